@@ -1,0 +1,3 @@
+"""Build print-ready, accessible patient-information booklets from structured content."""
+
+__version__ = "0.1.0"

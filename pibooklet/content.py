@@ -1,0 +1,467 @@
+"""Reading the content library: organisation, support directory, booklets and their sections.
+
+Everything is read and checked before anything is rendered; every problem names its file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyphen
+
+from . import schema as s
+from .errors import ContentError, Problems
+from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
+from .links import kind_of
+from .markup import scan_markdown
+from .yamlfile import YamlMap, parse_yaml, read_text, read_yaml
+
+ORGANISATION_FILE = "organisation.yaml"
+DIRECTORY_FILE = "directory.yaml"
+MANIFEST_FILE = "booklet.yaml"
+ICON_FOLDER = Path("images") / "icons"
+
+
+def _contact(kind: str, example: str) -> s.Check:
+    """Check text that is exactly one address of the given kind."""
+    def check(value: Any, ctx: s.Context) -> str:
+        value = s.text(value, ctx)
+        if kind_of(value) != kind:
+            raise s.Invalid(f"is not a valid {_CONTACT_NAMES[kind]} (got {value!r}; "
+                            f"write it like {example})")
+        return value
+    return check
+
+
+_CONTACT_NAMES = {"web": "web address", "email": "email address", "phone": "UK phone number"}
+WEB = _contact("web", "www.example.org.uk")
+EMAIL = _contact("email", "name@example.org.uk")
+PHONE = _contact("phone", "0333 050 7654")
+
+CHARITY_NUMBER_FIELDS = (
+    s.Field("number", s.text, "the registered number", required=True),
+    s.Field("where", s.text, "where it is registered, e.g. England and Wales", required=True),
+)
+COLOUR_FIELDS = (
+    s.Field("primary", s.colour, "main brand colour: covers and headings", default="#5B2A86"),
+    s.Field("accent", s.colour, "second brand colour: rules and list markers", default="#00766C"),
+    s.Field("tint", s.colour, "pale background for callouts and stories", default="#F1EAF7"),
+    s.Field("text", s.colour, "body text colour", default="#1A1A1A"),
+    s.Field("on_primary", s.colour, "text on the main brand colour", default="#FFFFFF"),
+)
+PUBLICATION_FIELDS = (
+    s.Field("id", s.identifier, "id used in [[id]] cross-references", required=True),
+    s.Field("title", s.text, "the publication's title as printed", required=True),
+)
+ORGANISATION_FIELDS = (
+    s.Field("name", s.text, "the organisation's name, printed on both covers", required=True),
+    s.Field("short_name", s.text, "short name used in the copyright line, e.g. CCLG",
+            required=True),
+    s.Field("logo", s.text, "logo image, relative to the content folder", required=True),
+    s.Field("about", s.text, "what the organisation is and does (Markdown), for the back cover",
+            required=True),
+    s.Field("legal_note", s.text, "operating names or legal status, printed on the back cover",
+            default=""),
+    s.Field("address", s.list_of(s.text), "postal address, one line per item", required=True),
+    s.Field("phone", PHONE, "main phone number", required=True),
+    s.Field("email", EMAIL, "main email address", required=True),
+    s.Field("website", WEB, "web address, e.g. www.example.org.uk", required=True),
+    s.Field("charity_numbers", s.list_of(s.mapping(CHARITY_NUMBER_FIELDS, "charity number")),
+            "registered charity numbers", required=True),
+    s.Field("donation", s.text, "how to donate, one line of Markdown", required=True),
+    s.Field("colours", s.mapping(COLOUR_FIELDS, "set of brand colours"), "brand colours",
+            default={field.name: field.default for field in COLOUR_FIELDS}),
+    s.Field("typeface", s.text, "font family installed as a fontpkg package",
+            default=DEFAULT_TYPEFACE),
+    s.Field("publications", s.list_of(s.mapping(PUBLICATION_FIELDS, "publication"),
+                                      non_empty=False),
+            "other publications (not built here) that booklets may cross-reference", default=[]),
+)
+SUPPORT_FIELDS = (
+    s.Field("name", s.text, "the organisation's name", required=True),
+    s.Field("phone", PHONE, "phone number"),
+    s.Field("web", WEB, "web address"),
+    s.Field("email", EMAIL, "email address"),
+    s.Field("description", s.text, "one line on what it offers", required=True),
+)
+REVIEWER_FIELDS = (
+    s.Field("name", s.text, "the reviewer's name", required=True),
+    s.Field("role", s.text, "job title", required=True),
+    s.Field("organisation", s.text, "where they work", required=True),
+)
+MANIFEST_FIELDS = (
+    s.Field("title", s.text, "the booklet's title, printed on the cover", required=True),
+    s.Field("subtitle", s.text, "who the booklet is for, printed under the title", default=""),
+    s.Field("language", s.text, "language tag for hyphenation and the PDF, e.g. en-GB",
+            default="en-GB"),
+    s.Field("edition", s.month_date, "date of this edition, YYYY-MM", required=True),
+    s.Field("next_review", s.month_date, "date of the next review, YYYY-MM", required=True),
+    s.Field("reviewers", s.list_of(s.mapping(REVIEWER_FIELDS, "reviewer")),
+            "people who reviewed this edition", required=True),
+    s.Field("reviewed_with", s.text, "groups who also reviewed it (Markdown)", default=""),
+    s.Field("disclaimer", s.text, "accuracy disclaimer (Markdown)", required=True),
+    s.Field("feedback", s.text, "how readers send feedback (Markdown with an address)",
+            required=True),
+    s.Field("related", s.list_of(s.identifier, non_empty=False),
+            "ids of related booklets or publications, listed after Help and support", default=[]),
+    s.Field("sections", s.list_of(s.text), "section files in reading order", required=True),
+    s.Field("notes_pages", s.whole_number(0, 20), "the least number of lined notes pages",
+            default=1),
+    s.Field("support", s.list_of(s.identifier, non_empty=False),
+            "ids from the support directory, in the order printed", default=[]),
+    s.Field("keywords", s.list_of(s.text, non_empty=False), "keywords for the PDF metadata",
+            default=[]),
+)
+SECTION_FIELDS = (
+    s.Field("title", s.text, "the section heading", required=True),
+    s.Field("contents", s.boolean, "whether the section is listed in the contents",
+            default=True),
+    s.Field("layout", s.identifier, "page layout: a template in templates/layouts/",
+            default="standard"),
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A text value and where it came from, for messages and character checks."""
+
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """A person who reviewed the booklet."""
+
+    name: str
+    role: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """One Markdown section of a booklet."""
+
+    path: Path
+    anchor: str
+    title: str
+    listed: bool
+    layout: str
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class SupportEntry:
+    """An organisation in the shared Help and support directory."""
+
+    id: str
+    name: str
+    description: str
+    phone: str | None = None
+    web: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The publisher, shared by every booklet."""
+
+    name: str
+    short_name: str
+    logo: Path
+    about: str
+    legal_note: str
+    address: tuple[str, ...]
+    phone: str
+    email: str
+    website: str
+    charity_numbers: tuple[tuple[str, str], ...]
+    donation: str
+    colours: dict[str, str]
+    typeface: Typeface
+    publications: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Booklet:
+    """One booklet: its manifest, its sections and where it lives."""
+
+    slug: str
+    folder: Path
+    manifest: Path
+    title: str
+    subtitle: str
+    language: str
+    edition: dt.date
+    next_review: dt.date
+    reviewers: tuple[Reviewer, ...]
+    reviewed_with: str
+    disclaimer: str
+    feedback: str
+    related: tuple[str, ...]
+    sections: tuple[Section, ...]
+    notes_pages: int
+    support: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything under a content folder."""
+
+    root: Path
+    organisation: Organisation
+    directory: dict[str, SupportEntry]
+    booklets: dict[str, Booklet]
+
+    def titles(self) -> dict[str, str]:
+        """Return the title of every booklet and catalogued publication, by id."""
+        titles = dict(self.organisation.publications)
+        titles.update({slug: booklet.title for slug, booklet in self.booklets.items()})
+        return titles
+
+
+def read_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})) -> Library:
+    """Read and check a whole content folder; raise ContentError listing every problem."""
+    root = root.resolve()
+    problems = Problems()
+    if not root.is_dir():
+        problems.add(root, None, "content folder not found; pass --content DIR")
+        problems.raise_if_any()
+    organisation = _read_organisation(root, problems)
+    directory = _read_directory(root / DIRECTORY_FILE, problems)
+    booklets = {}
+    for manifest in sorted(root.glob(f"*/{MANIFEST_FILE}")):
+        booklet = _read_booklet(manifest, layouts, problems)
+        if booklet:
+            booklets[booklet.slug] = booklet
+    if not booklets:
+        problems.add(root, None, f"no booklets found: each booklet is a folder holding "
+                                 f"a {MANIFEST_FILE}")
+    problems.raise_if_any()
+    library = Library(root, organisation, directory, booklets)
+    texts = [root / ORGANISATION_FILE, root / DIRECTORY_FILE]
+    for booklet in booklets.values():
+        _check_references(booklet, library, problems)
+        texts += [booklet.manifest, *(section.path for section in booklet.sections)]
+    _check_characters([path for path in texts if path.is_file()], organisation.typeface, problems)
+    problems.raise_if_any()
+    return library
+
+
+def _load(path: Path, problems: Problems) -> Any:
+    try:
+        return read_yaml(path)
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None
+
+
+def _read_organisation(root: Path, problems: Problems) -> Organisation:
+    path = root / ORGANISATION_FILE
+    if not path.is_file():
+        problems.add(path, None, "missing: every content folder needs the organisation's details")
+        problems.raise_if_any()
+    data = _load(path, problems)
+    ctx = s.Context(path, problems, 1)
+    values = s.validate(data, ORGANISATION_FIELDS, ctx, "the organisation")
+    try:
+        typeface = load_typeface(values["typeface"])
+    except TypefaceMissing as error:
+        line = data.line_of("typeface") if isinstance(data, YamlMap) else 1
+        problems.add(path, line, str(error))
+        typeface = None
+    logo = root / (values["logo"] or "")
+    if values["logo"] and not _is_inside(logo, root):
+        problems.add(path, data.line_of("logo"), "'logo' must be a file inside the content folder")
+    elif values["logo"] and not logo.is_file():
+        problems.add(path, data.line_of("logo"), f"logo file '{values['logo']}' not found")
+    problems.raise_if_any()
+    return Organisation(
+        name=values["name"], short_name=values["short_name"], logo=logo.resolve(),
+        about=values["about"], legal_note=values["legal_note"],
+        address=tuple(values["address"]), phone=values["phone"], email=values["email"],
+        website=values["website"],
+        charity_numbers=tuple((item["number"], item["where"]) for item in values["charity_numbers"]),
+        donation=values["donation"], colours=values["colours"], typeface=typeface,
+        publications={item["id"]: item["title"] for item in values["publications"]})
+
+
+def _read_directory(path: Path, problems: Problems) -> dict[str, SupportEntry]:
+    if not path.is_file():
+        return {}
+    data = _load(path, problems)
+    if data is None:
+        return {}
+    if not isinstance(data, YamlMap):
+        problems.add(path, 1, "the support directory must map ids to entries ('id:' lines)")
+        return {}
+    directory = {}
+    for entry_id, entry in data.items():
+        line = data.line_of(entry_id)
+        ctx = s.Context(path, problems, line)
+        try:
+            s.identifier(entry_id, ctx)
+        except s.Invalid as error:
+            problems.add(path, line, f"directory id {error.message}")
+        values = s.validate(entry, SUPPORT_FIELDS, ctx, f"directory entry '{entry_id}'")
+        if not (values["phone"] or values["web"] or values["email"]):
+            problems.add(path, line, f"directory entry '{entry_id}' needs a phone, web or email "
+                                     "so readers can reach it")
+        directory[entry_id] = SupportEntry(id=entry_id, **values)
+    return directory
+
+
+def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -> Booklet | None:
+    data = _load(manifest, problems)
+    if data is None:
+        return None
+    values = s.validate(data, MANIFEST_FIELDS, s.Context(manifest, problems, 1), "the manifest")
+    _check_language(values["language"], manifest, data, problems)
+    if values["edition"] and values["next_review"] and values["next_review"] <= values["edition"]:
+        problems.add(manifest, data.line_of("next_review"),
+                     "'next_review' must come after 'edition'")
+    folder = manifest.parent
+    sections = []
+    seen: dict[str, int] = {}
+    for index, name in enumerate(values["sections"] or []):
+        line = data["sections"].line_of(index)
+        if name in seen:
+            problems.add(manifest, line, f"section '{name}' is listed twice (also line {seen[name]})")
+            continue
+        seen[name] = line
+        section = _read_section(folder, name, manifest, line, layouts, problems)
+        if section:
+            sections.append(section)
+    if problems:
+        return None
+    return Booklet(
+        slug=folder.name, folder=folder, manifest=manifest, title=values["title"],
+        subtitle=values["subtitle"], language=values["language"], edition=values["edition"],
+        next_review=values["next_review"],
+        reviewers=tuple(Reviewer(**reviewer) for reviewer in values["reviewers"]),
+        reviewed_with=values["reviewed_with"], disclaimer=values["disclaimer"],
+        feedback=values["feedback"], related=tuple(values["related"]), sections=tuple(sections),
+        notes_pages=values["notes_pages"], support=tuple(values["support"]),
+        keywords=tuple(values["keywords"]))
+
+
+def _check_language(language: str, manifest: Path, data: YamlMap, problems: Problems) -> None:
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", language or ""):
+        problems.add(manifest, data.line_of("language"),
+                     f"'language' must be a tag like en-GB or cy-GB (got {language!r})")
+    elif not pyphen.language_fallback(language.replace("-", "_")):
+        problems.add(manifest, data.line_of("language"),
+                     f"no hyphenation dictionary for language '{language}'")
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)^---[ \t]*\n?", re.DOTALL | re.MULTILINE)
+
+
+def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: frozenset[str],
+                  problems: Problems) -> Section | None:
+    path = folder / name
+    if not _is_inside(path, folder):
+        problems.add(manifest, line, f"section '{name}' must be inside the booklet folder")
+        return None
+    if path.suffix != ".md":
+        problems.add(manifest, line, f"section '{name}' must be a Markdown file ending in .md")
+        return None
+    if not path.is_file():
+        problems.add(manifest, line, f"section file '{name}' not found in {folder.name}/")
+        return None
+    try:
+        text = read_text(path)
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        problems.add(path, 1, "must start with front matter: a line '---', 'title: ...', "
+                              "then a closing line '---'")
+        return None
+    try:
+        data = parse_yaml(match["yaml"], path, first_line=2)
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None
+    values = s.validate(data, SECTION_FIELDS, s.Context(path, problems, 1), "the front matter")
+    if values["layout"] not in layouts:
+        problems.add(path, data.line_of("layout") if isinstance(data, YamlMap) else 1,
+                     f"unknown layout '{values['layout']}'; use one of: {', '.join(sorted(layouts))}")
+    body_line = text[:match.end()].count("\n") + 1
+    body = text[match.end():]
+    _, body_problems = scan_markdown(body, body_line)
+    for number, message in body_problems:
+        problems.add(path, number, message)
+    anchor = "section-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+    return Section(path=path, anchor=anchor, title=values["title"] or "",
+                   listed=values["contents"], layout=values["layout"], body=body,
+                   body_line=body_line)
+
+
+def _check_references(booklet: Booklet, library: Library, problems: Problems) -> None:
+    titles = library.titles()
+    manifest = read_yaml(booklet.manifest)
+    for index, related in enumerate(booklet.related):
+        if related not in titles:
+            problems.add(booklet.manifest, manifest["related"].line_of(index),
+                         _unknown_booklet(related, titles))
+    for index, entry in enumerate(booklet.support):
+        if entry not in library.directory:
+            problems.add(booklet.manifest, manifest["support"].line_of(index),
+                         f"'{entry}' is not in {DIRECTORY_FILE}; add it there or fix the id")
+    for section in booklet.sections:
+        references, _ = scan_markdown(section.body, section.body_line)
+        for reference in references:
+            message = _check_reference(reference.kind, reference.target, booklet, library, titles)
+            if message:
+                problems.add(section.path, reference.line, message)
+
+
+def _check_reference(kind: str, target: str, booklet: Booklet, library: Library,
+                     titles: dict[str, str]) -> str | None:
+    if kind == "booklet":
+        return None if target in titles else _unknown_booklet(target, titles)
+    if kind == "icon":
+        return None if icon_path(target, booklet, library.root) else (
+            f"icon '{target}' not found: add {ICON_FOLDER / (target + '.svg')} to the booklet "
+            "or content folder")
+    path = booklet.folder / target
+    if "://" in target or not _is_inside(path, library.root):
+        return f"image '{target}' must be a file inside the content folder"
+    if not path.is_file():
+        return f"image '{target}' not found (looked in {booklet.slug}/)"
+    return None
+
+
+def _unknown_booklet(target: str, titles: dict[str, str]) -> str:
+    return (f"no booklet or publication has the id '{target}'; known ids: "
+            f"{', '.join(sorted(titles))}")
+
+
+def icon_path(name: str, booklet: Booklet, root: Path) -> Path | None:
+    """Return the icon file for `name`, from the booklet's folder first, then the library's."""
+    for folder in (booklet.folder, root):
+        path = folder / ICON_FOLDER / f"{name}.svg"
+        if re.fullmatch(r"[a-z0-9-]+", name) and path.is_file():
+            return path
+    return None
+
+
+def _check_characters(paths: list[Path], typeface: Typeface, problems: Problems) -> None:
+    # A character the typeface lacks would be drawn in some other installed font.
+    for path in paths:
+        for number, line in enumerate(read_text(path).splitlines(), start=1):
+            for char in typeface.missing_characters(line):
+                problems.add(path, number, f"character '{char}' (U+{ord(char):04X}) is not in "
+                                           f"the typeface {typeface.family}; replace it")
+
+
+def _is_inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())

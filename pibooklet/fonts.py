@@ -1,0 +1,65 @@
+"""The booklet typeface: installed as a Python package, embedded, and never silently replaced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import fontpkg
+from fontTools.ttLib import TTFont
+
+DEFAULT_TYPEFACE = "Atkinson Hyperlegible"
+
+
+class TypefaceMissing(LookupError):
+    """The typeface named in the organisation data is not installed."""
+
+
+@dataclass(frozen=True)
+class Typeface:
+    """A font family's files, the characters they cover and their PostScript names."""
+
+    family: str
+    files: tuple[tuple[Path, int, str], ...]  # (path, weight, style)
+    characters: frozenset[int]
+    postscript_names: frozenset[str]
+
+    @property
+    def folders(self) -> frozenset[Path]:
+        """Folders the layout may read font files from."""
+        return frozenset(path.parent for path, _, _ in self.files)
+
+    def font_face_css(self) -> str:
+        """Return @font-face rules that load every file of the family."""
+        rules = []
+        for path, weight, style in self.files:
+            rules.append(
+                f'@font-face {{ font-family: "{self.family}"; font-weight: {weight}; '
+                f'font-style: {style}; src: url("{path.as_uri()}"); }}')
+        return "\n".join(rules)
+
+    def missing_characters(self, text: str) -> list[str]:
+        """Return the characters of `text` that no file of the family can draw."""
+        return sorted({char for char in text
+                       if ord(char) not in self.characters and not char.isspace()
+                       and ord(char) >= 0x20})
+
+
+@cache
+def load_typeface(family: str) -> Typeface:
+    """Find an installed fontpkg family by name and read what it covers."""
+    try:
+        found = fontpkg.family(family)
+    except fontpkg.FontpkgError:
+        raise TypefaceMissing(
+            f"the typeface '{family}' is not installed; install its package "
+            f"(for example: pip install fontpkg-{fontpkg.slugify(family)})") from None
+    files = tuple((Path(item.path), item.weight, item.style) for item in found.files)
+    characters: set[int] = set()
+    names: set[str] = set()
+    for path, _, _ in files:
+        with TTFont(path, lazy=True) as font:
+            characters.update(font.getBestCmap())
+            names.add(font["name"].getDebugName(6))
+    return Typeface(found.name, files, frozenset(characters), frozenset(names))

@@ -1,0 +1,132 @@
+"""Laying out booklet HTML as pages with WeasyPrint, and writing the PDF.
+
+CSS paginates. Python only chooses how many of the spare notes pages to keep so that the page
+count is a multiple of four (saddle stitching), which needs no second layout pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .errors import BuildError
+
+SPARE_NOTES_PAGES = 3
+NOTES_ANCHOR_PREFIX = "notes-page-"
+BACK_COVER_ANCHOR = "back-cover"
+PAGES_PER_SHEET = 4
+
+
+class ConfinedFetcher(URLFetcher):
+    """Serves only local files under the allowed folders: the build never uses the network."""
+
+    def __init__(self, allowed: list[Path]):
+        super().__init__(allowed_protocols=("file", "data"))
+        self.allowed = [folder.resolve() for folder in allowed]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        """Return the resource, or refuse anything outside the allowed folders."""
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+            path = Path(unquote(parts.path)).resolve()
+            if any(path.is_relative_to(folder) for folder in self.allowed) and path.is_file():
+                return URLFetcherResponse(url, path.read_bytes(),
+                                          {"Content-Type": _content_type(path)})
+        self.refused.append(url)
+        raise ValueError(f"refused to load {url}: only files in the project, the content "
+                         "folder and the typeface package are read")
+
+
+def _content_type(path: Path) -> str:
+    types = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+             ".jpeg": "image/jpeg", ".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf"}
+    return types.get(path.suffix.lower(), "application/octet-stream")
+
+
+@contextlib.contextmanager
+def _weasyprint_problems() -> Iterator[list[str]]:
+    """Collect WeasyPrint's warnings and errors: in our own output any of them is a defect."""
+    messages: list[str] = []
+
+    class Collector(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collector(level=logging.WARNING)
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def lay_out(html: str, base: Path, fetcher: ConfinedFetcher) -> weasyprint.Document:
+    """Lay out the HTML into pages; any WeasyPrint warning fails the build."""
+    with _weasyprint_problems() as messages:
+        document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/",
+                                   url_fetcher=fetcher).render()
+    if messages:
+        raise BuildError("layout problems:\n  " + "\n  ".join(dict.fromkeys(messages)))
+    return document
+
+
+def keep_notes_for_saddle_stitch(document: weasyprint.Document,
+                                 minimum: int) -> weasyprint.Document:
+    """Keep at least `minimum` notes pages, and as many more as make the count a multiple of 4."""
+    pages = document.pages
+    notes = [index for index, page in enumerate(pages)
+             if any(anchor.startswith(NOTES_ANCHOR_PREFIX) for anchor in page.anchors)]
+    back = [index for index, page in enumerate(pages) if BACK_COVER_ANCHOR in page.anchors]
+    if not notes or back != [len(pages) - 1]:
+        raise BuildError("the layout must end with notes pages and then the back cover on "
+                         "one page; check the back-cover and notes templates")
+    first = notes[0]
+    if notes != list(range(first, len(pages) - 1)):
+        raise BuildError("a notes page ran onto a second page; the notes lines in the theme "
+                         "are taller than the page area")
+    before = first + 1  # pages before the notes, plus the back cover
+    for kept in range(minimum, len(notes) + 1):
+        if (before + kept) % PAGES_PER_SHEET == 0:
+            break
+    else:  # pragma: no cover - SPARE_NOTES_PAGES = 3 always leaves a choice
+        raise BuildError("not enough spare notes pages to reach a multiple of four")
+    return document.copy(pages[:first + kept] + [pages[-1]])
+
+
+def write_pdf(document: weasyprint.Document, edition: dt.date) -> bytes:
+    """Return the PDF bytes; embedded font dates are set from the edition, not the clock."""
+    epoch = int(dt.datetime.combine(edition, dt.time(), dt.UTC).timestamp())
+    with _source_date_epoch(epoch), _weasyprint_problems() as messages:
+        pdf = document.write_pdf(pdf_identifier=False)
+    if messages:
+        raise BuildError("PDF problems:\n  " + "\n  ".join(dict.fromkeys(messages)))
+    return pdf
+
+
+@contextlib.contextmanager
+def _source_date_epoch(epoch: int) -> Iterator[None]:
+    # fontTools stamps subset fonts with this time (the reproducible-builds convention).
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous

@@ -1,0 +1,364 @@
+"""Markdown to HTML with the booklet's own blocks, figures, icons, cross-references and links.
+
+Authors write ordinary Markdown plus:
+  ::: callout | quote | questions | story   ...   :::   a block set apart (blocks may nest);
+  -- Name, role                                        an attribution, last lines of a quote/story;
+  ![Alternative text](images/x.svg "Caption")         a figure with a caption;
+  ## Sub-heading {icon=name}                           a sub-heading with a small icon;
+  [[booklet-id]]                                       the title of another booklet.
+Raw HTML is printed as text, never passed to the renderer.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from .links import find_contacts, kind_of
+
+BLOCK_KINDS = ("callout", "quote", "questions", "story")
+_ATTRIBUTED = ("quote", "story")
+
+_FENCE_OPEN = re.compile(r"^:::\s*(\S+)\s*$")
+_FENCE_CLOSE = re.compile(r"^:::\s*$")
+_ATTRIBUTION = re.compile(r"^\s*(?:--|—)\s+(\S.*)$")
+_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"(?P<title>[^\"]*)\")?\s*\)")
+_ICON = re.compile(r"\s*\{icon=(?P<name>[^}\s]*)\}\s*$")
+_CROSS_REFERENCE = re.compile(r"\[\[(?P<id>[^\]]*)\]\]")
+_LINK_TARGET = re.compile(r"(?<!!)\[[^\]]*\]\((?P<href>[^)\s]+)[^)]*\)")
+_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s")
+_ALLOWED_LINK = re.compile(r"^(?:https?://|mailto:|#)")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Something a section points at that must exist: an image, an icon or a booklet."""
+
+    kind: str  # "image", "icon" or "booklet"
+    target: str
+    line: int
+
+
+@dataclass
+class Block:
+    """A fenced block (or the whole text when kind is None) and what it holds."""
+
+    kind: str | None
+    line: int
+    parts: list[str | Block] = field(default_factory=list)
+
+
+def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list[tuple[int, str]]]:
+    """Return what the text refers to and its problems, each with its line number."""
+    references: list[Reference] = []
+    problems: list[tuple[int, str]] = []
+    for offset, line in enumerate(text.splitlines()):
+        number = first_line + offset
+        for image in _IMAGE.finditer(line):
+            if not image["alt"].strip():
+                problems.append((number, f"image '{image['src']}' has no alternative text: write "
+                                         "what it shows between the brackets, ![like this](...)"))
+            references.append(Reference("image", image["src"], number))
+        for reference in _CROSS_REFERENCE.finditer(line):
+            references.append(Reference("booklet", reference["id"].strip(), number))
+        for link in _LINK_TARGET.finditer(_IMAGE.sub("", line)):
+            if not _ALLOWED_LINK.match(link["href"]):
+                problems.append((number, f"link to '{link['href']}' is not allowed: links go to "
+                                         "https:// or mailto: addresses"))
+        heading = _HEADING.match(line)
+        if heading:
+            if len(heading["hashes"]) == 1:
+                problems.append((number, "a '#' heading is not allowed here: the section title "
+                                         "comes from 'title' in the front matter; start "
+                                         "sub-headings with '##'"))
+            icon = _ICON.search(line)
+            if icon:
+                references.append(Reference("icon", icon["name"], number))
+    problems.extend(split_blocks(text, first_line)[1])
+    return references, problems
+
+
+def split_blocks(text: str, first_line: int = 1) -> tuple[Block, list[tuple[int, str]]]:
+    """Split text into plain chunks and ::: blocks; report unknown or unclosed blocks."""
+    root = Block(None, first_line)
+    stack = [root]
+    problems: list[tuple[int, str]] = []
+    chunk: list[str] = []
+
+    def flush() -> None:
+        if chunk:
+            stack[-1].parts.append("\n".join(chunk))
+            chunk.clear()
+
+    for offset, line in enumerate(text.splitlines()):
+        number = first_line + offset
+        if _FENCE_CLOSE.match(line):
+            flush()
+            if len(stack) == 1:
+                problems.append((number, "':::' closes a block that was never opened; "
+                                         "remove it or open the block with '::: callout'"))
+            else:
+                block = stack.pop()
+                stack[-1].parts.append(block)
+        elif opening := _FENCE_OPEN.match(line):
+            flush()
+            kind = opening[1]
+            if kind not in BLOCK_KINDS:
+                problems.append((number, f"unknown block '::: {kind}'; use one of: "
+                                         + ", ".join(BLOCK_KINDS)))
+            stack.append(Block(kind, number))
+        else:
+            chunk.append(line)
+    flush()
+    for block in stack[1:]:
+        problems.append((block.line, f"'::: {block.kind}' is never closed; "
+                                     "end it with a line holding only ':::'"))
+    while len(stack) > 1:
+        block = stack.pop()
+        stack[-1].parts.append(block)
+    return root, problems
+
+
+class MarkdownRenderer:
+    """Renders section text and short inline texts to HTML."""
+
+    def __init__(self, booklet_titles: Mapping[str, str], icon_source: Callable[[str], str]):
+        self._markdown = markdown.Markdown(
+            extensions=["sane_lists", "smarty", _BookletExtension(booklet_titles, icon_source)],
+            output_format="html")
+
+    def render(self, text: str) -> str:
+        """Return the HTML of a section's Markdown text."""
+        root, problems = split_blocks(text)
+        if problems:  # content.py reports these with file and line before rendering
+            raise ValueError(problems[0][1])
+        return self._render_block(root)
+
+    def render_inline(self, text: str) -> str:
+        """Return the HTML of one short text, without an enclosing paragraph."""
+        rendered = self._convert(text)
+        if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+            return rendered[3:-4]
+        return rendered
+
+    def _convert(self, text: str) -> str:
+        self._markdown.reset()
+        return self._markdown.convert(text)
+
+    def _render_block(self, block: Block) -> str:
+        parts = list(block.parts)
+        attribution: list[str] = []
+        if block.kind in _ATTRIBUTED and parts and isinstance(parts[-1], str):
+            parts[-1], attribution = _split_attribution(parts[-1])
+        inner = "".join(self._render_block(part) if isinstance(part, Block) else self._convert(part)
+                        for part in parts)
+        credit = "<br>".join(self.render_inline(line) for line in attribution)
+        if block.kind is None:
+            return inner
+        if block.kind == "callout":
+            return f'<div class="callout" role="note">{inner}</div>'
+        if block.kind == "questions":
+            return f'<div class="questions">{inner}</div>'
+        if block.kind == "quote":
+            caption = f'<figcaption class="attribution">{credit}</figcaption>' if credit else ""
+            return f'<figure class="pull-quote"><blockquote>{inner}</blockquote>{caption}</figure>'
+        caption = f'<p class="attribution">{credit}</p>' if credit else ""
+        return f'<section class="story">{inner}{caption}</section>'
+
+
+def _split_attribution(text: str) -> tuple[str, list[str]]:
+    lines = text.rstrip().splitlines()
+    credit: list[str] = []
+    while lines and (match := _ATTRIBUTION.match(lines[-1])):
+        credit.insert(0, match[1])
+        lines.pop()
+    return "\n".join(lines), credit
+
+
+class _BookletExtension(Extension):
+    def __init__(self, booklet_titles: Mapping[str, str], icon_source: Callable[[str], str]):
+        super().__init__()
+        self._titles = booklet_titles
+        self._icon_source = icon_source
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+        # Raw HTML stays text: drop the processors that would pass it through.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        # <name@example.org> would be obfuscated into entities; keep it as text to be linked.
+        md.inlinePatterns.deregister("automail")
+        md.inlinePatterns.register(_PlainEmailProcessor(r"<([^<>@\s]+@[^<>\s]+)>"), "automail", 110)
+        md.inlinePatterns.register(
+            _CrossReferenceProcessor(_CROSS_REFERENCE.pattern, self._titles), "cross_reference", 175)
+        # Priorities below 20 run after inline patterns have made their elements.
+        md.treeprocessors.register(_SubHeadings(self._icon_source), "booklet_headings", 8)
+        md.treeprocessors.register(_Figures(md), "booklet_figures", 7)
+        md.treeprocessors.register(_ContactLinks(md), "booklet_links", 6)
+
+
+class _CrossReferenceProcessor(InlineProcessor):
+    def __init__(self, pattern: str, titles: Mapping[str, str]):
+        super().__init__(pattern)
+        self._titles = titles
+
+    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 - Markdown's API
+        booklet_id = m["id"].strip()
+        if booklet_id not in self._titles:  # content.py reports it with file and line first
+            raise ValueError(f"unknown booklet '{booklet_id}'")
+        element = etree.Element("cite", {"class": "cross-reference", "data-booklet": booklet_id})
+        element.text = self._titles[booklet_id]
+        return element, m.start(0), m.end(0)
+
+
+class _PlainEmailProcessor(InlineProcessor):
+    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 - Markdown's API
+        return m[1], m.start(0), m.end(0)
+
+
+class _SubHeadings(Treeprocessor):
+    """Sub-headings sit one level below the section title, with an optional icon."""
+
+    def __init__(self, icon_source: Callable[[str], str]):
+        super().__init__()
+        self._icon_source = icon_source
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if re.fullmatch(r"h[1-5]", element.tag):
+                element.tag = f"h{int(element.tag[1]) + 1}"
+                self._add_icon(element)
+
+    def _add_icon(self, heading: etree.Element) -> None:
+        last = heading[-1] if len(heading) else heading
+        tail = (last.tail if len(heading) else heading.text) or ""
+        match = _ICON.search(tail)
+        if not match:
+            return
+        stripped = tail[:match.start()]
+        if len(heading):
+            last.tail = stripped
+        else:
+            heading.text = stripped
+        # Decorative: the heading text says it all.
+        icon = etree.Element("img", {"class": "icon", "src": self._icon_source(match["name"]),
+                                     "alt": "", "role": "presentation"})
+        icon.tail = heading.text
+        heading.text = None
+        heading.insert(0, icon)
+        heading.set("class", "with-icon")
+
+
+class _Figures(Treeprocessor):
+    """A paragraph holding only an image becomes a figure with its title as caption."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                if child.tag == "p" and len(child) == 1 and child[0].tag == "img" \
+                        and not (child.text or "").strip() and not (child[0].tail or "").strip():
+                    parent[index] = self._figure(child[0])
+
+    def _figure(self, image: etree.Element) -> etree.Element:
+        figure = etree.Element("figure", {"class": "figure"})
+        caption_text = image.attrib.pop("title", "")
+        image.tail = None
+        figure.append(image)
+        if caption_text:
+            caption = etree.SubElement(figure, "figcaption")
+            caption.text = caption_text
+        return figure
+
+
+class _ContactLinks(Treeprocessor):
+    """Every address in the text becomes a link, and every link prints its address."""
+
+    def run(self, root: etree.Element) -> None:
+        self._link_text(root)
+        for anchor in list(root.iter("a")):
+            self._print_address(root, anchor)
+
+    def _link_text(self, element: etree.Element) -> None:
+        if element.tag in ("a", "code"):
+            return
+        for child in list(element):
+            self._link_text(child)
+        if element.text:
+            pieces = list(_link_pieces(element.text))
+            if len(pieces) > 1:
+                element.text = pieces[0]
+                for position, node in enumerate(_as_nodes(pieces[1:])):
+                    element.insert(position, node)
+        for index, child in enumerate(list(element)):
+            if child.tail:
+                pieces = list(_link_pieces(child.tail))
+                if len(pieces) > 1:
+                    child.tail = pieces[0]
+                    where = list(element).index(child) + 1
+                    for position, node in enumerate(_as_nodes(pieces[1:])):
+                        element.insert(where + position, node)
+
+    def _print_address(self, root: etree.Element, anchor: etree.Element) -> None:
+        href = anchor.get("href", "")
+        label = "".join(anchor.itertext()).strip()
+        if href.startswith("#") or not href or kind_of(label):
+            _mark_link(anchor, kind_of(label) or "web")
+            return
+        address = href.removeprefix("mailto:")
+        address = re.sub(r"^https://(?=www\.)", "", address)
+        printed = etree.Element("a", {"href": href})
+        printed.text = address
+        _mark_link(printed, "email" if href.startswith("mailto:") else "web")
+        printed.tail = (")" + anchor.tail) if anchor.tail else ")"
+        parent = next(p for p in root.iter() if anchor in list(p))
+        # The words stay as plain text; the address follows for paper readers.
+        position = list(parent).index(anchor)
+        words = label + " ("
+        if position:
+            parent[position - 1].tail = (parent[position - 1].tail or "") + words
+        else:
+            parent.text = (parent.text or "") + words
+        parent.remove(anchor)
+        parent.insert(position, printed)
+
+
+def _link_pieces(text: str) -> Iterator[str | tuple[str, str, str]]:
+    """Split text into plain strings and (kind, printed text, href) addresses."""
+    position = 0
+    for contact in find_contacts(text):
+        yield text[position:contact.start]
+        yield (contact.kind, contact.text, contact.href)
+        position = contact.end
+    yield text[position:]
+
+
+def _as_nodes(pieces: list[str | tuple[str, str, str]]) -> list[etree.Element]:
+    nodes: list[etree.Element] = []
+    for piece in pieces:
+        if isinstance(piece, tuple):
+            kind, printed, href = piece
+            anchor = etree.Element("a", {"href": href})
+            anchor.text = printed
+            _mark_link(anchor, kind)
+            nodes.append(anchor)
+        elif nodes:
+            nodes[-1].tail = (nodes[-1].tail or "") + piece
+    return nodes
+
+
+def _mark_link(anchor: etree.Element, kind: str) -> None:
+    classes = {"web": "url", "email": "email", "phone": "tel"}
+    if not anchor.get("href", "").startswith("#"):
+        anchor.set("class", classes.get(kind, "url"))
+
+
+def escape(text: str) -> str:
+    """Escape text for HTML."""
+    return html.escape(text, quote=True)

@@ -1,0 +1,154 @@
+"""HTML for a booklet, from Jinja templates found on a search path.
+
+A content folder may hold its own templates/ and styles/; a file there replaces ours of the same
+name, so a charity can restyle one piece without copying the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .content import Booklet, Library, icon_path
+from .links import contact_href, kind_of
+from .markup import MarkdownRenderer
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STYLESHEETS = ("page.css", "booklet.css")
+MAIN_TEMPLATE = "booklet.html"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Where templates and stylesheets are looked up, first match wins."""
+
+    template_dirs: tuple[Path, ...]
+    style_dirs: tuple[Path, ...]
+
+    def layouts(self) -> frozenset[str]:
+        """Return the names of the section layouts the templates provide."""
+        return frozenset(path.stem for folder in self.template_dirs
+                         for path in (folder / "layouts").glob("*.html"))
+
+    def stylesheet(self, name: str) -> Path:
+        """Return the first stylesheet called `name` on the search path."""
+        for folder in self.style_dirs:
+            if (folder / name).is_file():
+                return folder / name
+        raise FileNotFoundError(f"stylesheet {name} not found in {self.style_dirs}")
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """Folders the layout may read theme files from."""
+        return self.template_dirs + self.style_dirs
+
+
+def theme_for(content_root: Path) -> Theme:
+    """Return the theme for a content folder: its own files first, then the project's."""
+    def search(name: str) -> tuple[Path, ...]:
+        own = content_root / name
+        return ((own,) if own.is_dir() else ()) + (PROJECT_ROOT / name,)
+    return Theme(search("templates"), search("styles"))
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """A section as the templates see it."""
+
+    anchor: str
+    title: str
+    listed: bool
+    layout: str
+    html: Markup
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    """One line of the contents page."""
+
+    anchor: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RenderedBooklet:
+    """A booklet's HTML and the contents entries as they will print."""
+
+    html: str
+    contents_titles: tuple[str, ...]
+
+
+def render_html(booklet: Booklet, library: Library, theme: Theme,
+                notes_pages: int) -> RenderedBooklet:
+    """Return the booklet's HTML, with `notes_pages` lined notes pages before the back cover."""
+    def icon_source(name: str) -> str:
+        path = icon_path(name, booklet, library.root)
+        return path.as_uri() if path else name
+
+    markdown = MarkdownRenderer(library.titles(), icon_source)
+    environment = _environment(theme, markdown)
+    sections = [SectionView(section.anchor, section.title, section.listed, section.layout,
+                            Markup(markdown.render(section.body)))
+                for section in booklet.sections]
+    notes_listed = booklet.notes_pages > 0
+    contents = [ContentsEntry(view.anchor, view.title) for view in sections if view.listed]
+    contents.append(ContentsEntry("help-and-support", "Help and support"))
+    if notes_listed:
+        contents.append(ContentsEntry("your-notes", "Your notes"))
+    titles = library.titles()
+    template = environment.get_template(MAIN_TEMPLATE)
+    page = template.render(
+        booklet=booklet,
+        org=library.organisation,
+        sections=sections,
+        contents=contents,
+        support=[library.directory[entry] for entry in booklet.support],
+        related=[titles[related] for related in booklet.related],
+        notes_pages=notes_pages,
+        notes_listed=notes_listed,
+        font_faces=Markup(library.organisation.typeface.font_face_css()),
+        stylesheets=[theme.stylesheet(name).as_uri() for name in STYLESHEETS],
+    )
+    printed = tuple(_plain(markdown.render_inline(entry.title)) for entry in contents)
+    return RenderedBooklet(page, printed)
+
+
+def _plain(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def _environment(theme: Theme, markdown: MarkdownRenderer) -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(folder) for folder in theme.template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(
+        inline=lambda text: Markup(markdown.render_inline(str(text))),
+        markdown=lambda text: Markup(markdown.render(str(text))),
+        contact=contact_link,
+        month_year=month_year,
+    )
+    environment.globals["asset"] = lambda path: Path(path).as_uri()
+    return environment
+
+
+def contact_link(text: str) -> Markup:
+    """Return an address as a link that prints the address itself."""
+    kind = kind_of(text)
+    if kind is None:
+        return escape(text)
+    css_class = {"web": "url", "email": "email", "phone": "tel"}[kind]
+    return Markup('<a class="{}" href="{}">{}</a>').format(css_class, contact_href(kind, text), text)
+
+
+def month_year(date: dt.date) -> str:
+    """Return a date as it is printed in booklets: 'April 2025'."""
+    return f"{date:%B} {date.year}"

@@ -1,0 +1,69 @@
+"""Checks on a finished booklet PDF; any failure stops the file from being written."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from pypdf import PdfReader
+
+from .fonts import Typeface
+
+A5_POINTS = (419.53, 595.28)  # 148 x 210 mm
+TOLERANCE = 0.5
+
+
+def verify_booklet(pdf: bytes, typeface: Typeface, contents_titles: Iterable[str]) -> list[str]:
+    """Return what is wrong with the finished PDF (nothing, when it is right)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    problems = []
+    count = len(reader.pages)
+    if count % 4:
+        problems.append(f"{count} pages is not a multiple of 4, so it cannot be saddle-stitched")
+    for number, page in enumerate(reader.pages, start=1):
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        if any(abs(got - want) > TOLERANCE for got, want in zip(size, A5_POINTS, strict=True)):
+            problems.append(f"page {number} is {size[0]:.1f} x {size[1]:.1f} pt, not A5")
+    problems += _font_problems(reader, typeface)
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    if outline != list(contents_titles):
+        problems.append(f"bookmarks {outline} do not match the contents {list(contents_titles)}")
+    return problems
+
+
+def _font_problems(reader: PdfReader, typeface: Typeface) -> list[str]:
+    family = _squash(typeface.family)
+    foreign, unembedded = set(), set()
+    for page in reader.pages:
+        for font in page.get("/Resources", {}).get("/Font", {}).values():
+            font = font.get_object()
+            # Embedded subsets are named "ABCDEF+Family-Style".
+            name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
+            if not _squash(name).startswith(family):
+                foreign.add(name)
+            elif not _is_embedded(font):
+                unembedded.add(name)
+    problems = [f"text is set in {name}, not {typeface.family}: a character fell back to a "
+                "system font" for name in sorted(foreign)]
+    problems += [f"font {name} is not embedded" for name in sorted(unembedded)]
+    return problems
+
+
+def _squash(name: str) -> str:
+    return "".join(char for char in name.lower() if char.isalnum())
+
+
+def _is_embedded(font) -> bool:
+    descriptor = _descriptor(font)
+    return descriptor is not None and any(
+        key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def _descriptor(font):
+    if "/FontDescriptor" in font:
+        return font["/FontDescriptor"].get_object()
+    for descendant in font.get("/DescendantFonts", []):
+        descendant = descendant.get_object()
+        if "/FontDescriptor" in descendant:
+            return descendant["/FontDescriptor"].get_object()
+    return None

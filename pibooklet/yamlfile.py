@@ -1,0 +1,121 @@
+"""Safe YAML loading that remembers the line of every key and list item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, Problem
+
+
+class YamlMap(dict):
+    """A mapping that knows the line it starts on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        """Return the line of `key`, or of the mapping itself when the key is absent."""
+        return self.key_lines.get(key, self.line)
+
+
+class YamlList(list):
+    """A list that knows the line it starts on and the line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        """Return the line of item `index`."""
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that builds YamlMap and YamlList and rejects duplicate keys."""
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode):
+    data = YamlMap()
+    data.line = node.start_mark.line + 1
+    data.key_lines = {}
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text", key_node.start_mark)
+        key = str(key)
+        if key in data:
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"'{key}' is given twice (first on line {data.key_lines[key]}); keep one",
+                key_node.start_mark)
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines[key] = key_node.start_mark.line + 1
+
+
+def _construct_list(loader: _LineLoader, node: yaml.SequenceNode):
+    data = YamlList()
+    data.line = node.start_mark.line + 1
+    data.item_lines = [item.start_mark.line + 1 for item in node.value]
+    yield data
+    data.extend(loader.construct_object(item, deep=True) for item in node.value)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
+
+
+def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
+    """Parse YAML text found at `first_line` of `path`; syntax errors become ContentError."""
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark else first_line
+        reason = error.problem or error.context or "is not valid YAML"
+        if isinstance(error, yaml.constructor.ConstructorError):
+            if "tag" in reason:
+                reason = "YAML tags (!!...) are not allowed in content; write plain values"
+        else:
+            reason += "; check indentation, colons and quotes on this line"
+        raise ContentError([Problem(path, line, f"YAML: {reason}")]) from None
+    except yaml.YAMLError as error:
+        raise ContentError([Problem(path, first_line, f"YAML: {error}")]) from None
+    if first_line != 1:
+        _shift_lines(data, first_line - 1)
+    return data
+
+
+def _shift_lines(data: Any, offset: int) -> None:
+    if isinstance(data, YamlMap):
+        data.line += offset
+        data.key_lines = {key: line + offset for key, line in data.key_lines.items()}
+        values = data.values()
+    elif isinstance(data, YamlList):
+        data.line += offset
+        data.item_lines = [line + offset for line in data.item_lines]
+        values = data
+    else:
+        return
+    for value in values:
+        _shift_lines(value, offset)
+
+
+def read_yaml(path: Path) -> Any:
+    """Read and parse a YAML file."""
+    return parse_yaml(read_text(path), path)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file, reporting unreadable or non-UTF-8 files as content errors."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ContentError([Problem(path, None, f"is not UTF-8 text ({error.reason}); "
+                                                "save it as UTF-8")]) from None
+    except OSError as error:
+        raise ContentError([Problem(path, None, f"cannot be read: {error.strerror}")]) from None
