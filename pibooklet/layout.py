@@ -89,14 +89,19 @@ def keep_notes_for_saddle_stitch(document: weasyprint.Document,
                                  minimum: int) -> weasyprint.Document:
     """Keep at least `minimum` notes pages, and as many more as make the count a multiple of 4."""
     pages = document.pages
-    notes = [index for index, page in enumerate(pages)
-             if any(anchor.startswith(NOTES_ANCHOR_PREFIX) for anchor in page.anchors)]
+    notes_anchors = [{anchor for anchor in page.anchors if anchor.startswith(NOTES_ANCHOR_PREFIX)}
+                     for page in pages]
+    notes = [index for index, anchors in enumerate(notes_anchors) if anchors]
     back = [index for index, page in enumerate(pages) if BACK_COVER_ANCHOR in page.anchors]
     if not notes or back != [len(pages) - 1]:
         raise BuildError("the layout must end with notes pages and then the back cover on "
                          "one page; check the back-cover and notes templates")
     first = notes[0]
-    if notes != list(range(first, len(pages) - 1)):
+    # A notes section split over two pages reports its anchor on both.
+    overflowed = notes != list(range(first, len(pages) - 1)) or any(
+        len(anchors) != 1 or anchors & notes_anchors[index + 1]
+        for index, anchors in enumerate(notes_anchors[:-1]) if anchors)
+    if overflowed:
         raise BuildError("a notes page ran onto a second page; the notes lines in the theme "
                          "are taller than the page area")
     before = first + 1  # pages before the notes, plus the back cover

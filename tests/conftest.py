@@ -1,0 +1,109 @@
+"""Shared fixtures: the sample booklets built once per test run, and small PDF readers."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import pytest
+
+from pibooklet.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+CONTENT = PROJECT / "content"
+SAMPLES = ("relapsed-cancer", "clinical-trials")
+MM = 72 / 25.4
+
+
+@dataclass
+class Built:
+    """A sample library built into a folder."""
+
+    output: Path
+
+    def pdf(self, slug: str) -> Path:
+        return self.output / f"{slug}.pdf"
+
+    def reader(self, slug: str) -> pypdf.PdfReader:
+        return pypdf.PdfReader(self.pdf(slug))
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Build every sample booklet once, with the real command line."""
+    output = tmp_path_factory.mktemp("output")
+    assert main(["--content", str(CONTENT), "--output", str(output), "--quiet"]) == 0
+    return Built(output)
+
+
+@pytest.fixture
+def library_copy(tmp_path: Path) -> Path:
+    """A copy of the sample content folder that a test may break."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+def page_lines(reader: pypdf.PdfReader, index: int) -> list[str]:
+    """Return the non-empty text lines of one page."""
+    return [line.strip() for line in reader.pages[index].extract_text().splitlines()
+            if line.strip()]
+
+
+def squash(text: str) -> str:
+    """Return text without white space or soft hyphenation, for robust matching."""
+    return re.sub(r"\s+|-\n", "", text.replace("-\n", ""))
+
+
+CONTENTS_LINE = re.compile(r"^(?P<title>.+?)\s*(?:\.\s*){3,}(?P<page>\d+)$")
+
+
+def contents_entries(reader: pypdf.PdfReader) -> list[tuple[str, int]]:
+    """Return (title, printed page number) for each line of the contents page (page 3)."""
+    entries = []
+    for line in page_lines(reader, 2):
+        match = CONTENTS_LINE.match(line)
+        if match:
+            entries.append((match["title"], int(match["page"])))
+    return entries
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One character as laid out: its text, size in points and box in points from bottom-left."""
+
+    char: str
+    size: float
+    box: tuple[float, float, float, float]
+
+
+def glyphs(path: Path, index: int) -> list[Glyph]:
+    """Return the characters of one page with their font sizes and boxes (PDFium)."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        text = document[index].get_textpage()
+        found = []
+        for position in range(text.count_chars()):
+            char = text.get_text_range(position, 1)
+            if char.strip():
+                found.append(Glyph(char, _font_size(text, position), text.get_charbox(position)))
+        return found
+    finally:
+        document.close()
+
+
+def _font_size(textpage: pypdfium2.PdfTextPage, position: int) -> float:
+    return pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, position)
+
+
+def page_size(path: Path, index: int) -> tuple[float, float]:
+    """Return a page's width and height in points."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return document[index].get_size()
+    finally:
+        document.close()
