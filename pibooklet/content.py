@@ -236,11 +236,12 @@ def read_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})) 
     organisation = _read_organisation(root, problems)
     directory = _read_directory(root / DIRECTORY_FILE, problems)
     booklets = {}
-    for manifest in sorted(root.glob(f"*/{MANIFEST_FILE}")):
+    manifests = sorted(root.glob(f"*/{MANIFEST_FILE}"))
+    for manifest in manifests:
         booklet = _read_booklet(manifest, layouts, problems)
         if booklet:
             booklets[booklet.slug] = booklet
-    if not booklets:
+    if not manifests:
         problems.add(root, None, f"no booklets found: each booklet is a folder holding "
                                  f"a {MANIFEST_FILE}")
     problems.raise_if_any()
@@ -262,11 +263,12 @@ def _load(path: Path, problems: Problems) -> Any:
         return None
 
 
-def _read_organisation(root: Path, problems: Problems) -> Organisation:
+def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
     path = root / ORGANISATION_FILE
     if not path.is_file():
         problems.add(path, None, "missing: every content folder needs the organisation's details")
-        problems.raise_if_any()
+        return None
+    already = len(problems.items)
     data = _load(path, problems)
     ctx = s.Context(path, problems, 1)
     values = s.validate(data, ORGANISATION_FIELDS, ctx, "the organisation")
@@ -281,7 +283,8 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation:
         problems.add(path, data.line_of("logo"), "'logo' must be a file inside the content folder")
     elif values["logo"] and not logo.is_file():
         problems.add(path, data.line_of("logo"), f"logo file '{values['logo']}' not found")
-    problems.raise_if_any()
+    if len(problems.items) > already:
+        return None
     return Organisation(
         name=values["name"], short_name=values["short_name"], logo=logo.resolve(),
         about=values["about"], legal_note=values["legal_note"],
@@ -318,6 +321,7 @@ def _read_directory(path: Path, problems: Problems) -> dict[str, SupportEntry]:
 
 
 def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -> Booklet | None:
+    already = len(problems.items)
     data = _load(manifest, problems)
     if data is None:
         return None
@@ -338,7 +342,7 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -
         section = _read_section(folder, name, manifest, line, layouts, problems)
         if section:
             sections.append(section)
-    if problems:
+    if len(problems.items) > already:
         return None
     return Booklet(
         slug=folder.name, folder=folder, manifest=manifest, title=values["title"],

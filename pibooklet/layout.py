@@ -26,26 +26,44 @@ PAGES_PER_SHEET = 4
 
 
 class ConfinedFetcher(URLFetcher):
-    """Serves only local files under the allowed folders: the build never uses the network."""
+    """Serves only local files under the allowed folders: the build never uses the network.
 
-    def __init__(self, allowed: list[Path]):
+    A file missing from one folder of a search path (a charity's own styles/) is looked up
+    in the later folders (ours), so an overriding stylesheet may still use our images.
+    """
+
+    def __init__(self, allowed: list[Path], search_paths: tuple[tuple[Path, ...], ...] = ()):
         super().__init__(allowed_protocols=("file", "data"))
         self.allowed = [folder.resolve() for folder in allowed]
-        self.refused: list[str] = []
+        self.search_paths = tuple(tuple(folder.resolve() for folder in path)
+                                  for path in search_paths)
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         """Return the resource, or refuse anything outside the allowed folders."""
         parts = urlsplit(url)
         if parts.scheme == "data":
             return super().fetch(url, headers)
-        if parts.scheme == "file" and parts.netloc in ("", "localhost"):
-            path = Path(unquote(parts.path)).resolve()
-            if any(path.is_relative_to(folder) for folder in self.allowed) and path.is_file():
-                return URLFetcherResponse(url, path.read_bytes(),
-                                          {"Content-Type": _content_type(path)})
-        self.refused.append(url)
-        raise ValueError(f"refused to load {url}: only files in the project, the content "
-                         "folder and the typeface package are read")
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"refused to load {url}: a build reads local files only, "
+                             "never the network")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(folder) for folder in self.allowed):
+            raise ValueError(f"refused to load {url}: only files in the project, the content "
+                             "folder and the typeface package are read")
+        found = path if path.is_file() else self._along_search_path(path)
+        if found is None:
+            raise ValueError(f"file not found: {path}")
+        return URLFetcherResponse(url, found.read_bytes(), {"Content-Type": _content_type(found)})
+
+    def _along_search_path(self, path: Path) -> Path | None:
+        for folders in self.search_paths:
+            for index, folder in enumerate(folders):
+                if path.is_relative_to(folder):
+                    relative = path.relative_to(folder)
+                    for later in folders[index + 1:]:
+                        if (later / relative).is_file():
+                            return later / relative
+        return None
 
 
 def _content_type(path: Path) -> str:

@@ -27,7 +27,8 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme) -> BuiltBook
     rendered = render_html(booklet, library, theme,
                            notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES)
     fetcher = ConfinedFetcher([library.root, *theme.folders,
-                               *library.organisation.typeface.folders])
+                               *library.organisation.typeface.folders],
+                              search_paths=(theme.template_dirs, theme.style_dirs))
     document = lay_out(rendered.html, booklet.folder, fetcher)
     document = keep_notes_for_saddle_stitch(document, booklet.notes_pages)
     pdf = finish_pdf(write_pdf(document, booklet.edition))

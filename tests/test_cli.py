@@ -1,0 +1,107 @@
+"""The command line: options, one booklet or all, bad content, and a charity's own theme."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from conftest import CONTENT, PROJECT, SAMPLES
+from pibooklet.cli import main
+
+
+def test_help_documents_every_option(capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("SLUG", "--content DIR", "--output DIR", "--quiet", "--version"):
+        assert option in text
+
+
+def test_naming_a_slug_builds_only_that_booklet(tmp_path: Path, capsys) -> None:
+    assert main(["clinical-trials", "--content", str(CONTENT), "--output", str(tmp_path)]) == 0
+    assert [path.name for path in tmp_path.iterdir()] == ["clinical-trials.pdf"]
+    assert re.search(r"built .*clinical-trials\.pdf: 12 pages in [\d.]+ s", capsys.readouterr().out)
+
+
+def test_an_unknown_slug_is_reported(tmp_path: Path, capsys) -> None:
+    assert main(["leaflet", "--content", str(CONTENT), "--output", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert "no booklet called 'leaflet'; the booklets are: clinical-trials, relapsed-cancer" in error
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("file", "change", "message"), [
+    ("relapsed-cancer/booklet.yaml", ("edition: 2025-04", "edition: April"),
+     r"relapsed-cancer/booklet\.yaml:7: 'edition' is not a date"),
+    ("relapsed-cancer/booklet.yaml", ("  - 03-adjusting.md", "  - 03-adjusting-news.md"),
+     r"relapsed-cancer/booklet\.yaml:\d+: section file '03-adjusting-news\.md' not found"),
+    ("relapsed-cancer/booklet.yaml", ("disclaimer: >-", "disclaimers: >-"),
+     r"relapsed-cancer/booklet\.yaml:\d+: unknown key 'disclaimers': did you mean 'disclaimer'\?"),
+    ("clinical-trials/booklet.yaml", ("title: Taking", "title: [Taking"),
+     r"clinical-trials/booklet\.yaml:\d+: YAML:"),
+])
+def test_bad_content_is_reported_by_file_and_line_and_nothing_is_written(
+        library_copy: Path, tmp_path: Path, capsys, file: str, change: tuple[str, str],
+        message: str) -> None:
+    output = tmp_path / "output"
+    output.mkdir()
+    previous = output / "relapsed-cancer.pdf"
+    previous.write_bytes(b"%PDF-1.7 previous edition")
+    path = library_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    assert main(["--content", str(library_copy), "--output", str(output)]) == 1
+    error = capsys.readouterr().err
+    assert re.search(message, error), error
+    assert "Traceback" not in error and "nothing was built" in error
+    assert sorted(path.name for path in output.iterdir()) == ["relapsed-cancer.pdf"]
+    assert previous.read_bytes() == b"%PDF-1.7 previous edition"
+
+
+def test_a_content_folder_kept_elsewhere_can_restyle_one_file(library_copy: Path,
+                                                              tmp_path: Path) -> None:
+    templates = library_copy / "templates"
+    templates.mkdir()
+    back = (PROJECT / "templates" / "back-cover.html").read_text(encoding="utf-8")
+    (templates / "back-cover.html").write_text(
+        back.replace("<h2 class=\"back-cover-title\">About", "<h2 class=\"back-cover-title\">All about"),
+        encoding="utf-8")
+    styles = library_copy / "styles"
+    styles.mkdir()
+    css = (PROJECT / "styles" / "booklet.css").read_text(encoding="utf-8")
+    (styles / "booklet.css").write_text(
+        css + '\n.cover-website::after { content: " – our own style"; }\n', encoding="utf-8")
+    output = tmp_path / "elsewhere"
+    assert main(["--content", str(library_copy), "--output", str(output), "--quiet"]) == 0
+    for slug in SAMPLES:
+        reader = pypdf.PdfReader(output / f"{slug}.pdf")
+        assert "our own style" in reader.pages[0].extract_text()
+        assert "All about CCLG" in reader.pages[-1].extract_text()
+
+
+def test_a_layout_failure_names_the_booklet_and_writes_nothing(library_copy: Path,
+                                                              tmp_path: Path, capsys) -> None:
+    templates = library_copy / "templates"
+    templates.mkdir()
+    notes = (PROJECT / "templates" / "notes.html").read_text(encoding="utf-8")
+    (templates / "notes.html").write_text(notes.replace("lines_per_page = 19",
+                                                        "lines_per_page = 40"), encoding="utf-8")
+    output = tmp_path / "output"
+    assert main(["clinical-trials", "--content", str(library_copy), "--output", str(output)]) == 1
+    error = capsys.readouterr().err
+    assert "clinical-trials/booklet.yaml: a notes page ran onto a second page" in error
+    assert "Traceback" not in error
+    assert not output.exists() or not list(output.iterdir())
+
+
+def test_build_py_runs_from_the_project_folder() -> None:
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "build.py", "--version"], cwd=PROJECT,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout.startswith("build.py ")

@@ -1,0 +1,86 @@
+"""Markdown with the booklet's blocks, figures, icons, cross-references and links."""
+
+from __future__ import annotations
+
+from pibooklet.markup import MarkdownRenderer, scan_markdown
+
+RENDERER = MarkdownRenderer({"trials": "Taking part in a trial"}, lambda name: f"icons/{name}.svg")
+
+
+def test_blocks_become_their_html() -> None:
+    html = RENDERER.render("::: callout\nIt is **not** your fault.\n:::\n\n"
+                           "::: questions\n- Why?\n- When?\n:::\n")
+    assert html == ('<div class="callout" role="note"><p>It is <strong>not</strong> your '
+                    'fault.</p></div><div class="questions"><ul>\n<li>Why?</li>\n<li>When?</li>\n'
+                    '</ul></div>')
+
+
+def test_quotes_and_stories_carry_their_attribution() -> None:
+    quote = RENDERER.render('::: quote\n"Ask us anything."\n-- Dr A Name, Consultant\n:::\n')
+    assert quote == ('<figure class="pull-quote"><blockquote><p>&ldquo;Ask us anything.&rdquo;'
+                     '</p></blockquote><figcaption class="attribution">Dr A Name, Consultant'
+                     '</figcaption></figure>')
+    story = RENDERER.render("::: story\nOur story.\n\n-- Sam, dad to Jo\n-- Jo is well\n:::\n")
+    assert story.endswith('<p class="attribution">Sam, dad to Jo<br>Jo is well</p></section>')
+
+
+def test_blocks_nest() -> None:
+    html = RENDERER.render("::: story\nText.\n::: callout\nInside.\n:::\n:::\n")
+    assert html == ('<section class="story"><p>Text.</p><div class="callout" role="note">'
+                    '<p>Inside.</p></div></section>')
+
+
+def test_an_image_alone_becomes_a_figure_with_its_caption() -> None:
+    html = RENDERER.render('![A nurse and child](nurse.svg "On the ward")\n')
+    assert html == ('<figure class="figure"><img alt="A nurse and child" src="nurse.svg">'
+                    '<figcaption>On the ward</figcaption></figure>')
+
+
+def test_sub_headings_sit_below_the_section_title_and_may_have_an_icon() -> None:
+    assert RENDERER.render("## Rest {icon=moon}\n### Small\n") == (
+        '<h3 class="with-icon"><img alt="" class="icon" role="presentation" '
+        'src="icons/moon.svg">Rest</h3>\n<h4>Small</h4>')
+
+
+def test_cross_references_print_the_title() -> None:
+    assert RENDERER.render_inline("Read [[trials]].") == (
+        'Read <cite class="cross-reference" data-booklet="trials">Taking part in a trial</cite>.')
+
+
+def test_every_address_becomes_a_link_that_prints_it() -> None:
+    html = RENDERER.render_inline("Call 0808 808 00 00, email help@example.org or see "
+                                  "www.example.org/help.")
+    assert html == (
+        'Call <a class="tel" href="tel:+448088080000">0808 808 00 00</a>, email '
+        '<a class="email" href="mailto:help@example.org">help@example.org</a> or see '
+        '<a class="url" href="https://www.example.org/help">www.example.org/help</a>.')
+
+
+def test_a_link_with_words_also_prints_its_address() -> None:
+    html = RENDERER.render_inline("Visit [our site](https://www.example.org/give) today.")
+    assert html == ('Visit our site (<a class="url" href="https://www.example.org/give">'
+                    'www.example.org/give</a>) today.')
+    email = RENDERER.render_inline("Write to <team@example.org>.")
+    assert email == 'Write to <a class="email" href="mailto:team@example.org">team@example.org</a>.'
+
+
+def test_raw_html_is_printed_as_text_never_passed_through() -> None:
+    html = RENDERER.render('<script>alert(1)</script>\n\nHi <b onclick="x()">there</b>\n')
+    assert "<script" not in html and "<b" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_typography_uses_curly_quotes_and_dashes() -> None:
+    assert RENDERER.render_inline("It's \"fine\" -- really") == (
+        "It&rsquo;s &ldquo;fine&rdquo; &ndash; really")
+
+
+def test_scan_reports_problems_with_lines() -> None:
+    text = "# Title\n\n[x](javascript:alert(1))\n\n::: aside\n:::\n:::\n"
+    references, problems = scan_markdown(text, first_line=10)
+    assert references == []
+    assert [line for line, _ in problems] == [10, 12, 14, 16]
+    assert "'#' heading is not allowed" in problems[0][1]
+    assert "not allowed: links go to https:// or mailto:" in problems[1][1]
+    assert "unknown block '::: aside'" in problems[2][1]
+    assert "closes a block that was never opened" in problems[3][1]
