@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .content import Library, read_library
-from .errors import BuildError, ContentError, display_path
+from .errors import BuildError, ContentError, Problem, display_path
 from .output import write_atomically
 from .pipeline import build_booklet
 from .render import theme_for
@@ -73,7 +73,6 @@ def main(argv: list[str] | None = None) -> int:
 def _choose(requested: list[str], library: Library) -> list[str]:
     unknown = [slug for slug in requested if slug not in library.booklets]
     if unknown:
-        from .errors import Problem
         raise ContentError([Problem(library.root, None,
                                     f"no booklet called '{slug}'; the booklets are: "
                                     f"{', '.join(sorted(library.booklets))}") for slug in unknown])

@@ -290,7 +290,8 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
         about=values["about"], legal_note=values["legal_note"],
         address=tuple(values["address"]), phone=values["phone"], email=values["email"],
         website=values["website"],
-        charity_numbers=tuple((item["number"], item["where"]) for item in values["charity_numbers"]),
+        charity_numbers=tuple((item["number"], item["where"])
+                              for item in values["charity_numbers"]),
         donation=values["donation"], colours=values["colours"], typeface=typeface,
         publications={item["id"]: item["title"] for item in values["publications"]})
 
@@ -336,7 +337,8 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -
     for index, name in enumerate(values["sections"] or []):
         line = data["sections"].line_of(index)
         if name in seen:
-            problems.add(manifest, line, f"section '{name}' is listed twice (also line {seen[name]})")
+            problems.add(manifest, line,
+                         f"section '{name}' is listed twice (also line {seen[name]})")
             continue
         seen[name] = line
         section = _read_section(folder, name, manifest, line, layouts, problems)
@@ -397,7 +399,8 @@ def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: f
     values = s.validate(data, SECTION_FIELDS, s.Context(path, problems, 1), "the front matter")
     if values["layout"] not in layouts:
         problems.add(path, data.line_of("layout") if isinstance(data, YamlMap) else 1,
-                     f"unknown layout '{values['layout']}'; use one of: {', '.join(sorted(layouts))}")
+                     f"unknown layout '{values['layout']}'; "
+                     f"use one of: {', '.join(sorted(layouts))}")
     body_line = text[:match.end()].count("\n") + 1
     body = text[match.end():]
     _, body_problems = scan_markdown(body, body_line)

@@ -9,10 +9,8 @@ from pathlib import Path
 
 def display_path(path: Path) -> str:
     """Return the path relative to the working directory when it is inside it."""
-    try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+    inside = Path(path).resolve().is_relative_to(Path.cwd())
+    return os.path.relpath(path) if inside else str(path)
 
 
 @dataclass(frozen=True)

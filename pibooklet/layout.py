@@ -128,7 +128,7 @@ def keep_notes_for_saddle_stitch(document: weasyprint.Document,
             break
     else:  # pragma: no cover - SPARE_NOTES_PAGES = 3 always leaves a choice
         raise BuildError("not enough spare notes pages to reach a multiple of four")
-    return document.copy(pages[:first + kept] + [pages[-1]])
+    return document.copy([*pages[:first + kept], pages[-1]])
 
 
 def write_pdf(document: weasyprint.Document, edition: dt.date) -> bytes:

@@ -14,6 +14,9 @@ _EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 # A UK number: 0 or +44, then digits in groups separated by single spaces or hyphens.
 _PHONE = r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d{2,5}(?:[ -]?\d{2,4}){1,3}\b"
 
+# The class each kind of link carries, so styles can keep phone numbers on one line.
+LINK_CLASSES = {"web": "url", "email": "email", "phone": "tel"}
+
 CONTACT_PATTERN = re.compile(
     rf"(?P<web>{_WEB})|(?P<email>(?<![\w.@/]){_EMAIL})|(?P<phone>(?<![\w+/-]){_PHONE}(?![\w-]))")
 

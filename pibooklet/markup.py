@@ -22,7 +22,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from .links import find_contacts, kind_of
+from .links import LINK_CLASSES, find_contacts, kind_of
 
 BLOCK_KINDS = ("callout", "quote", "questions", "story")
 _ATTRIBUTED = ("quote", "story")
@@ -196,8 +196,8 @@ class _BookletExtension(Extension):
         # <name@example.org> would be obfuscated into entities; keep it as text to be linked.
         md.inlinePatterns.deregister("automail")
         md.inlinePatterns.register(_PlainEmailProcessor(r"<([^<>@\s]+@[^<>\s]+)>"), "automail", 110)
-        md.inlinePatterns.register(
-            _CrossReferenceProcessor(_CROSS_REFERENCE.pattern, self._titles), "cross_reference", 175)
+        cross_references = _CrossReferenceProcessor(_CROSS_REFERENCE.pattern, self._titles)
+        md.inlinePatterns.register(cross_references, "cross_reference", 175)
         # Priorities below 20 run after inline patterns have made their elements.
         md.treeprocessors.register(_SubHeadings(self._icon_source), "booklet_headings", 8)
         md.treeprocessors.register(_Figures(md), "booklet_figures", 7)
@@ -296,7 +296,7 @@ class _ContactLinks(Treeprocessor):
                 element.text = pieces[0]
                 for position, node in enumerate(_as_nodes(pieces[1:])):
                     element.insert(position, node)
-        for index, child in enumerate(list(element)):
+        for child in list(element):
             if child.tail:
                 pieces = list(_link_pieces(child.tail))
                 if len(pieces) > 1:
@@ -354,9 +354,8 @@ def _as_nodes(pieces: list[str | tuple[str, str, str]]) -> list[etree.Element]:
 
 
 def _mark_link(anchor: etree.Element, kind: str) -> None:
-    classes = {"web": "url", "email": "email", "phone": "tel"}
     if not anchor.get("href", "").startswith("#"):
-        anchor.set("class", classes.get(kind, "url"))
+        anchor.set("class", LINK_CLASSES[kind])
 
 
 def escape(text: str) -> str:

@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from .content import Booklet, Library
 from .errors import BuildError
 from .finish import finish_pdf
-from .layout import (SPARE_NOTES_PAGES, ConfinedFetcher, keep_notes_for_saddle_stitch, lay_out,
-                     write_pdf)
+from .layout import (
+    SPARE_NOTES_PAGES,
+    ConfinedFetcher,
+    keep_notes_for_saddle_stitch,
+    lay_out,
+    write_pdf,
+)
 from .render import Theme, render_html
 from .verify import verify_booklet
 

@@ -16,7 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .content import Booklet, Library, icon_path
-from .links import contact_href, kind_of
+from .links import LINK_CLASSES, contact_href, kind_of
 from .markup import MarkdownRenderer
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -145,8 +145,8 @@ def contact_link(text: str) -> Markup:
     kind = kind_of(text)
     if kind is None:
         return escape(text)
-    css_class = {"web": "url", "email": "email", "phone": "tel"}[kind]
-    return Markup('<a class="{}" href="{}">{}</a>').format(css_class, contact_href(kind, text), text)
+    return Markup('<a class="{}" href="{}">{}</a>').format(
+        LINK_CLASSES[kind], contact_href(kind, text), text)
 
 
 def month_year(date: dt.date) -> str:

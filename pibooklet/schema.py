@@ -65,7 +65,8 @@ def validate(data: Any, fields: Sequence[Field], ctx: Context, what: str) -> dic
             continue
         line = data.line_of(field.name)
         try:
-            values[field.name] = field.check(data[field.name], Context(ctx.path, ctx.problems, line))
+            context = Context(ctx.path, ctx.problems, line)
+            values[field.name] = field.check(data[field.name], context)
         except Invalid as error:
             ctx.problems.add(ctx.path, error.line or line, f"'{field.name}' {error.message}")
             values[field.name] = field.default

@@ -7,9 +7,18 @@ import re
 import pypdf
 import pytest
 import yaml
+from conftest import (
+    CONTENT,
+    MM,
+    SAMPLES,
+    Built,
+    contents_entries,
+    glyphs,
+    page_lines,
+    page_size,
+    squash,
+)
 
-from conftest import (CONTENT, MM, SAMPLES, Built, contents_entries, glyphs, page_lines,
-                      page_size, squash)
 from pibooklet.cli import main
 
 A5 = (148 * MM, 210 * MM)

@@ -10,8 +10,12 @@ import pytest
 import weasyprint
 
 from pibooklet.errors import BuildError
-from pibooklet.layout import (SPARE_NOTES_PAGES, ConfinedFetcher, keep_notes_for_saddle_stitch,
-                              lay_out)
+from pibooklet.layout import (
+    SPARE_NOTES_PAGES,
+    ConfinedFetcher,
+    keep_notes_for_saddle_stitch,
+    lay_out,
+)
 
 
 def test_the_fetcher_serves_allowed_files_only(tmp_path: Path) -> None:
@@ -42,7 +46,7 @@ def test_a_layout_never_touches_the_network(tmp_path: Path) -> None:
     requests = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's API
+        def do_GET(self) -> None:
             requests.append(self.path)
             self.send_response(404)
             self.end_headers()

@@ -12,7 +12,8 @@ def found(text: str) -> list[tuple[str, str, str]]:
 
 
 def test_addresses_are_found_with_their_links() -> None:
-    assert found("Ring 0333 050 7654, write to info@cclg.org.uk or go to www.cclg.org.uk/donate.") == [
+    text = "Ring 0333 050 7654, write to info@cclg.org.uk or go to www.cclg.org.uk/donate."
+    assert found(text) == [
         ("phone", "0333 050 7654", "tel:+443330507654"),
         ("email", "info@cclg.org.uk", "mailto:info@cclg.org.uk"),
         ("web", "www.cclg.org.uk/donate", "https://www.cclg.org.uk/donate")]
