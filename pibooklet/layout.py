@@ -131,6 +131,12 @@ def keep_notes_for_saddle_stitch(document: weasyprint.Document,
     return document.copy([*pages[:first + kept], pages[-1]])
 
 
+def count_notes_pages(document: weasyprint.Document) -> int:
+    """Return how many notes pages the document holds."""
+    return sum(any(anchor.startswith(NOTES_ANCHOR_PREFIX) for anchor in page.anchors)
+               for page in document.pages)
+
+
 def write_pdf(document: weasyprint.Document, edition: dt.date) -> bytes:
     """Return the PDF bytes; embedded font dates are set from the edition, not the clock."""
     epoch = int(dt.datetime.combine(edition, dt.time(), dt.UTC).timestamp())

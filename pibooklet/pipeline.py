@@ -10,6 +10,7 @@ from .finish import finish_pdf
 from .layout import (
     SPARE_NOTES_PAGES,
     ConfinedFetcher,
+    count_notes_pages,
     keep_notes_for_saddle_stitch,
     lay_out,
     write_pdf,
@@ -25,6 +26,7 @@ class BuiltBooklet:
     slug: str
     pdf: bytes
     pages: int
+    notes_pages: int
 
 
 def build_booklet(booklet: Booklet, library: Library, theme: Theme) -> BuiltBooklet:
@@ -40,4 +42,4 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme) -> BuiltBook
     problems = verify_booklet(pdf, library.organisation.typeface, rendered.contents_titles)
     if problems:
         raise BuildError("the finished PDF failed its checks:\n  " + "\n  ".join(problems))
-    return BuiltBooklet(booklet.slug, pdf, len(document.pages))
+    return BuiltBooklet(booklet.slug, pdf, len(document.pages), count_notes_pages(document))

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Time a cold build of each sample booklet against bare WeasyPrint on the same HTML and CSS.
+
+Each measurement runs in a fresh Python process, so imports, font loading and caches are cold,
+as they are when a user runs `python build.py`. The bare run lays out the very HTML our build
+ends with (same stylesheets, fonts and number of notes pages) and writes the PDF, with none of
+our reading, checking, finishing or verifying. The ratio of the two is our overhead.
+
+    python bench/bench_build.py [--runs N] [--content DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+# Each child prints its wall time (from its own start, imports included), the time spent after
+# imports, and its peak resident memory.
+_CHILD_PREFIX = """
+import json, resource, sys, time
+started = time.perf_counter()
+"""
+_CHILD_SUFFIX = """
+finished = time.perf_counter()
+print(json.dumps({"work": finished - ready, "total": finished - started,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+OURS = """
+from pibooklet.cli import main
+ready = time.perf_counter()
+assert main([sys.argv[1], "--content", sys.argv[2], "--output", sys.argv[3], "--quiet"]) == 0
+"""
+BARE = """
+import weasyprint
+ready = time.perf_counter()
+weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])
+"""
+
+
+def _run_child(body: str, *args: str) -> dict[str, float]:
+    code = _CHILD_PREFIX + body + _CHILD_SUFFIX
+    result = subprocess.run([sys.executable, "-c", code, *args], cwd=PROJECT, check=True,
+                            capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _final_html(slug: str, content: Path, folder: Path) -> Path:
+    """Write the HTML our build lays out for `slug`, with the notes pages it keeps."""
+    sys.path.insert(0, str(PROJECT))
+    from pibooklet.content import read_library
+    from pibooklet.pipeline import build_booklet
+    from pibooklet.render import render_html, theme_for
+
+    theme = theme_for(content.resolve())
+    library = read_library(content, theme.layouts())
+    booklet = library.booklets[slug]
+    built = build_booklet(booklet, library, theme)
+    rendered = render_html(booklet, library, theme, notes_pages=built.notes_pages)
+    # Relative image paths resolve against the booklet folder, as in our build.
+    html = rendered.html.replace("<head>", f'<head>\n<base href="{booklet.folder.as_uri()}/">', 1)
+    path = folder / f"{slug}.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def main() -> int:
+    """Measure every sample booklet and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs of each, median reported")
+    parser.add_argument("--content", type=Path, default=PROJECT / "content")
+    args = parser.parse_args()
+    slugs = sorted(path.parent.name for path in args.content.glob("*/booklet.yaml"))
+    print(f"{'booklet':<18} {'ours s':>8} {'bare s':>8} {'ratio':>6} {'work ratio':>10} "
+          f"{'ours MiB':>9} {'bare MiB':>9}")
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        for slug in slugs:
+            html = _final_html(slug, args.content, folder)
+            ours = [_run_child(OURS, slug, str(args.content), str(folder / "ours"))
+                    for _ in range(args.runs)]
+            bare = [_run_child(BARE, str(html), str(folder / f"{slug}-bare.pdf"))
+                    for _ in range(args.runs)]
+            ours_total, bare_total = (statistics.median(run["total"] for run in runs)
+                                      for runs in (ours, bare))
+            ours_work, bare_work = (statistics.median(run["work"] for run in runs)
+                                    for runs in (ours, bare))
+            print(f"{slug:<18} {ours_total:>8.2f} {bare_total:>8.2f} "
+                  f"{ours_total / bare_total:>6.2f} {ours_work / bare_work:>10.2f} "
+                  f"{max(run['peak_mib'] for run in ours):>9.0f} "
+                  f"{max(run['peak_mib'] for run in bare):>9.0f}")
+    print("ours/bare: cold process, imports included; work: after imports (median of "
+          f"{args.runs} runs); MiB: peak resident memory")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
