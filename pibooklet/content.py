@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from . import schema as s
 from .errors import ContentError, Problems
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
 from .links import kind_of
-from .markup import scan_markdown
+from .markup import Reference, scan_markdown
 from .yamlfile import YamlMap, parse_yaml, read_text, read_yaml
 
 ORGANISATION_FILE = "organisation.yaml"
@@ -126,14 +126,6 @@ SECTION_FIELDS = (
 
 
 @dataclass(frozen=True)
-class Source:
-    """A text value and where it came from, for messages and character checks."""
-
-    path: Path
-    line: int
-
-
-@dataclass(frozen=True)
 class Reviewer:
     """A person who reviewed the booklet."""
 
@@ -153,6 +145,7 @@ class Section:
     layout: str
     body: str
     body_line: int
+    references: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +201,8 @@ class Booklet:
     notes_pages: int
     support: tuple[str, ...]
     keywords: tuple[str, ...]
+    # The parsed manifest, kept for the line numbers of later cross-checks.
+    source: YamlMap = field(default_factory=YamlMap, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -354,7 +349,7 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -
         reviewed_with=values["reviewed_with"], disclaimer=values["disclaimer"],
         feedback=values["feedback"], related=tuple(values["related"]), sections=tuple(sections),
         notes_pages=values["notes_pages"], support=tuple(values["support"]),
-        keywords=tuple(values["keywords"]))
+        keywords=tuple(values["keywords"]), source=data)
 
 
 def _check_language(language: str, manifest: Path, data: YamlMap, problems: Problems) -> None:
@@ -403,18 +398,18 @@ def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: f
                      f"use one of: {', '.join(sorted(layouts))}")
     body_line = text[:match.end()].count("\n") + 1
     body = text[match.end():]
-    _, body_problems = scan_markdown(body, body_line)
+    references, body_problems = scan_markdown(body, body_line)
     for number, message in body_problems:
         problems.add(path, number, message)
     anchor = "section-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
     return Section(path=path, anchor=anchor, title=values["title"] or "",
                    listed=values["contents"], layout=values["layout"], body=body,
-                   body_line=body_line)
+                   body_line=body_line, references=tuple(references))
 
 
 def _check_references(booklet: Booklet, library: Library, problems: Problems) -> None:
     titles = library.titles()
-    manifest = read_yaml(booklet.manifest)
+    manifest = booklet.source
     for index, related in enumerate(booklet.related):
         if related not in titles:
             problems.add(booklet.manifest, manifest["related"].line_of(index),
@@ -424,8 +419,7 @@ def _check_references(booklet: Booklet, library: Library, problems: Problems) ->
             problems.add(booklet.manifest, manifest["support"].line_of(index),
                          f"'{entry}' is not in {DIRECTORY_FILE}; add it there or fix the id")
     for section in booklet.sections:
-        references, _ = scan_markdown(section.body, section.body_line)
-        for reference in references:
+        for reference in section.references:
             message = _check_reference(reference.kind, reference.target, booklet, library, titles)
             if message:
                 problems.add(section.path, reference.line, message)

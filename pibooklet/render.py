@@ -58,17 +58,6 @@ def theme_for(content_root: Path) -> Theme:
 
 
 @dataclass(frozen=True)
-class SectionView:
-    """A section as the templates see it."""
-
-    anchor: str
-    title: str
-    listed: bool
-    layout: str
-    html: Markup
-
-
-@dataclass(frozen=True)
 class ContentsEntry:
     """One line of the contents page."""
 
@@ -93,11 +82,10 @@ def render_html(booklet: Booklet, library: Library, theme: Theme,
 
     markdown = MarkdownRenderer(library.titles(), icon_source)
     environment = _environment(theme, markdown)
-    sections = [SectionView(section.anchor, section.title, section.listed, section.layout,
-                            Markup(markdown.render(section.body)))
-                for section in booklet.sections]
+    sections = [(section, Markup(markdown.render(section.body))) for section in booklet.sections]
     notes_listed = booklet.notes_pages > 0
-    contents = [ContentsEntry(view.anchor, view.title) for view in sections if view.listed]
+    contents = [ContentsEntry(section.anchor, section.title)
+                for section in booklet.sections if section.listed]
     contents.append(ContentsEntry("help-and-support", "Help and support"))
     if notes_listed:
         contents.append(ContentsEntry("your-notes", "Your notes"))
