@@ -278,3 +278,23 @@ def test_two_builds_are_byte_identical(built: Built, tmp_path) -> None:
     assert main(["--content", str(CONTENT), "--output", str(tmp_path), "--quiet"]) == 0
     for slug in SAMPLES:
         assert (tmp_path / f"{slug}.pdf").read_bytes() == built.pdf(slug).read_bytes()
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_margins_are_mirrored_and_page_numbers_sit_at_the_outer_corner(built: Built,
+                                                                       slug: str) -> None:
+    path = built.pdf(slug)
+    count = len(built.reader(slug).pages)
+    for index in range(1, count - 1):
+        width, _ = page_size(path, index)
+        placed = glyphs(path, index)
+        body = [glyph.box[0] for glyph in placed if glyph.box[1] > 25 * MM]
+        number = [glyph.box for glyph in placed if glyph.box[3] < 18 * MM]
+        right_hand = index % 2 == 0  # page 1 (index 0) is a right-hand page
+        inner, outer = 20 * MM, 15 * MM
+        if body:  # ruled notes pages carry no text but their number
+            assert min(body) == pytest.approx(inner if right_hand else outer, abs=2.0)
+        if right_hand:
+            assert number[-1][2] == pytest.approx(width - outer, abs=2.0)  # less side bearing
+        else:
+            assert number[0][0] == pytest.approx(outer, abs=2.0)
