@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -9,11 +11,16 @@ import pytest
 from pibooklet.output import write_atomically
 
 
-def test_a_file_is_written_whole(tmp_path: Path) -> None:
+def test_a_file_is_written_whole_and_readable_like_any_new_file(tmp_path: Path) -> None:
     target = tmp_path / "out" / "booklet.pdf"
-    write_atomically(target, b"%PDF-1.7 new")
+    previous = os.umask(0o022)
+    try:
+        write_atomically(target, b"%PDF-1.7 new")
+    finally:
+        os.umask(previous)
     assert target.read_bytes() == b"%PDF-1.7 new"
     assert [path.name for path in target.parent.iterdir()] == ["booklet.pdf"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
 
 
 def test_a_failed_write_keeps_the_previous_file_and_leaves_no_part(tmp_path: Path,
