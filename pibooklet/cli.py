@@ -11,7 +11,7 @@ from . import __version__
 from .content import Library, read_library
 from .errors import BuildError, ContentError, Problem, display_path
 from .output import write_atomically
-from .pipeline import build_booklet
+from .pipeline import OUTPUTS, build_booklet
 from .render import theme_for
 
 
@@ -29,10 +29,24 @@ def _parser() -> argparse.ArgumentParser:
                              "file (default: ./content)")
     parser.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                         help="folder the PDFs are written to as SLUG.pdf (default: ./output)")
+    parser.add_argument("--outputs", type=_outputs, default=OUTPUTS, metavar="LIST",
+                        help="what to make, comma-separated: screen (SLUG.pdf, the A5 booklet "
+                             "to read and share), press (SLUG-press.pdf, PDF/X-4 with bleed for "
+                             "a commercial printer), office (SLUG-office-a4.pdf, A4 sheets to "
+                             "print duplex and fold), spec (SLUG-print-spec.txt and .json for "
+                             "ordering; makes the press file too) (default: all)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print only problems, not the files built")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+def _outputs(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    unknown = [part for part in chosen if part not in OUTPUTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(OUTPUTS)} (got {value!r})")
+    return chosen
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,17 +66,26 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     for slug in slugs:
         started = time.perf_counter()
+        manifest = display_path(library.booklets[slug].manifest)
         try:
-            built = build_booklet(library.booklets[slug], library, theme)
+            built = build_booklet(library.booklets[slug], library, theme, args.outputs)
         except BuildError as error:
-            print(f"{display_path(library.booklets[slug].manifest)}: {error}", file=sys.stderr)
+            print(f"{manifest}: {error}", file=sys.stderr)
             failed.append(slug)
             continue
-        target = args.output / f"{slug}.pdf"
-        write_atomically(target, built.pdf)
-        if not args.quiet:
-            print(f"built {display_path(target)}: {built.pages} pages "
-                  f"in {time.perf_counter() - started:.1f} s")
+        for warning in built.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        for output in built.files:
+            target = args.output / output.name
+            write_atomically(target, output.data)
+            if not args.quiet:
+                print(f"built {display_path(target)}: {output.summary}")
+        for failure in built.failures:
+            print(f"{manifest}: {failure}", file=sys.stderr)
+        if built.failures:
+            failed.append(slug)
+        elif not args.quiet:
+            print(f"{slug}: done in {time.perf_counter() - started:.1f} s")
     if failed:
         print(f"{len(failed)} of {len(slugs)} booklets failed: {', '.join(failed)}",
               file=sys.stderr)

@@ -14,6 +14,7 @@ from typing import Any
 import pyphen
 
 from . import schema as s
+from .colour import DEFAULT_CMYK_PROFILE, Colour
 from .errors import ContentError, Problems
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
 from .links import kind_of
@@ -46,12 +47,40 @@ CHARITY_NUMBER_FIELDS = (
     s.Field("number", s.text, "the registered number", required=True),
     s.Field("where", s.text, "where it is registered, e.g. England and Wales", required=True),
 )
+def _brand_colour(default_screen: str, default_print: tuple[int, int, int, int],
+                  description: str, name: str) -> s.Field:
+    fields = (
+        s.Field("screen", s.colour, "sRGB for the screen edition, #RRGGBB", required=True),
+        s.Field("print", s.cmyk, "ink percentages for print, [C, M, Y, K]", required=True),
+    )
+
+    def check(value: Any, ctx: s.Context) -> Colour:
+        values = s.mapping(fields, f"colour '{name}'")(value, ctx)
+        return Colour(values["screen"] or default_screen, values["print"] or default_print)
+
+    return s.Field(name, check, description, default=Colour(default_screen, default_print))
+
+
 COLOUR_FIELDS = (
-    s.Field("primary", s.colour, "main brand colour: covers and headings", default="#5B2A86"),
-    s.Field("accent", s.colour, "second brand colour: rules and list markers", default="#00766C"),
-    s.Field("tint", s.colour, "pale background for callouts and stories", default="#F1EAF7"),
-    s.Field("text", s.colour, "body text colour", default="#1A1A1A"),
-    s.Field("on_primary", s.colour, "text on the main brand colour", default="#FFFFFF"),
+    _brand_colour("#5B2A86", (72, 95, 0, 0), "main brand colour: covers and headings",
+                  "primary"),
+    _brand_colour("#00766C", (90, 20, 60, 15), "second colour: rules and list markers", "accent"),
+    _brand_colour("#F1EAF7", (5, 10, 0, 0), "pale background for callouts and stories", "tint"),
+    _brand_colour("#1A1A1A", (0, 0, 0, 100), "body text; prints in black ink only", "text"),
+    _brand_colour("#FFFFFF", (0, 0, 0, 0), "text on the main brand colour", "on_primary"),
+    _brand_colour("#767676", (0, 0, 0, 60), "ruled lines to write on", "rule"),
+    _brand_colour("#FFFFFF", (0, 0, 0, 0), "the paper: panels that stay white", "paper"),
+)
+PRINT_FIELDS = (
+    s.Field("colour_profile", s.text, "CMYK ICC profile the printer asked for, relative to the "
+            "content folder (default: Ghostscript's SWOP profile)"),
+    s.Field("output_condition", s.text, "the printing condition the profile describes, e.g. "
+            "FOGRA39 (default: the profile's own description)"),
+    s.Field("crop_marks", s.boolean, "draw crop marks outside the bleed", default=True),
+    s.Field("creep_mm_per_sheet", s.number(-1, 1), "office booklet: move each sheet's pages "
+            "this far toward the fold (negative: away)", default=0.0),
+    s.Field("paper", s.text, "suggested paper stock for the print specification",
+            default="Self-cover, 150 gsm silk throughout (FSC or recycled)"),
 )
 PUBLICATION_FIELDS = (
     s.Field("id", s.identifier, "id used in [[id]] cross-references", required=True),
@@ -75,6 +104,8 @@ ORGANISATION_FIELDS = (
     s.Field("donation", s.text, "how to donate, one line of Markdown", required=True),
     s.Field("colours", s.mapping(COLOUR_FIELDS, "set of brand colours"), "brand colours",
             default={field.name: field.default for field in COLOUR_FIELDS}),
+    s.Field("print", s.mapping(PRINT_FIELDS, "set of print settings"), "print production",
+            default={field.name: field.default for field in PRINT_FIELDS}),
     s.Field("typeface", s.text, "font family installed as a fontpkg package",
             default=DEFAULT_TYPEFACE),
     s.Field("publications", s.list_of(s.mapping(PUBLICATION_FIELDS, "publication"),
@@ -161,6 +192,17 @@ class SupportEntry:
 
 
 @dataclass(frozen=True)
+class PrintSettings:
+    """How the press file and the office booklet are made."""
+
+    colour_profile: Path
+    output_condition: str | None
+    crop_marks: bool
+    creep_mm_per_sheet: float
+    paper: str
+
+
+@dataclass(frozen=True)
 class Organisation:
     """The publisher, shared by every booklet."""
 
@@ -175,7 +217,8 @@ class Organisation:
     website: str
     charity_numbers: tuple[tuple[str, str], ...]
     donation: str
-    colours: dict[str, str]
+    colours: dict[str, Colour]
+    print: PrintSettings
     typeface: Typeface
     publications: dict[str, str]
 
@@ -278,6 +321,7 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
         problems.add(path, data.line_of("logo"), "'logo' must be a file inside the content folder")
     elif values["logo"] and not logo.is_file():
         problems.add(path, data.line_of("logo"), f"logo file '{values['logo']}' not found")
+    printing = _print_settings(root, path, data, values, problems)
     if len(problems.items) > already:
         return None
     return Organisation(
@@ -287,8 +331,32 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
         website=values["website"],
         charity_numbers=tuple((item["number"], item["where"])
                               for item in values["charity_numbers"]),
-        donation=values["donation"], colours=values["colours"], typeface=typeface,
+        donation=values["donation"], colours=values["colours"], print=printing,
+        typeface=typeface,
         publications={item["id"]: item["title"] for item in values["publications"]})
+
+
+def _print_settings(root: Path, path: Path, data: Any, values: dict[str, Any],
+                    problems: Problems) -> PrintSettings | None:
+    line = data.line_of("colours") if isinstance(data, YamlMap) else 1
+    if values["colours"]["text"].print != (0, 0, 0, 100):
+        problems.add(path, line, "the 'text' colour must print as [0, 0, 0, 100]: body text "
+                                 "in black ink only, never a rich black")
+    settings = values["print"]
+    profile = DEFAULT_CMYK_PROFILE
+    if settings["colour_profile"]:
+        profile = root / settings["colour_profile"]
+        line = data.line_of("print") if isinstance(data, YamlMap) else 1
+        if not _is_inside(profile, root) or not profile.is_file():
+            problems.add(path, line, f"colour profile '{settings['colour_profile']}' not found "
+                                     "in the content folder")
+            return None
+    elif not profile.is_file():
+        problems.add(path, line, f"the default CMYK profile {profile} is missing: install "
+                                 "Debian's libgs-common, or set print: colour_profile")
+        return None
+    return PrintSettings(profile.resolve(), settings["output_condition"], settings["crop_marks"],
+                         settings["creep_mm_per_sheet"], settings["paper"])
 
 
 def _read_directory(path: Path, problems: Problems) -> dict[str, SupportEntry]:

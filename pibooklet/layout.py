@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -32,11 +32,15 @@ class ConfinedFetcher(URLFetcher):
     in the later folders (ours), so an overriding stylesheet may still use our images.
     """
 
-    def __init__(self, allowed: list[Path], search_paths: tuple[tuple[Path, ...], ...] = ()):
+    def __init__(self, allowed: list[Path], search_paths: tuple[tuple[Path, ...], ...] = (),
+                 convert: Callable[[Path, bytes], tuple[bytes, str | None]] | None = None):
         super().__init__(allowed_protocols=("file", "data"))
         self.allowed = [folder.resolve() for folder in allowed]
         self.search_paths = tuple(tuple(folder.resolve() for folder in path)
                                   for path in search_paths)
+        self.convert = convert
+        #: Every file served, by the URL WeasyPrint asked for.
+        self.served: dict[str, Path] = {}
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         """Return the resource, or refuse anything outside the allowed folders."""
@@ -53,7 +57,12 @@ class ConfinedFetcher(URLFetcher):
         found = path if path.is_file() else self._along_search_path(path)
         if found is None:
             raise ValueError(f"file not found: {path}")
-        return URLFetcherResponse(url, found.read_bytes(), {"Content-Type": _content_type(found)})
+        data, content_type = found.read_bytes(), _content_type(found)
+        if self.convert:
+            data, converted_type = self.convert(found, data)
+            content_type = converted_type or content_type
+        self.served[url] = found
+        return URLFetcherResponse(url, data, {"Content-Type": content_type})
 
     def _along_search_path(self, path: Path) -> Path | None:
         for folders in self.search_paths:
@@ -137,11 +146,12 @@ def count_notes_pages(document: weasyprint.Document) -> int:
                for page in document.pages)
 
 
-def write_pdf(document: weasyprint.Document, edition: dt.date) -> bytes:
+def write_pdf(document: weasyprint.Document, edition: dt.date, **options) -> bytes:
     """Return the PDF bytes; embedded font dates are set from the edition, not the clock."""
     epoch = int(dt.datetime.combine(edition, dt.time(), dt.UTC).timestamp())
+    options.setdefault("pdf_identifier", False)
     with _source_date_epoch(epoch), _weasyprint_problems() as messages:
-        pdf = document.write_pdf(pdf_identifier=False)
+        pdf = document.write_pdf(**options)
     if messages:
         raise BuildError("PDF problems:\n  " + "\n  ".join(dict.fromkeys(messages)))
     return pdf

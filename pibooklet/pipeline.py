@@ -1,12 +1,18 @@
-"""One booklet from content to finished, verified PDF bytes."""
+"""One booklet from content to its finished, verified outputs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import io
+from dataclasses import dataclass, field
 
+from pypdf import PdfReader, PdfWriter
+
+from .colour import PressConverter
 from .content import Booklet, Library
-from .errors import BuildError
-from .finish import finish_pdf
+from .errors import BuildError, display_path
+from .finish import SCREEN_STEPS, finish_pdf, label_pages, show_title_and_spreads
+from .impose import A4_LANDSCAPE, impose_booklet
 from .layout import (
     SPARE_NOTES_PAGES,
     ConfinedFetcher,
@@ -15,31 +21,171 @@ from .layout import (
     lay_out,
     write_pdf,
 )
-from .render import Theme, render_html
+from .press import (
+    FAIL_BELOW_PPI,
+    WARN_BELOW_PPI,
+    add_crop_marks,
+    convert_artwork,
+    image_resolutions,
+    name_output_condition,
+    stable_document_id,
+    verify_press,
+)
+from .render import Theme, render_html, render_office_instructions
+from .spec import print_specification, specification_json, specification_text
 from .verify import verify_booklet
+
+#: What a build can make for each booklet; the default is all of them.
+OUTPUTS = ("screen", "press", "office", "spec")
 
 
 @dataclass(frozen=True)
+class OutputFile:
+    """One file to write, and a line about it for the user."""
+
+    name: str
+    data: bytes
+    summary: str
+
+
+@dataclass
 class BuiltBooklet:
-    """A finished booklet and facts about it."""
+    """What a booklet's build made, warned about and failed to make."""
 
     slug: str
-    pdf: bytes
     pages: int
     notes_pages: int
+    files: list[OutputFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
 
-def build_booklet(booklet: Booklet, library: Library, theme: Theme) -> BuiltBooklet:
-    """Render, lay out, finish and verify one booklet; raise BuildError when it is not right."""
+def build_booklet(booklet: Booklet, library: Library, theme: Theme,
+                  outputs: tuple[str, ...] = OUTPUTS) -> BuiltBooklet:
+    """Make the requested outputs; a screen-edition problem raises BuildError."""
+    screen, pages, notes = _screen_edition(booklet, library, theme)
+    built = BuiltBooklet(booklet.slug, pages, notes)
+    if "screen" in outputs:
+        built.files.append(OutputFile(f"{booklet.slug}.pdf", screen, f"{pages} pages, A5"))
+    if "office" in outputs:
+        office = _office_booklet(booklet, library, theme, screen, pages)
+        built.files.append(OutputFile(f"{booklet.slug}-office-a4.pdf", office,
+                                      f"{pages // 4} A4 sheets, duplex, short edge"))
+    if "press" in outputs or "spec" in outputs:
+        try:
+            press = _press_edition(booklet, library, theme, pages, built.warnings)
+        except BuildError as error:
+            built.failures.append(f"press file not made: {error}")
+            return built
+        name = f"{booklet.slug}-press.pdf"
+        built.files.append(OutputFile(name, press, f"{pages} pages, PDF/X-4, 3 mm bleed"))
+        if "spec" in outputs:
+            specification = print_specification(booklet, library.organisation, press, name)
+            built.files.append(OutputFile(f"{booklet.slug}-print-spec.txt",
+                                          specification_text(specification).encode(),
+                                          "print specification"))
+            built.files.append(OutputFile(f"{booklet.slug}-print-spec.json",
+                                          specification_json(specification).encode(),
+                                          "print specification (JSON)"))
+    return built
+
+
+def _fetcher(library: Library, theme: Theme, **options) -> ConfinedFetcher:
+    organisation = library.organisation
+    return ConfinedFetcher([library.root, *theme.folders, *organisation.typeface.folders,
+                            organisation.print.colour_profile.parent],
+                           search_paths=(theme.template_dirs, theme.style_dirs), **options)
+
+
+def _screen_edition(booklet: Booklet, library: Library, theme: Theme) -> tuple[bytes, int, int]:
     rendered = render_html(booklet, library, theme,
                            notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES)
-    fetcher = ConfinedFetcher([library.root, *theme.folders,
-                               *library.organisation.typeface.folders],
-                              search_paths=(theme.template_dirs, theme.style_dirs))
-    document = lay_out(rendered.html, booklet.folder, fetcher)
+    document = lay_out(rendered.html, booklet.folder, _fetcher(library, theme))
     document = keep_notes_for_saddle_stitch(document, booklet.notes_pages)
-    pdf = finish_pdf(write_pdf(document, booklet.edition))
+    pdf = finish_pdf(write_pdf(document, booklet.edition), SCREEN_STEPS)
     problems = verify_booklet(pdf, library.organisation.typeface, rendered.contents_titles)
     if problems:
         raise BuildError("the finished PDF failed its checks:\n  " + "\n  ".join(problems))
-    return BuiltBooklet(booklet.slug, pdf, len(document.pages), count_notes_pages(document))
+    return pdf, len(document.pages), count_notes_pages(document)
+
+
+def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
+                   warnings: list[str]) -> bytes:
+    organisation = library.organisation
+    converter = PressConverter(organisation.print.colour_profile,
+                               tuple(organisation.colours.values()))
+    fetcher = _fetcher(library, theme, convert=convert_artwork(converter))
+    rendered = render_html(booklet, library, theme,
+                           notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES, press=True)
+    document = lay_out(rendered.html, booklet.folder, fetcher)
+    document = keep_notes_for_saddle_stitch(document, booklet.notes_pages)
+    if len(document.pages) != pages:
+        raise BuildError(f"the press layout has {len(document.pages)} pages but the screen "
+                         f"edition has {pages}; the press styles must not change the layout")
+    too_low = _check_resolution(booklet, document, fetcher.served, warnings)
+    if too_low:
+        raise BuildError("\n  ".join(too_low))
+    with stable_document_id(f"pibooklet:{booklet.slug}:{booklet.edition}:press"):
+        pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/x-4")
+    pdf = finish_pdf(pdf, (label_pages, show_title_and_spreads,
+                           add_crop_marks(organisation.print),
+                           name_output_condition(organisation.print)))
+    problems = verify_booklet(pdf, organisation.typeface, rendered.contents_titles)
+    problems += verify_press(pdf)
+    if problems:
+        raise BuildError("it failed its checks:\n  " + "\n  ".join(problems))
+    return pdf
+
+
+def _check_resolution(booklet: Booklet, document, served, warnings: list[str]) -> list[str]:
+    """Add a warning per image under 300 ppi; return the failures under 150 ppi."""
+    failures = []
+    for found in image_resolutions(document, served):
+        where = _image_reference(booklet, found.path)
+        message = (f"{where}: image {found.path.name} prints at {found.ppi:.0f} ppi "
+                   f"(at least {WARN_BELOW_PPI} ppi is needed for print)")
+        if found.ppi < FAIL_BELOW_PPI:
+            failures.append(f"{message}; below {FAIL_BELOW_PPI} ppi it would print visibly "
+                            "blurred: supply a larger image or print it smaller")
+        elif found.ppi < WARN_BELOW_PPI:
+            warnings.append(f"{message}; it may look soft")
+    return failures
+
+
+def _image_reference(booklet: Booklet, path) -> str:
+    for section in booklet.sections:
+        for reference in section.references:
+            if reference.kind == "image" and \
+                    (booklet.folder / reference.target).resolve() == path.resolve():
+                return f"{display_path(section.path)}:{reference.line}"
+    return display_path(path)
+
+
+def _office_booklet(booklet: Booklet, library: Library, theme: Theme, screen: bytes,
+                    pages: int) -> bytes:
+    sides = pages // 2
+    html = render_office_instructions(booklet, library, theme, pages=pages, sheets=pages // 4,
+                                      last_page=2 + sides)
+    instructions = write_pdf(lay_out(html, booklet.folder, _fetcher(library, theme)),
+                             booklet.edition)
+    office = impose_booklet(screen, library.organisation.print.creep_mm_per_sheet, instructions)
+    office = _describe(office, booklet, library, "A4 booklet for office printing")
+    reader = PdfReader(io.BytesIO(office))
+    if len(reader.pages) != 2 + sides or any(
+            [round(float(value)) for value in page.mediabox[2:]] != [round(A4_LANDSCAPE[0]),
+                                                                     round(A4_LANDSCAPE[1])]
+            for page in reader.pages):
+        raise BuildError("the office booklet is not A4 landscape with one side per two pages")
+    return office
+
+
+def _describe(pdf: bytes, booklet: Booklet, library: Library, what: str) -> bytes:
+    """Give an assembled PDF its title, author and the edition's dates."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    date = "D:" + dt.date.isoformat(booklet.edition).replace("-", "") + "000000Z"
+    writer.add_metadata({"/Title": f"{booklet.title} ({what})",
+                         "/Author": library.organisation.name,
+                         "/CreationDate": date, "/ModDate": date})
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()

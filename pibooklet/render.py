@@ -21,7 +21,9 @@ from .markup import MarkdownRenderer
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STYLESHEETS = ("page.css", "booklet.css")
+PRESS_STYLESHEETS = ("press.css",)
 MAIN_TEMPLATE = "booklet.html"
+OFFICE_INSTRUCTIONS_TEMPLATE = "office-instructions.html"
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,12 @@ class RenderedBooklet:
     contents_titles: tuple[str, ...]
 
 
-def render_html(booklet: Booklet, library: Library, theme: Theme,
-                notes_pages: int) -> RenderedBooklet:
-    """Return the booklet's HTML, with `notes_pages` lined notes pages before the back cover."""
+def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: int,
+                press: bool = False) -> RenderedBooklet:
+    """Return the booklet's HTML, with `notes_pages` lined notes pages before the back cover.
+
+    The press edition uses the brand's CMYK values, the printer's profile and a bleed.
+    """
     def icon_source(name: str) -> str:
         path = icon_path(name, booklet, library.root)
         return path.as_uri() if path else name
@@ -101,10 +106,23 @@ def render_html(booklet: Booklet, library: Library, theme: Theme,
         notes_pages=notes_pages,
         notes_listed=notes_listed,
         font_faces=Markup(library.organisation.typeface.font_face_css()),
-        stylesheets=[theme.stylesheet(name).as_uri() for name in STYLESHEETS],
+        stylesheets=[theme.stylesheet(name).as_uri()
+                     for name in STYLESHEETS + (PRESS_STYLESHEETS if press else ())],
+        press=press,
+        colour_profile=library.organisation.print.colour_profile.as_uri(),
     )
     printed = tuple(_plain(markdown.render_inline(entry.title)) for entry in contents)
     return RenderedBooklet(page, printed)
+
+
+def render_office_instructions(booklet: Booklet, library: Library, theme: Theme,
+                               pages: int, sheets: int, last_page: int) -> str:
+    """Return the HTML of the sheet that tells a ward clerk how to print the office booklet."""
+    markdown = MarkdownRenderer(library.titles(), lambda name: name)
+    template = _environment(theme, markdown).get_template(OFFICE_INSTRUCTIONS_TEMPLATE)
+    return template.render(booklet=booklet, org=library.organisation, pages=pages,
+                           sheets=sheets, last_page=last_page,
+                           font_faces=Markup(library.organisation.typeface.font_face_css()))
 
 
 def _plain(fragment: str) -> str:

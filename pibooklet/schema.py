@@ -139,6 +139,27 @@ def identifier(value: Any, ctx: Context) -> str:
     return value
 
 
+def number(low: float, high: float) -> Check:
+    """Check a number between low and high."""
+    def check(value: Any, ctx: Context) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not low <= value <= high:
+            raise Invalid(f"must be a number from {low:g} to {high:g}")
+        return float(value)
+    return check
+
+
+def cmyk(value: Any, ctx: Context) -> tuple[float, float, float, float]:
+    """Check four ink percentages, cyan magenta yellow black, each 0 to 100."""
+    if not isinstance(value, list) or len(value) != 4 or not all(
+            isinstance(part, int | float) and not isinstance(part, bool) and 0 <= part <= 100
+            for part in value):
+        raise Invalid(f"must be four ink percentages [C, M, Y, K], each 0 to 100 (got {value!r})")
+    if sum(value) > 300:
+        raise Invalid(f"uses {sum(value):g}% total ink; presses allow at most 300%")
+    return tuple(value)
+
+
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 

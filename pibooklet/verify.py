@@ -21,7 +21,8 @@ def verify_booklet(pdf: bytes, typeface: Typeface, contents_titles: Iterable[str
     if count % 4:
         problems.append(f"{count} pages is not a multiple of 4, so it cannot be saddle-stitched")
     for number, page in enumerate(reader.pages, start=1):
-        size = (float(page.mediabox.width), float(page.mediabox.height))
+        # The trimmed page: the whole page on screen, inside the bleed for press.
+        size = (float(page.trimbox.width), float(page.trimbox.height))
         if any(abs(got - want) > TOLERANCE for got, want in zip(size, A5_POINTS, strict=True)):
             problems.append(f"page {number} is {size[0]:.1f} x {size[1]:.1f} pt, not A5")
     problems += _font_problems(reader, typeface)

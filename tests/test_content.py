@@ -77,7 +77,8 @@ def test_a_valid_library_is_read_with_typed_values(tmp_path: Path) -> None:
     assert booklet.language == "en-GB" and booklet.notes_pages == 1
     assert [section.title for section in booklet.sections] == ["The only section"]
     assert booklet.sections[0].body.strip() == "Some text." and booklet.sections[0].body_line == 4
-    assert library.organisation.colours["primary"] == "#5B2A86"  # a default
+    assert library.organisation.colours["primary"].screen == "#5B2A86"  # a default
+    assert library.organisation.colours["text"].print == (0, 0, 0, 100)
     assert library.titles() == {"small": "A small booklet"}
 
 

@@ -1,0 +1,196 @@
+"""The press edition: CMYK artwork, image resolution, crop marks, and checks a printer's
+preflight would make (PDF/X-4, boxes, no RGB, body text in black ink only)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import weasyprint.pdf.metadata
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ContentStream, DecodedStreamObject, NameObject, TextStringObject
+from weasyprint.images import RasterImage
+
+from .colour import PressConverter
+from .content import PrintSettings
+
+MM = 72 / 25.4
+BLEED_MM = 3.0
+TRIM_POINTS = (148 * MM, 210 * MM)
+# Crop marks start just outside the bleed and are 5 mm long, in registration colour
+# (all four inks) so they print on every plate.
+MARK_GAP_MM = 0.5
+MARK_LENGTH_MM = 5.0
+WARN_BELOW_PPI = 300
+FAIL_BELOW_PPI = 150
+RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff")
+
+
+def convert_artwork(converter: PressConverter):
+    """Return a fetcher hook that hands WeasyPrint CMYK versions of SVG and raster images."""
+    def convert(path: Path, data: bytes) -> tuple[bytes, str | None]:
+        suffix = path.suffix.lower()
+        if suffix == ".svg":
+            return converter.svg(data), "image/svg+xml"
+        if suffix in RASTER_SUFFIXES:
+            return converter.raster(data), "image/jpeg"
+        return data, None
+    return convert
+
+
+@dataclass(frozen=True)
+class ImageResolution:
+    """A raster image as laid out: its file and its effective resolution at printed size."""
+
+    path: Path
+    ppi: float
+
+
+def image_resolutions(document, served: dict[str, Path]) -> list[ImageResolution]:
+    """Return the effective resolution of every raster image in the laid-out document."""
+    by_id = {hashlib.md5(url.encode(), usedforsecurity=False).hexdigest(): path
+             for url, path in served.items()}
+    found: dict[Path, float] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():  # WeasyPrint has no public box walker
+            image = getattr(box, "replacement", None)
+            if isinstance(image, RasterImage) and image.id in by_id and box.width:
+                # CSS pixels are 1/96 inch; the lower of width and height governs.
+                ppi = min(image.width / (box.width / 96), image.height / (box.height / 96))
+                path = by_id[image.id]
+                found[path] = min(ppi, found.get(path, ppi))
+    return [ImageResolution(path, ppi) for path, ppi in sorted(found.items())]
+
+
+@contextlib.contextmanager
+def stable_document_id(seed: str) -> Iterator[None]:
+    """Make WeasyPrint's XMP DocumentID derive from the booklet, not from chance."""
+    original = weasyprint.pdf.metadata.uuid4
+    weasyprint.pdf.metadata.uuid4 = lambda: uuid.uuid5(uuid.NAMESPACE_URL, seed)
+    try:
+        yield
+    finally:
+        weasyprint.pdf.metadata.uuid4 = original
+
+
+def add_crop_marks(settings: PrintSettings):
+    """Return a finishing step that widens each page for crop marks outside the bleed."""
+    def step(writer: PdfWriter) -> None:
+        if not settings.crop_marks:
+            return
+        slug = (BLEED_MM + MARK_GAP_MM + MARK_LENGTH_MM) * MM
+        for page in writer.pages:
+            left, bottom, right, top = (float(value) for value in page.trimbox)
+            marks = _crop_mark_operators(left, bottom, right, top)
+            # Wrap the page's own drawing so its graphics state cannot leak into the marks.
+            original = page.get_contents()
+            stream = DecodedStreamObject()
+            stream.set_data(b"q\n" + (original.get_data() if original is not None else b"")
+                            + b"\nQ\n" + marks)
+            page[NameObject("/Contents")] = writer._add_object(stream)
+            page.mediabox.lower_left = (left - slug, bottom - slug)
+            page.mediabox.upper_right = (right + slug, top + slug)
+            page.compress_content_streams()
+    return step
+
+
+def _crop_mark_operators(left: float, bottom: float, right: float, top: float) -> bytes:
+    near, far = (BLEED_MM + MARK_GAP_MM) * MM, (BLEED_MM + MARK_GAP_MM + MARK_LENGTH_MM) * MM
+    lines = []
+    for x, y, outward_x, outward_y in ((left, bottom, -1, -1), (right, bottom, 1, -1),
+                                       (left, top, -1, 1), (right, top, 1, 1)):
+        lines.append((x + outward_x * near, y, x + outward_x * far, y))  # along the trim edge
+        lines.append((x, y + outward_y * near, x, y + outward_y * far))
+    paths = "".join(f"{x1:.3f} {y1:.3f} m {x2:.3f} {y2:.3f} l S\n" for x1, y1, x2, y2 in lines)
+    return f"q 0.25 w 0 J 1 1 1 1 K\n{paths}Q\n".encode()
+
+
+def name_output_condition(settings: PrintSettings):
+    """Return a finishing step that names the printing condition in the OutputIntent."""
+    def step(writer: PdfWriter) -> None:
+        if not settings.output_condition:
+            return
+        for intent in writer._root_object.get("/OutputIntents", []):
+            intent = intent.get_object()
+            intent[NameObject("/OutputConditionIdentifier")] = TextStringObject(
+                settings.output_condition)
+            intent[NameObject("/OutputCondition")] = TextStringObject(settings.output_condition)
+    return step
+
+
+def verify_press(pdf: bytes) -> list[str]:
+    """Return what a printer's preflight would reject in the press file."""
+    reader = PdfReader(io.BytesIO(pdf))
+    problems = []
+    bleed = BLEED_MM * MM
+    for number, page in enumerate(reader.pages, start=1):
+        trim = [float(value) for value in page.trimbox]
+        size = (trim[2] - trim[0], trim[3] - trim[1])
+        if any(abs(got - want) > 0.1 for got, want in zip(size, TRIM_POINTS, strict=True)):
+            problems.append(f"page {number}: TrimBox is not 148 x 210 mm")
+        expected = [trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed]
+        if "/BleedBox" not in page or any(
+                abs(float(got) - want) > 0.1 for got, want in zip(page.bleedbox, expected,
+                                                                  strict=True)):
+            problems.append(f"page {number}: BleedBox is not 3 mm outside the TrimBox")
+        problems += [f"page {number}: {problem}" for problem in colour_problems(page)]
+    intents = reader.trailer["/Root"].get("/OutputIntents", [])
+    if not any(intent.get_object().get("/S") == "/GTS_PDFX" and
+               intent.get_object().get("/DestOutputProfile") for intent in intents):
+        problems.append("no PDF/X OutputIntent with an embedded profile")
+    metadata = reader.trailer["/Root"].get("/Metadata")
+    if not metadata or b"<pdfxid:GTS_PDFXVersion>PDF/X-4<" not in metadata.get_object().get_data():
+        problems.append("the XMP metadata does not identify the file as PDF/X-4")
+    return sorted(set(problems))
+
+
+def colour_problems(page) -> list[str]:
+    """Return RGB colour and rich-black text found in a page and the forms it draws."""
+    problems = []
+    for content, resources in _drawings(page):
+        fill: tuple[str, ...] = ()
+        for operands, operator in ContentStream(content, None).operations:
+            operator = operator.decode("latin-1")
+            if operator in ("rg", "RG") or (operator in ("cs", "CS") and
+                                            str(operands[0]) == "/DeviceRGB"):
+                problems.append("uses DeviceRGB colour")
+            elif operator in ("scn", "sc", "k"):
+                fill = tuple(f"{float(value):g}" for value in operands)
+            elif operator in ("Tj", "TJ", "'", '"') and _is_rich_black(fill):
+                problems.append(f"text in rich black {' '.join(fill)}; use 0 0 0 1 (100% K)")
+        for xobject in (resources or {}).get("/XObject", {}).values():
+            colour_space = xobject.get_object().get("/ColorSpace")
+            if colour_space == "/DeviceRGB":
+                problems.append("holds an RGB image")
+    return problems
+
+
+def _drawings(page):
+    """Yield (content stream, resources) for a page and every form XObject it uses."""
+    contents = page.get_contents()
+    resources = page.get("/Resources", {})
+    if contents is not None:
+        yield contents, resources
+    pending = list(resources.get("/XObject", {}).values())
+    seen = set()
+    while pending:
+        xobject = pending.pop().get_object()
+        if id(xobject) in seen or xobject.get("/Subtype") != "/Form":
+            continue
+        seen.add(id(xobject))
+        form_resources = xobject.get("/Resources", {})
+        yield xobject, form_resources
+        pending.extend(form_resources.get("/XObject", {}).values())
+
+
+def _is_rich_black(fill: tuple[str, ...]) -> bool:
+    if len(fill) != 4:
+        return False
+    cyan, magenta, yellow, black = (float(value) for value in fill)
+    return black >= 0.9 and cyan + magenta + yellow > 0
+

@@ -1,0 +1,198 @@
+"""The press file: boxes, bleed, crop marks, PDF/X-4, CMYK only, and image resolution."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import pytest
+from PIL import Image
+from pypdf.generic import ContentStream
+
+from conftest import MM, SAMPLES, Built
+from pibooklet.cli import main
+from test_content import write_library
+
+BLEED = 3 * MM
+SLUG = (3 + 0.5 + 5) * MM
+
+
+def press(built: Built, slug: str) -> pypdf.PdfReader:
+    return pypdf.PdfReader(built.output / f"{slug}-press.pdf")
+
+
+def _rectangle(box) -> list[float]:
+    return [float(value) for value in box]
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_every_page_has_trim_bleed_and_room_for_crop_marks(built: Built, slug: str) -> None:
+    reader = press(built, slug)
+    assert len(reader.pages) == len(built.reader(slug).pages)
+    for page in reader.pages:
+        left, bottom, right, top = _rectangle(page.trimbox)
+        assert (right - left, top - bottom) == pytest.approx((148 * MM, 210 * MM), abs=0.05)
+        assert _rectangle(page.bleedbox) == pytest.approx(
+            [left - BLEED, bottom - BLEED, right + BLEED, top + BLEED], abs=0.05)
+        assert _rectangle(page.mediabox) == pytest.approx(
+            [left - SLUG, bottom - SLUG, right + SLUG, top + SLUG], abs=0.05)
+
+
+def _pixel(path: Path, index: int, x_mm: float, y_mm: float) -> tuple[int, int, int]:
+    """Return the colour at a point measured from the trimmed page's bottom-left corner."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        image = document[index].render(scale=4, may_draw_forms=False).to_pil().convert("RGB")
+        scale = 4
+        # The rendered image covers the MediaBox, which starts SLUG before the trim.
+        x = (SLUG + x_mm * MM) * scale
+        y = image.height - (SLUG + y_mm * MM) * scale
+        return image.getpixel((int(x), int(y)))
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_cover_backgrounds_run_into_the_bleed_and_stop_before_the_marks(built: Built,
+                                                                        slug: str) -> None:
+    path = built.output / f"{slug}-press.pdf"
+    last = len(press(built, slug).pages) - 1
+    for index in (0, last):
+        inside_bleed = _pixel(path, index, -1.5, 100)
+        beyond_bleed = _pixel(path, index, -6, 100)
+        assert sum(inside_bleed) < 450, "the cover colour must reach into the bleed"
+        assert beyond_bleed == (255, 255, 255)
+    # An inside page stays white in its bleed.
+    assert _pixel(path, 2, -1.5, 100) == (255, 255, 255)
+
+
+def test_crop_marks_sit_on_the_trim_lines_outside_the_bleed(built: Built) -> None:
+    path = built.output / "relapsed-cancer-press.pdf"
+    # Each corner has two marks in line with the trim edges, starting 3.5 mm out.
+    for x_mm, y_mm in ((-6, 0), (0, -6), (154, 0), (148, -6), (-6, 210), (0, 216),
+                       (154, 210), (148, 216)):
+        assert sum(_pixel(path, 3, x_mm, y_mm)) < 300, (x_mm, y_mm)
+    assert _pixel(path, 3, -2, -2) == (255, 255, 255)  # nothing in the bleed corner
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_the_file_is_pdf_x4_with_an_embedded_cmyk_output_intent(built: Built, slug: str) -> None:
+    reader = press(built, slug)
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+    [intent] = [item.get_object() for item in reader.trailer["/Root"]["/OutputIntents"]]
+    assert intent["/S"] == "/GTS_PDFX"
+    assert intent["/OutputConditionIdentifier"]
+    profile = intent["/DestOutputProfile"].get_object()
+    assert profile["/N"] == 4
+    data = profile.get_data()
+    assert data[36:40] == b"acsp" and data[16:20] == b"CMYK"  # an ICC profile for CMYK
+
+
+def _text_fills(page) -> list[tuple[str, ...]]:
+    fills, fill = [], ()
+    for operands, operator in ContentStream(page.get_contents(), None).operations:
+        if operator in (b"scn", b"sc", b"k"):
+            fill = tuple(f"{float(value):g}" for value in operands)
+        elif operator in (b"Tj", b"TJ"):
+            fills.append(fill)
+    return fills
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_everything_is_cmyk_and_body_text_is_black_ink_only(built: Built, slug: str) -> None:
+    reader = press(built, slug)
+    for number, page in enumerate(reader.pages, start=1):
+        for content in _all_streams(page):
+            operators = {operator for _, operator in ContentStream(content, None).operations}
+            assert not operators & {b"rg", b"RG"}, f"page {number} sets an RGB colour"
+        fills = _text_fills(page)
+        assert all(len(fill) == 4 for fill in fills), f"page {number}: text not in CMYK"
+        rich = [fill for fill in fills if float(fill[3]) >= 0.9 and fill[:3] != ("0", "0", "0")]
+        assert not rich, f"page {number}: rich black text {rich}"
+    body = _text_fills(reader.pages[4])
+    assert body.count(("0", "0", "0", "1")) > len(body) / 2
+    raw = (built.output / f"{slug}-press.pdf").read_bytes()
+    assert b"DeviceRGB" not in raw and b"/sRGB" not in raw
+
+
+def _all_streams(page):
+    yield page.get_contents()
+    pending = list(page["/Resources"].get("/XObject", {}).values())
+    while pending:
+        xobject = pending.pop().get_object()
+        if xobject.get("/Subtype") == "/Form":
+            yield xobject
+            pending.extend(xobject.get("/Resources", {}).get("/XObject", {}).values())
+        else:
+            assert xobject.get("/ColorSpace") != "/DeviceRGB"
+
+
+def test_brand_colours_print_with_their_own_cmyk_values(built: Built) -> None:
+    cover = press(built, "relapsed-cancer").pages[0].get_contents().get_data()
+    assert b"0.72 0.95 0 0 scn" in cover  # primary: [72, 95, 0, 0] in organisation.yaml
+    logo = press(built, "relapsed-cancer").pages[0]
+    assert logo  # the logo's purple and teal are the brand's own values too
+    streams = b"".join(stream.get_data() for stream in _all_streams(logo))
+    assert b"0.72 0.95 0 0" in streams and b"0.9 0.2 0.6 0.15" in streams
+
+
+def test_crop_marks_are_a_setting(library_copy: Path, tmp_path: Path) -> None:
+    organisation = library_copy / "organisation.yaml"
+    organisation.write_text(organisation.read_text(encoding="utf-8").replace(
+        "crop_marks: true", "crop_marks: false"), encoding="utf-8")
+    assert main(["clinical-trials", "--outputs", "press", "--content", str(library_copy),
+                 "--output", str(tmp_path), "--quiet"]) == 0
+    for page in pypdf.PdfReader(tmp_path / "clinical-trials-press.pdf").pages:
+        assert _rectangle(page.mediabox) == pytest.approx(_rectangle(page.bleedbox), abs=0.05)
+
+
+def _library_with_image(root: Path, width: int, height: int) -> Path:
+    section = ("---\ntitle: A picture\n---\nText before.\n\n"
+               "![A test pattern](photo.png \"A test pattern\")\n")
+    write_library(root, section=section)
+    image = Image.new("RGB", (width, height), (200, 40, 90))
+    for x in range(0, width, 7):  # some detail, so the JPEG is not trivially small
+        for y in range(0, height, 11):
+            image.putpixel((x, y), (10, 120, 200))
+    image.save(root / "small" / "photo.png")
+    return root
+
+
+@pytest.mark.parametrize(("width", "height", "outcome"), [
+    (2000, 800, "fine"),     # 113 mm wide in the text column: 450 ppi
+    (1000, 400, "warning"),  # 225 ppi
+    (300, 120, "failure"),   # shown at its natural 300 CSS px: 96 ppi
+])
+def test_image_resolution_thresholds(tmp_path: Path, capsys, width: int, height: int,
+                                     outcome: str) -> None:
+    root = _library_with_image(tmp_path / "content", width, height)
+    output = tmp_path / "output"
+    status = main(["--content", str(root), "--output", str(output)])
+    error = capsys.readouterr().err
+    files = sorted(path.name for path in output.iterdir())
+    message = re.search(r"small/one\.md:6: image photo\.png prints at (\d+) ppi", error)
+    if outcome == "fine":
+        assert status == 0 and message is None
+        assert "small-press.pdf" in files
+    elif outcome == "warning":
+        assert status == 0 and message and 200 <= int(message[1]) < 300
+        assert error.startswith("warning: ") and "may look soft" in error
+        assert "small-press.pdf" in files
+    else:
+        assert status == 1 and message and int(message[1]) < 150
+        assert "press file not made" in error and "supply a larger image" in error
+        assert files == ["small-office-a4.pdf", "small.pdf"]
+
+
+def test_photographs_are_converted_to_cmyk_for_press(tmp_path: Path) -> None:
+    root = _library_with_image(tmp_path / "content", 2000, 800)
+    assert main(["--outputs", "press", "--content", str(root), "--output", str(tmp_path / "out"),
+                 "--quiet"]) == 0
+    reader = pypdf.PdfReader(tmp_path / "out" / "small-press.pdf")
+    images = [xobject.get_object() for page in reader.pages
+              for xobject in page["/Resources"].get("/XObject", {}).values()
+              if xobject.get_object().get("/Subtype") == "/Image"]
+    assert images and all(image["/ColorSpace"] == "/DeviceCMYK" for image in images)
