@@ -8,12 +8,12 @@ from pathlib import Path
 import pypdf
 import pypdfium2
 import pytest
+from conftest import MM, SAMPLES, Built
 from PIL import Image
 from pypdf.generic import ContentStream
-
-from conftest import MM, SAMPLES, Built
-from pibooklet.cli import main
 from test_content import write_library
+
+from pibooklet.cli import main
 
 BLEED = 3 * MM
 SLUG = (3 + 0.5 + 5) * MM
