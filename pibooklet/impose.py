@@ -41,7 +41,8 @@ def saddle_stitch_order(pages: int) -> list[SheetSide]:
 
 
 def impose_booklet(booklet_pdf: bytes, creep_mm_per_sheet: float = 0.0,
-                   instructions_pdf: bytes | None = None) -> bytes:
+                   instructions_pdf: bytes | None = None,
+                   metadata: dict[str, str] | None = None) -> bytes:
     """Return an A4 landscape PDF of the booklet's pages in saddle-stitch order.
 
     Creep moves the pages of inner sheets toward the fold by creep_mm_per_sheet for each
@@ -69,6 +70,8 @@ def impose_booklet(booklet_pdf: bytes, creep_mm_per_sheet: float = 0.0,
         NameObject("/Duplex"): NameObject("/DuplexFlipShortEdge"),
         NameObject("/DisplayDocTitle"): BooleanObject(True),
     })
+    if metadata:
+        writer.add_metadata(metadata)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

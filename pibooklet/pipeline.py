@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import dataclass, field
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from .colour import PressConverter
 from .content import Booklet, Library
@@ -168,8 +167,11 @@ def _office_booklet(booklet: Booklet, library: Library, theme: Theme, screen: by
                                       last_page=2 + sides)
     instructions = write_pdf(lay_out(html, booklet.folder, _fetcher(library, theme)),
                              booklet.edition)
-    office = impose_booklet(screen, library.organisation.print.creep_mm_per_sheet, instructions)
-    office = _describe(office, booklet, library, "A4 booklet for office printing")
+    date = "D:" + booklet.edition.isoformat().replace("-", "") + "000000Z"
+    office = impose_booklet(screen, library.organisation.print.creep_mm_per_sheet, instructions,
+                            metadata={"/Title": f"{booklet.title} (A4 booklet for office printing)",
+                                      "/Author": library.organisation.name,
+                                      "/CreationDate": date, "/ModDate": date})
     reader = PdfReader(io.BytesIO(office))
     if len(reader.pages) != 2 + sides or any(
             [round(float(value)) for value in page.mediabox[2:]] != [round(A4_LANDSCAPE[0]),
@@ -178,14 +180,3 @@ def _office_booklet(booklet: Booklet, library: Library, theme: Theme, screen: by
         raise BuildError("the office booklet is not A4 landscape with one side per two pages")
     return office
 
-
-def _describe(pdf: bytes, booklet: Booklet, library: Library, what: str) -> bytes:
-    """Give an assembled PDF its title, author and the edition's dates."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    date = "D:" + dt.date.isoformat(booklet.edition).replace("-", "") + "000000Z"
-    writer.add_metadata({"/Title": f"{booklet.title} ({what})",
-                         "/Author": library.organisation.name,
-                         "/CreationDate": date, "/ModDate": date})
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
