@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import re
 import shutil
 from dataclasses import dataclass
@@ -97,7 +98,11 @@ def glyphs(path: Path, index: int) -> list[Glyph]:
 
 
 def _font_size(textpage: pypdfium2.PdfTextPage, position: int) -> float:
-    return pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, position)
+    """Return the size a character prints at: its font size scaled by its matrix."""
+    matrix = pypdfium2.raw.FS_MATRIX()
+    pypdfium2.raw.FPDFText_GetMatrix(textpage.raw, position, ctypes.byref(matrix))
+    scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+    return pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, position) * scale
 
 
 def page_size(path: Path, index: int) -> tuple[float, float]:
