@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="folder the PDFs are written to as SLUG.pdf (default: ./output)")
     parser.add_argument("--outputs", type=_outputs, default=OUTPUTS, metavar="LIST",
                         help="what to make, comma-separated: screen (SLUG.pdf, the A5 booklet "
-                             "to read and share), press (SLUG-press.pdf, PDF/X-4 with bleed for "
+                             "to read and share, tagged PDF/UA), large-print "
+                             "(SLUG-large-print.pdf, A4 at the organisation's large-print size), "
+                             "press (SLUG-press.pdf, PDF/X-4 with bleed for "
                              "a commercial printer), office (SLUG-office-a4.pdf, A4 sheets to "
                              "print duplex and fold), spec (SLUG-print-spec.txt and .json for "
                              "ordering; makes the press file too) (default: all)")

@@ -86,6 +86,14 @@ PUBLICATION_FIELDS = (
     s.Field("id", s.identifier, "id used in [[id]] cross-references", required=True),
     s.Field("title", s.text, "the publication's title as printed", required=True),
 )
+LARGE_PRINT_FIELDS = (
+    s.Field("body_size", s.whole_number(16, 24), "body text size in points, 16 to 24 "
+            "(18 is ideal)", default=16),
+    s.Field("how_to_get", s.text, "the alternative-formats statement printed in the standard "
+            "edition (Markdown)",
+            default="This booklet is also available in large print. Ask the team who gave "
+                    "it to you, or contact us."),
+)
 ORGANISATION_FIELDS = (
     s.Field("name", s.text, "the organisation's name, printed on both covers", required=True),
     s.Field("short_name", s.text, "short name used in the copyright line, e.g. CCLG",
@@ -106,6 +114,9 @@ ORGANISATION_FIELDS = (
             default={field.name: field.default for field in COLOUR_FIELDS}),
     s.Field("print", s.mapping(PRINT_FIELDS, "set of print settings"), "print production",
             default={field.name: field.default for field in PRINT_FIELDS}),
+    s.Field("large_print", s.mapping(LARGE_PRINT_FIELDS, "set of large-print settings"),
+            "the large-print edition",
+            default={field.name: field.default for field in LARGE_PRINT_FIELDS}),
     s.Field("typeface", s.text, "font family installed as a fontpkg package",
             default=DEFAULT_TYPEFACE),
     s.Field("publications", s.list_of(s.mapping(PUBLICATION_FIELDS, "publication"),
@@ -118,6 +129,7 @@ SUPPORT_FIELDS = (
     s.Field("web", WEB, "web address"),
     s.Field("email", EMAIL, "email address"),
     s.Field("description", s.text, "one line on what it offers", required=True),
+    s.Field("qr", s.boolean, "print a QR code for its web address", default=False),
 )
 REVIEWER_FIELDS = (
     s.Field("name", s.text, "the reviewer's name", required=True),
@@ -139,6 +151,8 @@ MANIFEST_FIELDS = (
             required=True),
     s.Field("related", s.list_of(s.identifier, non_empty=False),
             "ids of related booklets or publications, listed after Help and support", default=[]),
+    s.Field("related_qr", s.boolean, "print a QR code for the website where related booklets "
+            "can be downloaded", default=False),
     s.Field("sections", s.list_of(s.text), "section files in reading order", required=True),
     s.Field("notes_pages", s.whole_number(0, 20), "the least number of lined notes pages",
             default=1),
@@ -189,6 +203,7 @@ class SupportEntry:
     phone: str | None = None
     web: str | None = None
     email: str | None = None
+    qr: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,6 +215,14 @@ class PrintSettings:
     crop_marks: bool
     creep_mm_per_sheet: float
     paper: str
+
+
+@dataclass(frozen=True)
+class LargePrintSettings:
+    """How the large-print edition is set, and how readers learn it exists."""
+
+    body_size: int
+    how_to_get: str
 
 
 @dataclass(frozen=True)
@@ -219,8 +242,12 @@ class Organisation:
     donation: str
     colours: dict[str, Colour]
     print: PrintSettings
+    large_print: LargePrintSettings
     typeface: Typeface
     publications: dict[str, str]
+    path: Path = Path(ORGANISATION_FILE)
+    # The parsed file, kept for the line numbers of later checks (colour contrast).
+    source: YamlMap = field(default_factory=YamlMap, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -240,6 +267,7 @@ class Booklet:
     disclaimer: str
     feedback: str
     related: tuple[str, ...]
+    related_qr: bool
     sections: tuple[Section, ...]
     notes_pages: int
     support: tuple[str, ...]
@@ -332,8 +360,10 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
         charity_numbers=tuple((item["number"], item["where"])
                               for item in values["charity_numbers"]),
         donation=values["donation"], colours=values["colours"], print=printing,
+        large_print=LargePrintSettings(**values["large_print"]),
         typeface=typeface,
-        publications={item["id"]: item["title"] for item in values["publications"]})
+        publications={item["id"]: item["title"] for item in values["publications"]},
+        path=path, source=data)
 
 
 def _print_settings(root: Path, path: Path, data: Any, values: dict[str, Any],
@@ -380,6 +410,9 @@ def _read_directory(path: Path, problems: Problems) -> dict[str, SupportEntry]:
         if not (values["phone"] or values["web"] or values["email"]):
             problems.add(path, line, f"directory entry '{entry_id}' needs a phone, web or email "
                                      "so readers can reach it")
+        if values["qr"] and not values["web"]:
+            problems.add(path, line, f"directory entry '{entry_id}' asks for a QR code but has "
+                                     "no web address")
         directory[entry_id] = SupportEntry(id=entry_id, **values)
     return directory
 
@@ -415,7 +448,8 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -
         next_review=values["next_review"],
         reviewers=tuple(Reviewer(**reviewer) for reviewer in values["reviewers"]),
         reviewed_with=values["reviewed_with"], disclaimer=values["disclaimer"],
-        feedback=values["feedback"], related=tuple(values["related"]), sections=tuple(sections),
+        feedback=values["feedback"], related=tuple(values["related"]),
+        related_qr=values["related_qr"], sections=tuple(sections),
         notes_pages=values["notes_pages"], support=tuple(values["support"]),
         keywords=tuple(values["keywords"]), source=data)
 
@@ -497,6 +531,9 @@ def _check_reference(kind: str, target: str, booklet: Booklet, library: Library,
                      titles: dict[str, str]) -> str | None:
     if kind == "booklet":
         return None if target in titles else _unknown_booklet(target, titles)
+    if kind == "qr":
+        return None if kind_of(target) == "web" else (
+            f"[[qr:{target}]] needs a web address, written like www.example.org.uk")
     if kind == "icon":
         return None if icon_path(target, booklet, library.root) else (
             f"icon '{target}' not found: add {ICON_FOLDER / (target + '.svg')} to the booklet "

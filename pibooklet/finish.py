@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable, Sequence
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import BooleanObject, DictionaryObject, NameObject
+from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
 
 Step = Callable[[PdfWriter], None]
 
@@ -23,6 +23,22 @@ def show_title_and_spreads(writer: PdfWriter) -> None:
     writer._root_object[NameObject("/ViewerPreferences")] = preferences
     writer._root_object[NameObject("/PageLayout")] = NameObject("/TwoPageRight")
     writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
+
+
+def describe_links(descriptions: dict[str, str]) -> Step:
+    """Return a step that gives every link a description a screen reader can speak."""
+    def step(writer: PdfWriter) -> None:
+        for page in writer.pages:
+            for annotation in page.get("/Annots", []):
+                annotation = annotation.get_object()
+                if annotation.get("/Subtype") != "/Link":
+                    continue
+                action = annotation.get("/A")
+                target = str(action["/URI"]) if action else str(annotation.get("/Dest", ""))
+                description = descriptions.get(target)
+                if description:
+                    annotation[NameObject("/Contents")] = TextStringObject(description)
+    return step
 
 
 SCREEN_STEPS: tuple[Step, ...] = (label_pages, show_title_and_spreads)

@@ -140,6 +140,26 @@ def keep_notes_for_saddle_stitch(document: weasyprint.Document,
     return document.copy([*pages[:first + kept], pages[-1]])
 
 
+def overflowing_addresses(document: weasyprint.Document) -> list[tuple[str, float, float]]:
+    """Return (address, width mm, overrun mm) for each link that runs past the text area.
+
+    Addresses are set never to break, so one that does not fit runs past the margin.
+    """
+    found = {}
+    for page in document.pages:
+        page_box = page._page_box  # WeasyPrint has no public box walker
+        right = page_box.content_box_x() + page_box.width
+        for box in page_box.descendants():
+            element = getattr(box, "element", None)
+            if (element is not None and element.tag == "a"
+                    and element.get("class") in ("url", "email", "tel")
+                    and box.position_x + box.width > right + 0.5):
+                text = "".join(element.itertext())
+                found[text] = (box.width * 25.4 / 96,
+                               (box.position_x + box.width - right) * 25.4 / 96)
+    return [(text, width, overrun) for text, (width, overrun) in found.items()]
+
+
 def count_notes_pages(document: weasyprint.Document) -> int:
     """Return how many notes pages the document holds."""
     return sum(any(anchor.startswith(NOTES_ANCHOR_PREFIX) for anchor in page.anchors)

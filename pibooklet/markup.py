@@ -5,7 +5,8 @@ Authors write ordinary Markdown plus:
   -- Name, role                                        an attribution, last lines of a quote/story;
   ![Alternative text](images/x.svg "Caption")         a figure with a caption;
   ## Sub-heading {icon=name}                           a sub-heading with a small icon;
-  [[booklet-id]]                                       the title of another booklet.
+  [[booklet-id]]                                       the title of another booklet;
+  [[qr:www.example.org]]                               a QR code, the address beside it.
 Raw HTML is printed as text, never passed to the renderer.
 """
 
@@ -42,7 +43,7 @@ _ALLOWED_LINK = re.compile(r"^(?:https?://|mailto:|#)")
 class Reference:
     """Something a section points at that must exist: an image, an icon or a booklet."""
 
-    kind: str  # "image", "icon" or "booklet"
+    kind: str  # "image", "icon", "booklet" or "qr"
     target: str
     line: int
 
@@ -68,7 +69,11 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
                                          "what it shows between the brackets, ![like this](...)"))
             references.append(Reference("image", image["src"], number))
         for reference in _CROSS_REFERENCE.finditer(line):
-            references.append(Reference("booklet", reference["id"].strip(), number))
+            target = reference["id"].strip()
+            if target.startswith("qr:"):
+                references.append(Reference("qr", target[3:].strip(), number))
+            else:
+                references.append(Reference("booklet", target, number))
         for link in _LINK_TARGET.finditer(_IMAGE.sub("", line)):
             if not _ALLOWED_LINK.match(link["href"]):
                 problems.append((number, f"link to '{link['href']}' is not allowed: links go to "
@@ -130,10 +135,11 @@ def split_blocks(text: str, first_line: int = 1) -> tuple[Block, list[tuple[int,
 class MarkdownRenderer:
     """Renders section text and short inline texts to HTML."""
 
-    def __init__(self, booklet_titles: Mapping[str, str], icon_source: Callable[[str], str]):
-        self._markdown = markdown.Markdown(
-            extensions=["sane_lists", "smarty", _BookletExtension(booklet_titles, icon_source)],
-            output_format="html")
+    def __init__(self, booklet_titles: Mapping[str, str], icon_source: Callable[[str], str],
+                 qr_source: Callable[[str], str] = lambda address: address):
+        extension = _BookletExtension(booklet_titles, icon_source, qr_source)
+        self._markdown = markdown.Markdown(extensions=["sane_lists", "smarty", extension],
+                                           output_format="html")
 
     def render(self, text: str) -> str:
         """Return the HTML of a section's Markdown text."""
@@ -184,10 +190,12 @@ def _split_attribution(text: str) -> tuple[str, list[str]]:
 
 
 class _BookletExtension(Extension):
-    def __init__(self, booklet_titles: Mapping[str, str], icon_source: Callable[[str], str]):
+    def __init__(self, booklet_titles: Mapping[str, str], icon_source: Callable[[str], str],
+                 qr_source: Callable[[str], str]):
         super().__init__()
         self._titles = booklet_titles
         self._icon_source = icon_source
+        self._qr_source = qr_source
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
         # Raw HTML stays text: drop the processors that would pass it through.
@@ -196,7 +204,8 @@ class _BookletExtension(Extension):
         # <name@example.org> would be obfuscated into entities; keep it as text to be linked.
         md.inlinePatterns.deregister("automail")
         md.inlinePatterns.register(_PlainEmailProcessor(r"<([^<>@\s]+@[^<>\s]+)>"), "automail", 110)
-        cross_references = _CrossReferenceProcessor(_CROSS_REFERENCE.pattern, self._titles)
+        cross_references = _CrossReferenceProcessor(_CROSS_REFERENCE.pattern, self._titles,
+                                                    self._qr_source)
         md.inlinePatterns.register(cross_references, "cross_reference", 175)
         # Priorities below 20 run after inline patterns have made their elements.
         md.treeprocessors.register(_SubHeadings(self._icon_source), "booklet_headings", 8)
@@ -205,12 +214,17 @@ class _BookletExtension(Extension):
 
 
 class _CrossReferenceProcessor(InlineProcessor):
-    def __init__(self, pattern: str, titles: Mapping[str, str]):
+    def __init__(self, pattern: str, titles: Mapping[str, str], qr_source: Callable[[str], str]):
         super().__init__(pattern)
         self._titles = titles
+        self._qr_source = qr_source
 
     def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 - Markdown's API
         booklet_id = m["id"].strip()
+        if booklet_id.startswith("qr:"):
+            # Our own markup for the code: stashed so Markdown passes it through untouched.
+            markup = self._qr_source(booklet_id[3:].strip())
+            return self.md.htmlStash.store(markup), m.start(0), m.end(0)
         if booklet_id not in self._titles:  # content.py reports it with file and line first
             raise ValueError(f"unknown booklet '{booklet_id}'")
         element = etree.Element("cite", {"class": "cross-reference", "data-booklet": booklet_id})
@@ -247,9 +261,10 @@ class _SubHeadings(Treeprocessor):
             last.tail = stripped
         else:
             heading.text = stripped
-        # Decorative: the heading text says it all.
-        icon = etree.Element("img", {"class": "icon", "src": self._icon_source(match["name"]),
-                                     "alt": "", "role": "presentation"})
+        # Decorative: the heading text says it all, so it is a background (an artifact).
+        source = self._icon_source(match["name"]).replace("'", "%27")
+        icon = etree.Element("span", {"class": "icon", "role": "presentation",
+                                      "style": f"background-image: url('{source}')"})
         icon.tail = heading.text
         heading.text = None
         heading.insert(0, icon)

@@ -9,8 +9,9 @@ from pypdf import PdfReader
 
 from .colour import PressConverter
 from .content import Booklet, Library
+from .contrast import contrast_failures
 from .errors import BuildError, display_path
-from .finish import SCREEN_STEPS, finish_pdf, label_pages, show_title_and_spreads
+from .finish import SCREEN_STEPS, describe_links, finish_pdf, label_pages, show_title_and_spreads
 from .impose import A4_LANDSCAPE, impose_booklet
 from .layout import (
     SPARE_NOTES_PAGES,
@@ -18,6 +19,7 @@ from .layout import (
     count_notes_pages,
     keep_notes_for_saddle_stitch,
     lay_out,
+    overflowing_addresses,
     write_pdf,
 )
 from .press import (
@@ -35,7 +37,7 @@ from .spec import print_specification, specification_json, specification_text
 from .verify import verify_booklet
 
 #: What a build can make for each booklet; the default is all of them.
-OUTPUTS = ("screen", "press", "office", "spec")
+OUTPUTS = ("screen", "large-print", "press", "office", "spec")
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,16 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
     built = BuiltBooklet(booklet.slug, pages, notes)
     if "screen" in outputs:
         built.files.append(OutputFile(f"{booklet.slug}.pdf", screen, f"{pages} pages, A5"))
+    if "large-print" in outputs:
+        try:
+            large = _large_print_edition(booklet, library, theme)
+        except BuildError as error:
+            built.failures.append(f"large-print edition not made: {error}")
+        else:
+            size = library.organisation.large_print.body_size
+            built.files.append(OutputFile(f"{booklet.slug}-large-print.pdf", large,
+                                          f"{len(PdfReader(io.BytesIO(large)).pages)} pages, "
+                                          f"A4, {size} pt"))
     if "office" in outputs:
         office = _office_booklet(booklet, library, theme, screen, pages)
         built.files.append(OutputFile(f"{booklet.slug}-office-a4.pdf", office,
@@ -101,11 +113,62 @@ def _screen_edition(booklet: Booklet, library: Library, theme: Theme) -> tuple[b
                            notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES)
     document = lay_out(rendered.html, booklet.folder, _fetcher(library, theme))
     document = keep_notes_for_saddle_stitch(document, booklet.notes_pages)
-    pdf = finish_pdf(write_pdf(document, booklet.edition), SCREEN_STEPS)
+    _check_contrast(document, library)
+    # The screen edition is the accessible one: tagged PDF/UA-1, every link described.
+    pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
+    pdf = finish_pdf(pdf, (*SCREEN_STEPS, describe_links(rendered.link_descriptions)))
     problems = verify_booklet(pdf, library.organisation.typeface, rendered.contents_titles)
     if problems:
         raise BuildError("the finished PDF failed its checks:\n  " + "\n  ".join(problems))
     return pdf, len(document.pages), count_notes_pages(document)
+
+
+def _large_print_edition(booklet: Booklet, library: Library, theme: Theme) -> bytes:
+    rendered = render_html(booklet, library, theme,
+                           notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES,
+                           edition="large-print")
+    document = lay_out(rendered.html, booklet.folder, _fetcher(library, theme))
+    document = keep_notes_for_saddle_stitch(document, booklet.notes_pages)
+    too_long = [f"{_where_written(address, booklet, library)}: {address} is "
+                f"{width:.0f} mm wide at {library.organisation.large_print.body_size} pt and "
+                f"runs {overrun:.0f} mm past the margin; an address must never be split, so "
+                "use a shorter one"
+                for address, width, overrun in overflowing_addresses(document)]
+    if too_long:
+        raise BuildError("\n  ".join(too_long))
+    pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
+    return finish_pdf(pdf, (*SCREEN_STEPS, describe_links(rendered.link_descriptions)))
+
+
+def _where_written(text: str, booklet: Booklet, library: Library) -> str:
+    """Return path:line of the first content file that holds `text`."""
+    files = [library.organisation.path, library.root / "directory.yaml", booklet.manifest,
+             *(section.path for section in booklet.sections)]
+    for path in files:
+        if path.is_file():
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if text in line:
+                    return f"{display_path(path)}:{number}"
+    return display_path(booklet.manifest)
+
+
+def _check_contrast(document, library: Library) -> None:
+    """Fail when any text as laid out falls short of WCAG AA against its background."""
+    organisation = library.organisation
+    names = {colour.screen: name for name, colour in organisation.colours.items()}
+    source = organisation.source
+    messages = []
+    for pair, sample in contrast_failures(document):
+        text_name = names.get(pair.text, pair.text)
+        line = source["colours"].line_of(text_name) if "colours" in source and \
+            text_name in source["colours"] else source.line_of("colours")
+        messages.append(
+            f"{display_path(organisation.path)}:{line}: {text_name} text ({pair.text}) on "
+            f"{names.get(pair.background, pair.background)} ({pair.background}) has a contrast "
+            f"of {pair.ratio:.2f}:1; WCAG AA needs {pair.required:g}:1 (for example "
+            f"\"{sample}\"): choose a darker or lighter colour")
+    if messages:
+        raise BuildError("colour contrast too low for some readers:\n  " + "\n  ".join(messages))
 
 
 def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
@@ -115,7 +178,7 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
                                tuple(organisation.colours.values()))
     fetcher = _fetcher(library, theme, convert=convert_artwork(converter))
     rendered = render_html(booklet, library, theme,
-                           notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES, press=True)
+                           notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES, edition="press")
     document = lay_out(rendered.html, booklet.folder, fetcher)
     document = keep_notes_for_saddle_stitch(document, booklet.notes_pages)
     if len(document.pages) != pages:

@@ -15,13 +15,16 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .colour import cmyk_css
 from .content import Booklet, Library, icon_path
 from .links import LINK_CLASSES, contact_href, kind_of
 from .markup import MarkdownRenderer
+from .qr import qr_markup
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STYLESHEETS = ("page.css", "booklet.css")
 PRESS_STYLESHEETS = ("press.css",)
+LARGE_PRINT_STYLESHEETS = ("large-print.css",)
 MAIN_TEMPLATE = "booklet.html"
 OFFICE_INSTRUCTIONS_TEMPLATE = "office-instructions.html"
 
@@ -73,20 +76,37 @@ class RenderedBooklet:
 
     html: str
     contents_titles: tuple[str, ...]
+    link_descriptions: dict[str, str]
+
+
+EDITIONS = ("screen", "press", "large-print")
+STANDARD_BODY_SIZE = 12
 
 
 def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: int,
-                press: bool = False) -> RenderedBooklet:
+                edition: str = "screen") -> RenderedBooklet:
     """Return the booklet's HTML, with `notes_pages` lined notes pages before the back cover.
 
-    The press edition uses the brand's CMYK values, the printer's profile and a bleed.
+    The press edition uses the brand's CMYK values, the printer's profile and a bleed; the
+    large-print edition is re-flowed on A4 at the organisation's large-print size.
     """
+    press, large_print = edition == "press", edition == "large-print"
+
     def icon_source(name: str) -> str:
         path = icon_path(name, booklet, library.root)
         return path.as_uri() if path else name
 
-    markdown = MarkdownRenderer(library.titles(), icon_source)
+    paper = library.organisation.colours["paper"]
+    # Codes print in black ink alone on the paper colour: 100% K on press.
+    dark, light = (cmyk_css((0, 0, 0, 100)), paper.css(True)) if press else ("#000000",
+                                                                            paper.screen)
+
+    def qr_source(address: str) -> str:
+        return qr_markup(address, dark, light)
+
+    markdown = MarkdownRenderer(library.titles(), icon_source, qr_source)
     environment = _environment(theme, markdown)
+    environment.filters["qr"] = lambda address: Markup(qr_source(str(address)))
     sections = [(section, Markup(markdown.render(section.body))) for section in booklet.sections]
     notes_listed = booklet.notes_pages > 0
     contents = [ContentsEntry(section.anchor, section.title)
@@ -106,13 +126,33 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
         notes_pages=notes_pages,
         notes_listed=notes_listed,
         font_faces=Markup(library.organisation.typeface.font_face_css()),
-        stylesheets=[theme.stylesheet(name).as_uri()
-                     for name in STYLESHEETS + (PRESS_STYLESHEETS if press else ())],
+        stylesheets=[theme.stylesheet(name).as_uri() for name in STYLESHEETS
+                     + (PRESS_STYLESHEETS if press else ())
+                     + (LARGE_PRINT_STYLESHEETS if large_print else ())],
         press=press,
+        large_print=large_print,
+        body_size=library.organisation.large_print.body_size if large_print
+        else STANDARD_BODY_SIZE,
         colour_profile=library.organisation.print.colour_profile.as_uri(),
     )
     printed = tuple(_plain(markdown.render_inline(entry.title)) for entry in contents)
-    return RenderedBooklet(page, printed)
+    return RenderedBooklet(page, printed, _link_descriptions(page, contents, printed))
+
+
+_KIND_OF_LINK = {"url": "Website", "email": "Email", "tel": "Phone"}
+_LINK = re.compile(r'<a class="(?P<kind>url|email|tel)" href="(?P<href>[^"]+)">(?P<text>.*?)</a>',
+                   re.DOTALL)
+
+
+def _link_descriptions(page: str, contents: list[ContentsEntry],
+                       titles: tuple[str, ...]) -> dict[str, str]:
+    """Return what each link target should be called by a screen reader."""
+    descriptions = {entry.anchor: f"Go to: {title}" for entry, title in zip(contents, titles,
+                                                                           strict=True)}
+    for link in _LINK.finditer(page):
+        href = html.unescape(link["href"])
+        descriptions.setdefault(href, f"{_KIND_OF_LINK[link['kind']]}: {_plain(link['text'])}")
+    return descriptions
 
 
 def render_office_instructions(booklet: Booklet, library: Library, theme: Theme,

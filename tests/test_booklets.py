@@ -182,13 +182,14 @@ def test_link_uris_are_exactly_the_addresses_in_the_content(built: Built, slug: 
             if action and action.get("/S") == "/URI":
                 uris.add(str(action["/URI"]))
     assert uris == _expected_uris(slug)
-    # Paper readers see every address printed in full.
-    printed = squash("".join(page.extract_text() for page in reader.pages))
+    # Paper readers see every address printed in full (a line may break after its own hyphen).
+    text = "".join(page.extract_text() for page in reader.pages)
+    printed = (squash(text), re.sub(r"\s+", "", text))
     for uri in uris:
         address = re.sub(r"^(https://|mailto:)", "", uri)
         if uri.startswith("tel:"):
             continue
-        assert squash(address) in printed, address
+        assert any(squash(address) in form or address in form for form in printed), address
     for phone in re.findall(r"\b0\d{3}[ \d]{7,9}\d", "\n".join(
             page.extract_text() for page in reader.pages)):
         assert "tel:+44" + phone.replace(" ", "")[1:] in uris

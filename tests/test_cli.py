@@ -17,17 +17,17 @@ def test_help_documents_every_option(capsys) -> None:
         main(["--help"])
     assert exited.value.code == 0
     text = capsys.readouterr().out
-    for option in ("SLUG", "--content DIR", "--output DIR", "--outputs LIST", "--quiet",
-                   "--version"):
+    for option in ("SLUG", "--content DIR", "--output DIR", "--outputs LIST", "large-print",
+                   "--quiet", "--version"):
         assert option in text
 
 
 def test_naming_a_slug_builds_only_that_booklet(tmp_path: Path, capsys) -> None:
     assert main(["clinical-trials", "--content", str(CONTENT), "--output", str(tmp_path)]) == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "clinical-trials-office-a4.pdf", "clinical-trials-press.pdf",
-        "clinical-trials-print-spec.json", "clinical-trials-print-spec.txt",
-        "clinical-trials.pdf"]
+        "clinical-trials-large-print.pdf", "clinical-trials-office-a4.pdf",
+        "clinical-trials-press.pdf", "clinical-trials-print-spec.json",
+        "clinical-trials-print-spec.txt", "clinical-trials.pdf"]
     printed = capsys.readouterr().out
     assert re.search(r"built .*clinical-trials\.pdf: 12 pages, A5\n", printed)
     assert re.search(r"clinical-trials: done in [\d.]+ s", printed)
@@ -49,7 +49,7 @@ def test_unknown_outputs_are_refused(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--outputs", "screen,poster", "--output", str(tmp_path)])
     assert exited.value.code == 2
-    assert "choose from screen, press, office, spec" in capsys.readouterr().err
+    assert "choose from screen, large-print, press, office, spec" in capsys.readouterr().err
 
 
 def test_an_unknown_slug_is_reported(tmp_path: Path, capsys) -> None:

@@ -10,7 +10,7 @@ import pypdfium2
 import pytest
 from conftest import SAMPLES, Built
 
-KINDS = ("{}.pdf", "{}-press.pdf", "{}-office-a4.pdf")
+KINDS = ("{}.pdf", "{}-large-print.pdf", "{}-press.pdf", "{}-office-a4.pdf")
 FILES = [kind.format(slug) for slug in SAMPLES for kind in KINDS]
 
 

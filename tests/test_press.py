@@ -184,7 +184,7 @@ def test_image_resolution_thresholds(tmp_path: Path, capsys, width: int, height:
     else:
         assert status == 1 and message and int(message[1]) < 150
         assert "press file not made" in error and "supply a larger image" in error
-        assert files == ["small-office-a4.pdf", "small.pdf"]
+        assert files == ["small-large-print.pdf", "small-office-a4.pdf", "small.pdf"]
 
 
 def test_photographs_are_converted_to_cmyk_for_press(tmp_path: Path) -> None:
