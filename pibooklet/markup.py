@@ -61,6 +61,7 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
     """Return what the text refers to and its problems, each with its line number."""
     references: list[Reference] = []
     problems: list[tuple[int, str]] = []
+    previous_level = 1  # the section title, from the front matter
     for offset, line in enumerate(text.splitlines()):
         number = first_line + offset
         for image in _IMAGE.finditer(line):
@@ -80,10 +81,17 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
                                          "https:// or mailto: addresses"))
         heading = _HEADING.match(line)
         if heading:
-            if len(heading["hashes"]) == 1:
+            level = len(heading["hashes"])
+            if level == 1:
                 problems.append((number, "a '#' heading is not allowed here: the section title "
                                          "comes from 'title' in the front matter; start "
                                          "sub-headings with '##'"))
+            elif level > previous_level + 1:
+                # Screen-reader users move by heading level; a gap hides where they are.
+                before = "#" * previous_level if previous_level > 1 else "the section title"
+                problems.append((number, f"heading level skipped: a {'#' * level} heading "
+                                         f"follows {before}; use {'#' * (previous_level + 1)}"))
+            previous_level = max(level, 1)
             icon = _ICON.search(line)
             if icon:
                 references.append(Reference("icon", icon["name"], number))

@@ -76,6 +76,14 @@ def test_typography_uses_curly_quotes_and_dashes() -> None:
         "It&rsquo;s &ldquo;fine&rdquo; &ndash; really")
 
 
+def test_heading_levels_may_not_be_skipped() -> None:
+    _, problems = scan_markdown("## A\n\n#### Too deep\n\n## B\n\n### Fine\n", first_line=5)
+    assert problems == [(7, "heading level skipped: a #### heading follows ##; use ###")]
+    _, problems = scan_markdown("### Straight in\n", first_line=4)
+    assert problems == [(4, "heading level skipped: a ### heading follows the section title; "
+                            "use ##")]
+
+
 def test_scan_reports_problems_with_lines() -> None:
     text = "# Title\n\n[x](javascript:alert(1))\n\n::: aside\n:::\n:::\n"
     references, problems = scan_markdown(text, first_line=10)
