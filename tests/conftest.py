@@ -49,6 +49,14 @@ def library_copy(tmp_path: Path) -> Path:
     return target
 
 
+def replace_in(path: Path, old: str, new: str) -> str:
+    """Change a content file for a test, failing loudly if the text to change is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not found in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text
+
+
 def page_lines(reader: pypdf.PdfReader, index: int) -> list[str]:
     """Return the non-empty text lines of one page."""
     return [line.strip() for line in reader.pages[index].extract_text().splitlines()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdf
 import pytest
 import yaml
-from conftest import CONTENT, SAMPLES, Built
+from conftest import CONTENT, SAMPLES, Built, replace_in
 
 from pibooklet.cli import main
 from pibooklet.content import read_library
@@ -156,10 +156,8 @@ def test_every_text_colour_meets_wcag_aa_against_its_background() -> None:
 
 def test_a_brand_colour_that_fails_is_reported_with_its_line(library_copy: Path, tmp_path: Path,
                                                              capsys) -> None:
-    organisation = library_copy / "organisation.yaml"
-    text = organisation.read_text(encoding="utf-8")
-    organisation.write_text(text.replace('primary: {screen: "#5B2A86"',
-                                         'primary: {screen: "#B39DDB"'), encoding="utf-8")
+    text = replace_in(library_copy / "organisation.yaml", 'primary: {screen: "#5B2A86"',
+                      'primary: {screen: "#B39DDB"')
     line = next(number for number, content in enumerate(text.splitlines(), 1)
                 if content.strip().startswith("primary:"))
     assert main(["clinical-trials", "--outputs", "screen", "--content", str(library_copy),

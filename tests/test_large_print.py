@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import MM, SAMPLES, Built, contents_entries, glyphs, page_lines
+from conftest import MM, SAMPLES, Built, contents_entries, glyphs, page_lines, replace_in
 
 from pibooklet.cli import main
 
@@ -79,9 +79,7 @@ def test_no_hyphenation_no_italics_and_addresses_never_split(built: Built, slug:
 
 
 def test_the_size_is_a_setting(library_copy: Path, tmp_path: Path) -> None:
-    organisation = library_copy / "organisation.yaml"
-    organisation.write_text(organisation.read_text(encoding="utf-8").replace(
-        "  body_size: 16", "  body_size: 20"), encoding="utf-8")
+    replace_in(library_copy / "organisation.yaml", "  body_size: 16", "  body_size: 20")
     assert main(["clinical-trials", "--outputs", "large-print", "--content", str(library_copy),
                  "--output", str(tmp_path), "--quiet"]) == 0
     assert smallest_text(tmp_path / "clinical-trials-large-print.pdf") >= 20 - 0.01
@@ -89,10 +87,9 @@ def test_the_size_is_a_setting(library_copy: Path, tmp_path: Path) -> None:
 
 def test_an_address_too_long_for_a_line_is_reported_where_it_is_written(
         library_copy: Path, tmp_path: Path, capsys) -> None:
-    section = library_copy / "clinical-trials" / "07-leaving.md"
     long_address = "www.cclg.org.uk/" + "a-very-long-path-" * 8 + "end"
-    section.write_text(section.read_text(encoding="utf-8") + f"\nSee {long_address}.\n",
-                       encoding="utf-8")
+    replace_in(library_copy / "clinical-trials" / "07-leaving.md", "visit www.cclg.org.uk.",
+               f"visit www.cclg.org.uk.\n\nSee {long_address}.")
     output = tmp_path / "output"
     assert main(["clinical-trials", "--outputs", "screen,large-print", "--content",
                  str(library_copy), "--output", str(output)]) == 1

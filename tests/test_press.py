@@ -8,7 +8,7 @@ from pathlib import Path
 import pypdf
 import pypdfium2
 import pytest
-from conftest import MM, SAMPLES, Built
+from conftest import MM, SAMPLES, Built, replace_in
 from PIL import Image
 from pypdf.generic import ContentStream
 from test_content import write_library
@@ -131,18 +131,16 @@ def _all_streams(page):
 
 
 def test_brand_colours_print_with_their_own_cmyk_values(built: Built) -> None:
-    cover = press(built, "relapsed-cancer").pages[0].get_contents().get_data()
-    assert b"0.72 0.95 0 0 scn" in cover  # primary: [72, 95, 0, 0] in organisation.yaml
-    logo = press(built, "relapsed-cancer").pages[0]
-    assert logo  # the logo's purple and teal are the brand's own values too
-    streams = b"".join(stream.get_data() for stream in _all_streams(logo))
+    cover = press(built, "relapsed-cancer").pages[0]
+    # primary is [72, 95, 0, 0] in organisation.yaml: the cover's background uses it.
+    assert b"0.72 0.95 0 0 scn" in cover.get_contents().get_data()
+    # The logo's purple and teal are the brand's own values too (accent: [90, 20, 60, 15]).
+    streams = b"".join(stream.get_data() for stream in _all_streams(cover))
     assert b"0.72 0.95 0 0" in streams and b"0.9 0.2 0.6 0.15" in streams
 
 
 def test_crop_marks_are_a_setting(library_copy: Path, tmp_path: Path) -> None:
-    organisation = library_copy / "organisation.yaml"
-    organisation.write_text(organisation.read_text(encoding="utf-8").replace(
-        "crop_marks: true", "crop_marks: false"), encoding="utf-8")
+    replace_in(library_copy / "organisation.yaml", "crop_marks: true", "crop_marks: false")
     assert main(["clinical-trials", "--outputs", "press", "--content", str(library_copy),
                  "--output", str(tmp_path), "--quiet"]) == 0
     for page in pypdf.PdfReader(tmp_path / "clinical-trials-press.pdf").pages:
