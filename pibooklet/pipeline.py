@@ -34,7 +34,7 @@ from .press import (
 )
 from .render import Theme, render_html, render_office_instructions
 from .spec import print_specification, specification_json, specification_text
-from .verify import verify_booklet
+from .verify import A4_POINTS, A5_POINTS, verify_booklet
 
 #: What a build can make for each booklet; the default is all of them.
 OUTPUTS = ("screen", "large-print", "press", "office", "spec")
@@ -108,27 +108,36 @@ def _fetcher(library: Library, theme: Theme, **options) -> ConfinedFetcher:
                            search_paths=(theme.template_dirs, theme.style_dirs), **options)
 
 
-def _screen_edition(booklet: Booklet, library: Library, theme: Theme) -> tuple[bytes, int, int]:
+def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
+              fetcher: ConfinedFetcher | None = None):
+    """Render and lay out one edition, keeping the notes pages that make a multiple of 4."""
     rendered = render_html(booklet, library, theme,
-                           notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES)
-    document = lay_out(rendered.html, booklet.folder, _fetcher(library, theme))
-    document = keep_notes_for_saddle_stitch(document, booklet.notes_pages)
-    _check_contrast(document, library)
-    # The screen edition is the accessible one: tagged PDF/UA-1, every link described.
+                           notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES, edition=edition)
+    document = lay_out(rendered.html, booklet.folder, fetcher or _fetcher(library, theme))
+    return rendered, keep_notes_for_saddle_stitch(document, booklet.notes_pages)
+
+
+def _tagged_pdf(booklet: Booklet, library: Library, rendered, document,
+                page_size: tuple[float, float]) -> bytes:
+    """Write an accessible edition: tagged PDF/UA-1, every link described, then verified."""
     pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
     pdf = finish_pdf(pdf, (*SCREEN_STEPS, describe_links(rendered.link_descriptions)))
-    problems = verify_booklet(pdf, library.organisation.typeface, rendered.contents_titles)
+    problems = verify_booklet(pdf, library.organisation.typeface, rendered.contents_titles,
+                              page_size)
     if problems:
         raise BuildError("the finished PDF failed its checks:\n  " + "\n  ".join(problems))
+    return pdf
+
+
+def _screen_edition(booklet: Booklet, library: Library, theme: Theme) -> tuple[bytes, int, int]:
+    rendered, document = _laid_out(booklet, library, theme, "screen")
+    _check_contrast(document, library)
+    pdf = _tagged_pdf(booklet, library, rendered, document, A5_POINTS)
     return pdf, len(document.pages), count_notes_pages(document)
 
 
 def _large_print_edition(booklet: Booklet, library: Library, theme: Theme) -> bytes:
-    rendered = render_html(booklet, library, theme,
-                           notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES,
-                           edition="large-print")
-    document = lay_out(rendered.html, booklet.folder, _fetcher(library, theme))
-    document = keep_notes_for_saddle_stitch(document, booklet.notes_pages)
+    rendered, document = _laid_out(booklet, library, theme, "large-print")
     too_long = [f"{_where_written(address, booklet, library)}: {address} is "
                 f"{width:.0f} mm wide at {library.organisation.large_print.body_size} pt and "
                 f"runs {overrun:.0f} mm past the margin; an address must never be split, so "
@@ -136,8 +145,7 @@ def _large_print_edition(booklet: Booklet, library: Library, theme: Theme) -> by
                 for address, width, overrun in overflowing_addresses(document)]
     if too_long:
         raise BuildError("\n  ".join(too_long))
-    pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
-    return finish_pdf(pdf, (*SCREEN_STEPS, describe_links(rendered.link_descriptions)))
+    return _tagged_pdf(booklet, library, rendered, document, A4_POINTS)
 
 
 def _where_written(text: str, booklet: Booklet, library: Library) -> str:
@@ -177,10 +185,7 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
     converter = PressConverter(organisation.print.colour_profile,
                                tuple(organisation.colours.values()))
     fetcher = _fetcher(library, theme, convert=convert_artwork(converter))
-    rendered = render_html(booklet, library, theme,
-                           notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES, edition="press")
-    document = lay_out(rendered.html, booklet.folder, fetcher)
-    document = keep_notes_for_saddle_stitch(document, booklet.notes_pages)
+    rendered, document = _laid_out(booklet, library, theme, "press", fetcher)
     if len(document.pages) != pages:
         raise BuildError(f"the press layout has {len(document.pages)} pages but the screen "
                          f"edition has {pages}; the press styles must not change the layout")

@@ -10,10 +10,12 @@ from pypdf import PdfReader
 from .fonts import Typeface
 
 A5_POINTS = (419.53, 595.28)  # 148 x 210 mm
+A4_POINTS = (595.28, 841.89)  # 210 x 297 mm
 TOLERANCE = 0.5
 
 
-def verify_booklet(pdf: bytes, typeface: Typeface, contents_titles: Iterable[str]) -> list[str]:
+def verify_booklet(pdf: bytes, typeface: Typeface, contents_titles: Iterable[str],
+                   page_size: tuple[float, float] = A5_POINTS) -> list[str]:
     """Return what is wrong with the finished PDF (nothing, when it is right)."""
     reader = PdfReader(io.BytesIO(pdf))
     problems = []
@@ -23,8 +25,9 @@ def verify_booklet(pdf: bytes, typeface: Typeface, contents_titles: Iterable[str
     for number, page in enumerate(reader.pages, start=1):
         # The trimmed page: the whole page on screen, inside the bleed for press.
         size = (float(page.trimbox.width), float(page.trimbox.height))
-        if any(abs(got - want) > TOLERANCE for got, want in zip(size, A5_POINTS, strict=True)):
-            problems.append(f"page {number} is {size[0]:.1f} x {size[1]:.1f} pt, not A5")
+        if any(abs(got - want) > TOLERANCE for got, want in zip(size, page_size, strict=True)):
+            problems.append(f"page {number} is {size[0]:.1f} x {size[1]:.1f} pt, not "
+                            f"{page_size[0]:.1f} x {page_size[1]:.1f} pt")
     problems += _font_problems(reader, typeface)
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     if outline != list(contents_titles):
