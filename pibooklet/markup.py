@@ -213,7 +213,7 @@ class _BookletExtension(Extension):
         md.inlinePatterns.deregister("automail")
         md.inlinePatterns.register(_PlainEmailProcessor(r"<([^<>@\s]+@[^<>\s]+)>"), "automail", 110)
         cross_references = _CrossReferenceProcessor(_CROSS_REFERENCE.pattern, self._titles,
-                                                    self._qr_source)
+                                                    self._qr_source, md)
         md.inlinePatterns.register(cross_references, "cross_reference", 175)
         # Priorities below 20 run after inline patterns have made their elements.
         md.treeprocessors.register(_SubHeadings(self._icon_source), "booklet_headings", 8)
@@ -222,8 +222,9 @@ class _BookletExtension(Extension):
 
 
 class _CrossReferenceProcessor(InlineProcessor):
-    def __init__(self, pattern: str, titles: Mapping[str, str], qr_source: Callable[[str], str]):
-        super().__init__(pattern)
+    def __init__(self, pattern: str, titles: Mapping[str, str], qr_source: Callable[[str], str],
+                 md: markdown.Markdown):
+        super().__init__(pattern, md)
         self._titles = titles
         self._qr_source = qr_source
 

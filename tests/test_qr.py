@@ -118,3 +118,28 @@ def test_codes_print_in_black_ink_only_on_the_press_file(built: Built) -> None:
         drawing += form.get_data()
         pending.extend(form.get("/Resources", {}).get("/XObject", {}).values())
     assert b"0 0 0 1 scn" in drawing  # the dark modules: 100% K
+
+
+def test_a_feedback_survey_can_carry_a_code(tmp_path: Path) -> None:
+    from pibooklet.cli import main
+    from test_content import MANIFEST, write_library
+
+    manifest = MANIFEST.replace("feedback: Email info@example.org.uk.",
+                                "feedback: 'Tell us what you think: [[qr:www.example.org/survey]]'")
+    root = write_library(tmp_path / "content", manifest=manifest)
+    assert main(["--outputs", "screen", "--content", str(root), "--output",
+                 str(tmp_path / "out"), "--quiet"]) == 0
+    codes = decode(tmp_path / "out" / "small.pdf", tmp_path)
+    assert codes == [{"text": "https://www.example.org/survey", "page": 2}]  # the inside cover
+
+
+def test_a_code_needs_a_web_address(tmp_path: Path) -> None:
+    from pibooklet.content import read_library
+    from pibooklet.errors import ContentError
+    from test_content import SECTION, write_library
+
+    root = write_library(tmp_path, section=SECTION + "\n[[qr:call us]]\n")
+    with pytest.raises(ContentError) as caught:
+        read_library(root)
+    assert [str(problem).replace(str(root) + "/", "") for problem in caught.value.problems] == [
+        "small/one.md:6: [[qr:call us]] needs a web address, written like www.example.org.uk"]
