@@ -121,8 +121,9 @@ def test_codes_print_in_black_ink_only_on_the_press_file(built: Built) -> None:
 
 
 def test_a_feedback_survey_can_carry_a_code(tmp_path: Path) -> None:
-    from pibooklet.cli import main
     from test_content import MANIFEST, write_library
+
+    from pibooklet.cli import main
 
     manifest = MANIFEST.replace("feedback: Email info@example.org.uk.",
                                 "feedback: 'Tell us what you think: [[qr:www.example.org/survey]]'")
@@ -134,9 +135,10 @@ def test_a_feedback_survey_can_carry_a_code(tmp_path: Path) -> None:
 
 
 def test_a_code_needs_a_web_address(tmp_path: Path) -> None:
+    from test_content import SECTION, write_library
+
     from pibooklet.content import read_library
     from pibooklet.errors import ContentError
-    from test_content import SECTION, write_library
 
     root = write_library(tmp_path, section=SECTION + "\n[[qr:call us]]\n")
     with pytest.raises(ContentError) as caught:
