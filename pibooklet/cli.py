@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import sys
 import time
 from pathlib import Path
 
 from . import __version__
-from .content import Library, read_library
-from .errors import BuildError, ContentError, Problem, display_path
+from .checks import LibraryReport, check_library
+from .errors import ERROR, NOTE, BuildError, Problem, display_path
 from .output import write_atomically
 from .pipeline import OUTPUTS, build_booklet
 from .render import theme_for
@@ -37,6 +39,19 @@ def _parser() -> argparse.ArgumentParser:
                              "a commercial printer), office (SLUG-office-a4.pdf, A4 sheets to "
                              "print duplex and fold), spec (SLUG-print-spec.txt and .json for "
                              "ordering; makes the press file too) (default: all)")
+    parser.add_argument("--check", action="store_true",
+                        help="check every booklet without laying anything out: schema, files, "
+                             "references, addresses, review dates and plain language; exit 1 "
+                             "if any problem is an error")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="how --check reports: text lines (path:line: message) or JSON "
+                             "for a charity's own CI (default: text)")
+    parser.add_argument("--allow-overdue", action="store_true",
+                        help="build booklets past their next review date anyway, stamped as "
+                             "overdue for review")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="DATE",
+                        help="the date review dates are checked against, YYYY-MM-DD "
+                             "(default: today)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print only problems, not the files built")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -52,56 +67,89 @@ def _outputs(value: str) -> tuple[str, ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Build the booklets named in argv (all by default); return the exit status."""
+    """Check, then build, the booklets named in argv (all by default); return the exit status."""
     args = _parser().parse_args(argv)
     theme = theme_for(args.content.resolve())
-    try:
-        library = read_library(args.content, theme.layouts())
-        slugs = _choose(args.slugs, library)
-    except ContentError as error:
-        for problem in error.problems:
+    today = args.today or dt.date.today()
+    report = check_library(args.content, theme.layouts(), today, args.allow_overdue)
+    chosen = _choose(args.slugs, report)
+    if args.check:
+        return _report_check(report, chosen, args.format)
+    for problem in report.problems:
+        if problem.severity != NOTE:  # the plain-language report is for --check
             print(problem, file=sys.stderr)
-        count = len(error.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was built.",
+    buildable = [slug for slug in chosen if slug in report.buildable()]
+    failed = [slug for slug in chosen if slug not in buildable]
+    if report.errors:
+        count = len(report.errors)
+        print(f"{count} error{'s' if count != 1 else ''} found; "
+              + (f"not built: {', '.join(failed)}." if buildable else "nothing was built."),
               file=sys.stderr)
-        return 1
-    failed = []
-    for slug in slugs:
-        started = time.perf_counter()
-        manifest = display_path(library.booklets[slug].manifest)
-        try:
-            built = build_booklet(library.booklets[slug], library, theme, args.outputs)
-        except BuildError as error:
-            print(f"{manifest}: {error}", file=sys.stderr)
+    for slug in buildable:
+        if not _build(report.library, slug, theme, args):
             failed.append(slug)
-            continue
-        for warning in built.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        for output in built.files:
-            target = args.output / output.name
-            write_atomically(target, output.data)
-            if not args.quiet:
-                print(f"built {display_path(target)}: {output.summary}")
-        for failure in built.failures:
-            print(f"{manifest}: {failure}", file=sys.stderr)
-        if built.failures:
-            failed.append(slug)
-        elif not args.quiet:
-            print(f"{slug}: done in {time.perf_counter() - started:.1f} s")
-    if failed:
-        print(f"{len(failed)} of {len(slugs)} booklets failed: {', '.join(failed)}",
+    if failed and buildable:
+        print(f"{len(failed)} of {len(chosen)} booklets failed: {', '.join(sorted(failed))}",
               file=sys.stderr)
-        return 1
-    return 0
+    return 1 if failed or report.errors else 0
 
 
-def _choose(requested: list[str], library: Library) -> list[str]:
-    unknown = [slug for slug in requested if slug not in library.booklets]
-    if unknown:
-        raise ContentError([Problem(library.root, None,
-                                    f"no booklet called '{slug}'; the booklets are: "
-                                    f"{', '.join(sorted(library.booklets))}") for slug in unknown])
-    return list(dict.fromkeys(requested)) or sorted(library.booklets)
+def _build(library, slug: str, theme, args: argparse.Namespace) -> bool:
+    """Build one booklet's outputs and write them; return whether everything was made."""
+    started = time.perf_counter()
+    manifest = display_path(library.booklets[slug].manifest)
+    try:
+        built = build_booklet(library.booklets[slug], library, theme, args.outputs)
+    except BuildError as error:
+        print(f"{manifest}: {error}", file=sys.stderr)
+        return False
+    for warning in built.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for output in built.files:
+        target = args.output / output.name
+        write_atomically(target, output.data)
+        if not args.quiet:
+            print(f"built {display_path(target)}: {output.summary}")
+    for failure in built.failures:
+        print(f"{manifest}: {failure}", file=sys.stderr)
+    if not built.failures and not args.quiet:
+        print(f"{slug}: done in {time.perf_counter() - started:.1f} s")
+    return not built.failures
+
+
+def _report_check(report: LibraryReport, chosen: list[str], output_format: str) -> int:
+    """Print every problem found by --check, as text or JSON; 1 if any is an error."""
+    if output_format == "json":
+        print(json.dumps({
+            "ok": not report.errors,
+            "problems": [problem.as_dict() for problem in report.problems],
+            "readability": {slug: [result.as_dict() for result in results]
+                            for slug, results in report.readability.items() if slug in chosen},
+        }, indent=2, ensure_ascii=False))
+        return 1 if report.errors else 0
+    for problem in report.problems:
+        print(problem)
+    for slug, results in report.readability.items():
+        if slug in chosen and results:
+            worst = min(results, key=lambda result: result.reading_ease)
+            print(f"{slug}: {sum(result.words for result in results)} words; lowest reading "
+                  f"ease {worst.reading_ease:.0f} ({display_path(worst.path)}); highest reading "
+                  f"age {max(result.reading_age for result in results):.0f}")
+    counts = {severity: sum(problem.severity == severity for problem in report.problems)
+              for severity in (ERROR, "warning", NOTE)}
+    print(f"{counts[ERROR]} errors, {counts['warning']} warnings, {counts[NOTE]} notes")
+    return 1 if report.errors else 0
+
+
+def _choose(requested: list[str], report: LibraryReport) -> list[str]:
+    """Return the booklets asked for (all by default); unknown names are errors."""
+    known = sorted(path.parent.name for path in report.root.glob("*/booklet.yaml"))
+    for slug in requested:
+        if slug not in known:
+            report.problems.append(Problem(report.root, None, f"no booklet called '{slug}'; "
+                                           f"the booklets are: {', '.join(known)}"))
+    return list(dict.fromkeys(slug for slug in requested if slug in known)) or (
+        [] if requested else known)
 
 
 def run() -> None:

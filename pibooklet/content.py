@@ -94,6 +94,30 @@ LARGE_PRINT_FIELDS = (
             default="This booklet is also available in large print. Ask the team who gave "
                     "it to you, or contact us."),
 )
+GOVERNANCE_FIELDS = (
+    s.Field("max_review_years", s.whole_number(1, 10), "the most years between an edition and "
+            "its next review", default=3),
+    s.Field("warn_days_before_review", s.whole_number(0, 365), "warn this many days before a "
+            "review is due", default=90),
+)
+
+
+def _plain_language_fields(inherit: bool) -> tuple[s.Field, ...]:
+    """Thresholds for the plain-language report; a booklet's own override inherits gaps."""
+    def default(value: object) -> object:
+        return None if inherit else value
+    return (
+        s.Field("min_reading_ease", s.number(0, 100), "lowest Flesch reading ease (aim 80, "
+                "accept 60)", default=default(60.0)),
+        s.Field("max_reading_age", s.number(7, 21), "highest reading age in years "
+                "(9-11, or 11-14 for hard medical content)", default=default(14.0)),
+        s.Field("max_sentence_words", s.whole_number(10, 60), "sentences longer than this "
+                "are listed", default=default(25)),
+        s.Field("strict", s.boolean, "treat the plain-language findings as errors",
+                default=default(False)),
+    )
+
+
 ORGANISATION_FIELDS = (
     s.Field("name", s.text, "the organisation's name, printed on both covers", required=True),
     s.Field("short_name", s.text, "short name used in the copyright line, e.g. CCLG",
@@ -117,6 +141,12 @@ ORGANISATION_FIELDS = (
     s.Field("large_print", s.mapping(LARGE_PRINT_FIELDS, "set of large-print settings"),
             "the large-print edition",
             default={field.name: field.default for field in LARGE_PRINT_FIELDS}),
+    s.Field("governance", s.mapping(GOVERNANCE_FIELDS, "set of review rules"),
+            "review-date rules", default={field.name: field.default
+                                          for field in GOVERNANCE_FIELDS}),
+    s.Field("plain_language", s.mapping(_plain_language_fields(False), "set of thresholds"),
+            "plain-language thresholds for every booklet",
+            default={field.name: field.default for field in _plain_language_fields(False)}),
     s.Field("typeface", s.text, "font family installed as a fontpkg package",
             default=DEFAULT_TYPEFACE),
     s.Field("publications", s.list_of(s.mapping(PUBLICATION_FIELDS, "publication"),
@@ -160,6 +190,8 @@ MANIFEST_FIELDS = (
             "ids from the support directory, in the order printed", default=[]),
     s.Field("keywords", s.list_of(s.text, non_empty=False), "keywords for the PDF metadata",
             default=[]),
+    s.Field("plain_language", s.mapping(_plain_language_fields(True), "set of thresholds"),
+            "this booklet's own plain-language thresholds", default={}),
 )
 SECTION_FIELDS = (
     s.Field("title", s.text, "the section heading", required=True),
@@ -243,6 +275,8 @@ class Organisation:
     colours: dict[str, Colour]
     print: PrintSettings
     large_print: LargePrintSettings
+    governance: dict[str, int]
+    plain_language: dict[str, object]
     typeface: Typeface
     publications: dict[str, str]
     path: Path = Path(ORGANISATION_FILE)
@@ -272,6 +306,9 @@ class Booklet:
     notes_pages: int
     support: tuple[str, ...]
     keywords: tuple[str, ...]
+    plain_language: dict[str, object] = field(default_factory=dict)
+    # Past its next review date, built only because the user allowed it: stamped as such.
+    overdue: bool = False
     # The parsed manifest, kept for the line numbers of later cross-checks.
     source: YamlMap = field(default_factory=YamlMap, compare=False, repr=False)
 
@@ -284,41 +321,68 @@ class Library:
     organisation: Organisation
     directory: dict[str, SupportEntry]
     booklets: dict[str, Booklet]
+    directory_lines: dict[str, int] = field(default_factory=dict)
+    # Titles of booklets whose manifests give one, even those with problems elsewhere.
+    declared_titles: dict[str, str] = field(default_factory=dict)
 
     def titles(self) -> dict[str, str]:
         """Return the title of every booklet and catalogued publication, by id."""
         titles = dict(self.organisation.publications)
+        titles.update(self.declared_titles)
         titles.update({slug: booklet.title for slug, booklet in self.booklets.items()})
         return titles
 
 
 def read_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})) -> Library:
     """Read and check a whole content folder; raise ContentError listing every problem."""
+    library, problems = gather_library(root, layouts)
+    problems.raise_if_any()
+    return library
+
+
+def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
+                   ) -> tuple[Library | None, Problems]:
+    """Read and check a content folder, collecting every problem instead of stopping.
+
+    Booklets with problems of their own are left out of the library; the others can still
+    be built. The library is None when the shared organisation file cannot be used.
+    """
     root = root.resolve()
     problems = Problems()
     if not root.is_dir():
         problems.add(root, None, "content folder not found; pass --content DIR")
-        problems.raise_if_any()
+        return None, problems
     organisation = _read_organisation(root, problems)
-    directory = _read_directory(root / DIRECTORY_FILE, problems)
-    booklets = {}
+    directory, directory_lines = _read_directory(root / DIRECTORY_FILE, problems)
+    booklets, declared = {}, {}
     manifests = sorted(root.glob(f"*/{MANIFEST_FILE}"))
     for manifest in manifests:
         booklet = _read_booklet(manifest, layouts, problems)
         if booklet:
             booklets[booklet.slug] = booklet
+        declared[manifest.parent.name] = _declared_title(manifest)
     if not manifests:
         problems.add(root, None, f"no booklets found: each booklet is a folder holding "
                                  f"a {MANIFEST_FILE}")
-    problems.raise_if_any()
-    library = Library(root, organisation, directory, booklets)
+    if organisation is None:
+        return None, problems
+    library = Library(root, organisation, directory, booklets, directory_lines,
+                      {slug: title for slug, title in declared.items() if title})
     texts = [root / ORGANISATION_FILE, root / DIRECTORY_FILE]
     for booklet in booklets.values():
         _check_references(booklet, library, problems)
         texts += [booklet.manifest, *(section.path for section in booklet.sections)]
     _check_characters([path for path in texts if path.is_file()], organisation.typeface, problems)
-    problems.raise_if_any()
-    return library
+    return library, problems
+
+
+def _declared_title(manifest: Path) -> str | None:
+    try:
+        data = read_yaml(manifest)
+    except ContentError:
+        return None
+    title = data.get("title") if isinstance(data, YamlMap) else None
+    return title if isinstance(title, str) else None
 
 
 def _load(path: Path, problems: Problems) -> Any:
@@ -334,7 +398,7 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
     if not path.is_file():
         problems.add(path, None, "missing: every content folder needs the organisation's details")
         return None
-    already = len(problems.items)
+    already = len(problems.errors())
     data = _load(path, problems)
     ctx = s.Context(path, problems, 1)
     values = s.validate(data, ORGANISATION_FIELDS, ctx, "the organisation")
@@ -350,7 +414,7 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
     elif values["logo"] and not logo.is_file():
         problems.add(path, data.line_of("logo"), f"logo file '{values['logo']}' not found")
     printing = _print_settings(root, path, data, values, problems)
-    if len(problems.items) > already:
+    if len(problems.errors()) > already:
         return None
     return Organisation(
         name=values["name"], short_name=values["short_name"], logo=logo.resolve(),
@@ -361,6 +425,7 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
                               for item in values["charity_numbers"]),
         donation=values["donation"], colours=values["colours"], print=printing,
         large_print=LargePrintSettings(**values["large_print"]),
+        governance=values["governance"], plain_language=values["plain_language"],
         typeface=typeface,
         publications={item["id"]: item["title"] for item in values["publications"]},
         path=path, source=data)
@@ -389,15 +454,16 @@ def _print_settings(root: Path, path: Path, data: Any, values: dict[str, Any],
                          settings["creep_mm_per_sheet"], settings["paper"])
 
 
-def _read_directory(path: Path, problems: Problems) -> dict[str, SupportEntry]:
+def _read_directory(path: Path, problems: Problems
+                    ) -> tuple[dict[str, SupportEntry], dict[str, int]]:
     if not path.is_file():
-        return {}
+        return {}, {}
     data = _load(path, problems)
     if data is None:
-        return {}
+        return {}, {}
     if not isinstance(data, YamlMap):
         problems.add(path, 1, "the support directory must map ids to entries ('id:' lines)")
-        return {}
+        return {}, {}
     directory = {}
     for entry_id, entry in data.items():
         line = data.line_of(entry_id)
@@ -414,11 +480,11 @@ def _read_directory(path: Path, problems: Problems) -> dict[str, SupportEntry]:
             problems.add(path, line, f"directory entry '{entry_id}' asks for a QR code but has "
                                      "no web address")
         directory[entry_id] = SupportEntry(id=entry_id, **values)
-    return directory
+    return directory, dict(data.key_lines)
 
 
 def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -> Booklet | None:
-    already = len(problems.items)
+    already = len(problems.errors())
     data = _load(manifest, problems)
     if data is None:
         return None
@@ -440,7 +506,7 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -
         section = _read_section(folder, name, manifest, line, layouts, problems)
         if section:
             sections.append(section)
-    if len(problems.items) > already:
+    if len(problems.errors()) > already:
         return None
     return Booklet(
         slug=folder.name, folder=folder, manifest=manifest, title=values["title"],
@@ -451,7 +517,8 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -
         feedback=values["feedback"], related=tuple(values["related"]),
         related_qr=values["related_qr"], sections=tuple(sections),
         notes_pages=values["notes_pages"], support=tuple(values["support"]),
-        keywords=tuple(values["keywords"]), source=data)
+        keywords=tuple(values["keywords"]), plain_language=values["plain_language"] or {},
+        source=data)
 
 
 def _check_language(language: str, manifest: Path, data: YamlMap, problems: Problems) -> None:

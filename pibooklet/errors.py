@@ -13,17 +13,27 @@ def display_path(path: Path) -> str:
     return os.path.relpath(path) if inside else str(path)
 
 
+ERROR, WARNING, NOTE = "error", "warning", "note"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the content, and where."""
+    """One thing wrong with (or worth knowing about) the content, and where."""
 
     path: Path
     line: int | None
     message: str
+    severity: str = ERROR
 
     def __str__(self) -> str:
         where = display_path(self.path)
-        return f"{where}:{self.line}: {self.message}" if self.line else f"{where}: {self.message}"
+        message = self.message if self.severity == ERROR else f"{self.severity}: {self.message}"
+        return f"{where}:{self.line}: {message}" if self.line else f"{where}: {message}"
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the problem for JSON reports."""
+        return {"path": display_path(self.path), "line": self.line,
+                "severity": self.severity, "message": self.message}
 
 
 class ContentError(Exception):
@@ -44,18 +54,22 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, path: Path, line: int | None, message: str) -> None:
+    def add(self, path: Path, line: int | None, message: str, severity: str = ERROR) -> None:
         """Record one problem."""
-        self.items.append(Problem(Path(path), line, message))
+        self.items.append(Problem(Path(path), line, message, severity))
+
+    def errors(self) -> list[Problem]:
+        """Return the problems that stop a build."""
+        return [problem for problem in self.items if problem.severity == ERROR]
 
     def extend(self, problems: list[Problem]) -> None:
         """Record problems found elsewhere."""
         self.items.extend(problems)
 
     def __bool__(self) -> bool:
-        return bool(self.items)
+        return bool(self.errors())
 
     def raise_if_any(self) -> None:
-        """Raise ContentError when anything was recorded."""
-        if self.items:
-            raise ContentError(self.items)
+        """Raise ContentError when any error was recorded."""
+        if self.errors():
+            raise ContentError(self.errors())

@@ -1,0 +1,309 @@
+"""Editorial checks on a read library: review dates, loose files, malformed addresses and
+plain language. Nothing here lays anything out, so `build.py --check` stays fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pyphen
+
+from .content import DIRECTORY_FILE, ICON_FOLDER, Booklet, Library, gather_library
+from .errors import ERROR, NOTE, WARNING, Problems
+from .links import find_contacts, national_digits
+
+# Things that look like an address but are not one a reader could use.
+_PHONE_LIKE = re.compile(r"(?<![\w+/.-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d -]{5,16}\d(?![\w-])")
+_EMAIL_LIKE = re.compile(r"[\w.%+-]+@[\w-]*(?:\.[\w-]*)*")
+_WEB_LIKE = re.compile(r"\b(?:https?://|www\.)\S*")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_WEB = re.compile(r"^(?:https://|www\.)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?:[/?#]\S*)?$")
+
+
+@dataclass(frozen=True)
+class Governance:
+    """When content must be reviewed."""
+
+    max_review_years: int = 3
+    warn_days_before_review: int = 90
+
+
+def check_governance(booklet: Booklet, settings: Governance, today: dt.date,
+                     allow_overdue: bool, problems: Problems) -> bool:
+    """Check review dates; return whether the booklet is overdue (and allowed to build)."""
+    manifest = booklet.source
+    line = manifest.line_of("next_review")
+    latest = _add_years(booklet.edition, settings.max_review_years)
+    if booklet.next_review > latest:
+        problems.add(booklet.manifest, line,
+                     f"'next_review' is more than {settings.max_review_years} years after the "
+                     f"edition: review by {latest:%B %Y} at the latest")
+    if today > booklet.next_review:
+        if allow_overdue:
+            problems.add(booklet.manifest, line, f"overdue for review since "
+                         f"{booklet.next_review:%B %Y}; built because --allow-overdue was given, "
+                         "and stamped as overdue", WARNING)
+            return True
+        problems.add(booklet.manifest, line,
+                     f"overdue for review since {booklet.next_review:%B %Y}: review the content "
+                     "and move 'edition' and 'next_review' on, or build with --allow-overdue "
+                     "to print it stamped as overdue")
+    elif (booklet.next_review - today).days <= settings.warn_days_before_review:
+        problems.add(booklet.manifest, line, f"due for review on {booklet.next_review:%d %B %Y}, "
+                     f"in {(booklet.next_review - today).days} days", WARNING)
+    return False
+
+
+def _add_years(date: dt.date, years: int) -> dt.date:
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:  # 29 February
+        return date.replace(year=date.year + years, day=28)
+
+
+def check_unused(library: Library, problems: Problems) -> None:
+    """Warn about section files, images and directory entries that nothing uses."""
+    for booklet in library.booklets.values():
+        listed = {section.path.resolve() for section in booklet.sections}
+        for path in sorted(booklet.folder.rglob("*.md")):
+            if path.resolve() not in listed:
+                problems.add(path, None, "not used: add it to 'sections' in the manifest, or "
+                                         "delete it", WARNING)
+        used = {(booklet.folder / reference.target).resolve()
+                for section in booklet.sections for reference in section.references
+                if reference.kind == "image"}
+        icons = booklet.folder / ICON_FOLDER
+        for path in sorted((booklet.folder / "images").rglob("*")) \
+                if (booklet.folder / "images").is_dir() else []:
+            if path.is_file() and path.resolve() not in used and not path.is_relative_to(icons):
+                problems.add(path, None, "image not used by any section of this booklet",
+                             WARNING)
+    wanted = {entry for booklet in library.booklets.values() for entry in booklet.support}
+    directory = library.root / DIRECTORY_FILE
+    for entry_id in library.directory:
+        if entry_id not in wanted:
+            problems.add(directory, library.directory_lines.get(entry_id),
+                         f"directory entry '{entry_id}' is not used by any booklet", WARNING)
+
+
+def check_anchors(booklet: Booklet, problems: Problems) -> None:
+    """Report sections whose file names give the same link anchor."""
+    seen: dict[str, Path] = {}
+    for section in booklet.sections:
+        if section.anchor in seen:
+            problems.add(section.path, 1, f"its link anchor '{section.anchor}' is the same as "
+                         f"{seen[section.anchor].name}'s: rename one of the files")
+        seen.setdefault(section.anchor, section.path)
+
+
+def check_addresses(paths: list[Path], problems: Problems) -> None:
+    """Report web addresses, emails and UK phone numbers that are malformed."""
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for message in malformed_addresses(line):
+                problems.add(path, number, message)
+
+
+def malformed_addresses(text: str) -> list[str]:
+    """Return a message for each address-like piece of text a reader could not use."""
+    messages = []
+    good_spans = [(contact.start, contact.end) for contact in find_contacts(text)]
+
+    def covered(start: int) -> bool:
+        return any(low <= start < high for low, high in good_spans)
+
+    for match in _PHONE_LIKE.finditer(text):
+        digits = national_digits(match[0])
+        if not covered(match.start()) and 8 <= len(digits) <= 13 and len(digits) not in (10, 11):
+            messages.append(f"'{match[0].strip()}' looks like a UK phone number but has "
+                            f"{len(digits)} digits; UK numbers have 10 or 11")
+    for match in _EMAIL_LIKE.finditer(text):
+        candidate = match[0].rstrip(".,;:")
+        if "@" in candidate and not _EMAIL.match(candidate):
+            messages.append(f"'{candidate}' is not a valid email address: write it like "
+                            "name@example.org.uk")
+    for match in _WEB_LIKE.finditer(text):
+        candidate = match[0].rstrip(".,;:)'\"")
+        if candidate.startswith("http://"):
+            messages.append(f"'{candidate}' uses http://: give the https:// address")
+        elif not _WEB.match(candidate):
+            messages.append(f"'{candidate}' is not a valid web address: write it like "
+                            "www.example.org.uk/page")
+    return messages
+
+
+@dataclass(frozen=True)
+class PlainLanguage:
+    """Thresholds for readability: a report, or errors in strict mode."""
+
+    min_reading_ease: float = 60.0
+    max_reading_age: float = 14.0
+    max_sentence_words: int = 25
+    strict: bool = False
+
+
+@dataclass
+class Readability:
+    """Reading ease, reading age and long sentences of one section."""
+
+    path: Path
+    words: int
+    sentences: int
+    reading_ease: float
+    reading_age: float
+    long_sentences: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the measures for JSON reports."""
+        return {"path": str(self.path), "words": self.words, "sentences": self.sentences,
+                "reading_ease": round(self.reading_ease, 1),
+                "reading_age": round(self.reading_age, 1),
+                "long_sentences": [{"line": line, "words": words, "start": start}
+                                   for line, words, start in self.long_sentences]}
+
+
+_MARKUP = [
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),          # images
+    (re.compile(r"\[\[[^\]]*\]\]"), "the booklet"),     # cross-references and QR codes
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),      # links keep their words
+    (re.compile(r"\{icon=[^}]*\}"), ""),
+    (re.compile(r"[*_`]+"), ""),
+]
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def measure_section(path: Path, body: str, first_line: int, language: str,
+                    settings: PlainLanguage) -> Readability:
+    """Return the readability of a section's prose (headings and markup left out)."""
+    hyphenator = pyphen.Pyphen(lang=language.replace("-", "_"))
+    sentences: list[tuple[int, str]] = []
+    paragraph: list[str] = []
+    start_line = first_line
+
+    def flush() -> None:
+        text = " ".join(paragraph).strip()
+        for sentence in _SENTENCE_END.split(text):
+            if _WORD.search(sentence):
+                sentences.append((start_line, sentence.strip()))
+        paragraph.clear()
+
+    for offset, raw in enumerate(body.splitlines()):
+        line = raw.strip()
+        for pattern, replacement in _MARKUP:
+            line = pattern.sub(replacement, line)
+        # Headings, block fences, attributions and list items each stand alone.
+        is_break = not line or line.startswith(("#", ":::", "-- ")) or re.match(r"[-*] ", line)
+        if is_break:
+            flush()
+            start_line = first_line + offset
+            if re.match(r"[-*] ", line):
+                paragraph.append(line[2:])
+            if not line.startswith(("#", ":::", "-- ")) and line:
+                continue
+            start_line = first_line + offset + 1
+            continue
+        if not paragraph:
+            start_line = first_line + offset
+        paragraph.append(line)
+    flush()
+    words = syllables = 0
+    long_sentences = []
+    for line, sentence in sentences:
+        found = _WORD.findall(sentence)
+        words += len(found)
+        syllables += sum(_syllables(word, hyphenator) for word in found)
+        if len(found) > settings.max_sentence_words:
+            long_sentences.append((line, len(found), " ".join(sentence.split()[:8]) + " …"))
+    count = max(len(sentences), 1)
+    per_sentence, per_word = words / count, syllables / max(words, 1)
+    reading_ease = 206.835 - 1.015 * per_sentence - 84.6 * per_word
+    grade = 0.39 * per_sentence + 11.8 * per_word - 15.59
+    # A UK reading age is the US school grade plus five years.
+    return Readability(path, words, len(sentences), reading_ease, max(grade + 5, 5.0),
+                       long_sentences)
+
+
+def _syllables(word: str, hyphenator: pyphen.Pyphen) -> int:
+    """Approximate syllables as hyphenation points plus one (as textstat once did)."""
+    return len(hyphenator.positions(word.lower())) + 1
+
+
+def check_plain_language(booklet: Booklet, settings: PlainLanguage,
+                         problems: Problems) -> list[Readability]:
+    """Measure each section; report what falls outside the thresholds."""
+    severity = ERROR if settings.strict else NOTE
+    results = []
+    for section in booklet.sections:
+        result = measure_section(section.path, section.body, section.body_line,
+                                 booklet.language, settings)
+        results.append(result)
+        if result.words < 40:
+            continue  # too short to measure fairly
+        if result.reading_ease < settings.min_reading_ease:
+            problems.add(section.path, None, f"reading ease {result.reading_ease:.0f} is below "
+                         f"{settings.min_reading_ease:g}: use shorter words and sentences",
+                         severity)
+        if result.reading_age > settings.max_reading_age:
+            problems.add(section.path, None, f"reading age {result.reading_age:.0f} is above "
+                         f"{settings.max_reading_age:g}", severity)
+        for line, words, start in result.long_sentences:
+            problems.add(section.path, line, f"sentence of {words} words (over "
+                         f"{settings.max_sentence_words}): \"{start}\"", severity)
+    return results
+
+
+@dataclass
+class LibraryReport:
+    """A checked library: what can be built, every problem, and the readability measures."""
+
+    root: Path
+    library: Library | None
+    problems: list
+    readability: dict[str, list[Readability]] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list:
+        """Return the problems that stop a booklet from being built."""
+        return [problem for problem in self.problems if problem.severity == ERROR]
+
+    def buildable(self) -> list[str]:
+        """Return the booklets with no error of their own and usable shared files."""
+        if self.library is None:
+            return []
+        shared = [problem for problem in self.errors
+                  if not any(problem.path.resolve().is_relative_to(booklet.folder.resolve())
+                             for booklet in self.library.booklets.values())]
+        if shared:
+            return []
+        broken = {slug for slug, booklet in self.library.booklets.items()
+                  for problem in self.errors
+                  if problem.path.resolve().is_relative_to(booklet.folder.resolve())}
+        return sorted(set(self.library.booklets) - broken)
+
+
+def check_library(root: Path, layouts: frozenset[str], today: dt.date,
+                  allow_overdue: bool = False) -> LibraryReport:
+    """Read the library and run every editorial check; never raises for content problems."""
+    library, problems = gather_library(root, layouts)
+    if library is None:
+        return LibraryReport(Path(root).resolve(), None, problems.items)
+    organisation = library.organisation
+    governance = Governance(**organisation.governance)
+    readability = {}
+    texts = [library.root / "organisation.yaml", library.root / DIRECTORY_FILE]
+    for slug, booklet in list(library.booklets.items()):
+        overdue = check_governance(booklet, governance, today, allow_overdue, problems)
+        if overdue:
+            library.booklets[slug] = replace(booklet, overdue=True)
+        check_anchors(booklet, problems)
+        settings = PlainLanguage(**{**organisation.plain_language,
+                                    **{key: value for key, value in booklet.plain_language.items()
+                                       if value is not None}})
+        readability[slug] = check_plain_language(booklet, settings, problems)
+        texts += [booklet.manifest, *(section.path for section in booklet.sections)]
+    check_addresses([path for path in texts if path.is_file()], problems)
+    check_unused(library, problems)
+    return LibraryReport(library.root, library, problems.items, readability)
