@@ -18,7 +18,7 @@ from .colour import DEFAULT_CMYK_PROFILE, Colour
 from .errors import ContentError, Problems
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
 from .links import kind_of
-from .markup import Reference, scan_markdown
+from .markup import Reference, raw_html_problems, scan_markdown
 from .yamlfile import YamlMap, parse_yaml, read_text, read_yaml
 
 ORGANISATION_FILE = "organisation.yaml"
@@ -372,7 +372,12 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
     for booklet in booklets.values():
         _check_references(booklet, library, problems)
         texts += [booklet.manifest, *(section.path for section in booklet.sections)]
-    _check_characters([path for path in texts if path.is_file()], organisation.typeface, problems)
+    texts = [path for path in texts if path.is_file()]
+    _check_characters(texts, organisation.typeface, problems)
+    for path in texts:
+        if path.suffix == ".yaml":  # Markdown files were checked line by line already
+            for line, message in raw_html_problems(read_text(path)):
+                problems.add(path, line, message)
     return library, problems
 
 

@@ -7,7 +7,9 @@ Authors write ordinary Markdown plus:
   ## Sub-heading {icon=name}                           a sub-heading with a small icon;
   [[booklet-id]]                                       the title of another booklet;
   [[qr:www.example.org]]                               a QR code, the address beside it.
-Raw HTML is printed as text, never passed to the renderer.
+Raw HTML is limited to RAW_HTML_TAGS (checked with line numbers before rendering), and
+everything rendered passes through the nh3 sanitiser, so scripts, styles and event handlers
+never reach the layout engine.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import markdown
+import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
@@ -26,6 +29,21 @@ from markdown.treeprocessors import Treeprocessor
 from .links import LINK_CLASSES, find_contacts, kind_of
 
 BLOCK_KINDS = ("callout", "quote", "questions", "story")
+
+# What an editor may write as raw HTML, and the one attribute allowed.
+RAW_HTML_TAGS = ("br", "sup", "sub", "abbr", "strong", "em", "small")
+RAW_HTML_ATTRIBUTES = {"abbr": {"title"}}
+
+# What the renderer may hand to the layout engine: its own markup plus the editors' tags.
+_SAFE_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "cite", "figure",
+              "figcaption", "img", "div", "section", "span", "blockquote", "code", "hr",
+              *RAW_HTML_TAGS}
+_SAFE_ATTRIBUTES = {"*": {"class"}, "a": {"href"}, "img": {"src", "alt"},
+                    "div": {"role"}, "span": {"role"}, "abbr": {"title"}}
+_SAFE_SCHEMES = {"https", "mailto", "tel", "file", "data"}
+_RAW_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][\w:-]*)(?P<attributes>[^<>]*)>")
+_AUTOLINK = re.compile(r"(?:https?|mailto):[^\s<>]+|[^\s<>@]+@[^\s<>@]+")
+_ATTRIBUTE_NAME = re.compile(r"([^\s=/\"']+)\s*(?:=|(?=\s|$))")
 _ATTRIBUTED = ("quote", "story")
 
 _FENCE_OPEN = re.compile(r"^:::\s*(\S+)\s*$")
@@ -95,8 +113,37 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
             icon = _ICON.search(line)
             if icon:
                 references.append(Reference("icon", icon["name"], number))
+    problems.extend(raw_html_problems(text, first_line))
     problems.extend(split_blocks(text, first_line)[1])
     return references, problems
+
+
+def raw_html_problems(text: str, first_line: int = 1) -> list[tuple[int, str]]:
+    """Return the raw HTML in text that content may not use, with line numbers."""
+    problems = []
+    for offset, line in enumerate(text.splitlines()):
+        for tag in _RAW_TAG.finditer(line):
+            if _AUTOLINK.fullmatch(tag[0][1:-1]):
+                continue  # <https://…> or <name@example.org>: Markdown links, not HTML
+            name = tag["name"].lower()
+            if name not in RAW_HTML_TAGS:
+                problems.append((first_line + offset, f"HTML <{name}> is not allowed in content: "
+                                 "use Markdown, or only "
+                                 + ", ".join(f"<{allowed}>" for allowed in RAW_HTML_TAGS)))
+                continue
+            allowed = RAW_HTML_ATTRIBUTES.get(name, set())
+            for attribute in _ATTRIBUTE_NAME.findall(tag["attributes"]):
+                if attribute.lower() not in allowed:
+                    problems.append((first_line + offset, f"the attribute '{attribute}' is not "
+                                     f"allowed on <{name}>"))
+    return problems
+
+
+def sanitise(fragment: str) -> str:
+    """Return rendered HTML with everything outside our allowlist removed."""
+    return nh3.clean(fragment, tags=_SAFE_TAGS, attributes=_SAFE_ATTRIBUTES,
+                     url_schemes=_SAFE_SCHEMES, clean_content_tags={"script", "style"},
+                     link_rel=None, strip_comments=True)
 
 
 def split_blocks(text: str, first_line: int = 1) -> tuple[Block, list[tuple[int, str]]]:
@@ -143,9 +190,9 @@ def split_blocks(text: str, first_line: int = 1) -> tuple[Block, list[tuple[int,
 class MarkdownRenderer:
     """Renders section text and short inline texts to HTML."""
 
-    def __init__(self, booklet_titles: Mapping[str, str], icon_source: Callable[[str], str],
+    def __init__(self, booklet_titles: Mapping[str, str],
                  qr_source: Callable[[str], str] = lambda address: address):
-        extension = _BookletExtension(booklet_titles, icon_source, qr_source)
+        extension = _BookletExtension(booklet_titles, qr_source)
         self._markdown = markdown.Markdown(extensions=["sane_lists", "smarty", extension],
                                            output_format="html")
 
@@ -154,11 +201,11 @@ class MarkdownRenderer:
         root, problems = split_blocks(text)
         if problems:  # content.py reports these with file and line before rendering
             raise ValueError(problems[0][1])
-        return self._render_block(root)
+        return sanitise(self._render_block(root))
 
     def render_inline(self, text: str) -> str:
         """Return the HTML of one short text, without an enclosing paragraph."""
-        rendered = self._convert(text)
+        rendered = sanitise(self._convert(text))
         if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
             return rendered[3:-4]
         return rendered
@@ -198,17 +245,12 @@ def _split_attribution(text: str) -> tuple[str, list[str]]:
 
 
 class _BookletExtension(Extension):
-    def __init__(self, booklet_titles: Mapping[str, str], icon_source: Callable[[str], str],
-                 qr_source: Callable[[str], str]):
+    def __init__(self, booklet_titles: Mapping[str, str], qr_source: Callable[[str], str]):
         super().__init__()
         self._titles = booklet_titles
-        self._icon_source = icon_source
         self._qr_source = qr_source
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
-        # Raw HTML stays text: drop the processors that would pass it through.
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
         # <name@example.org> would be obfuscated into entities; keep it as text to be linked.
         md.inlinePatterns.deregister("automail")
         md.inlinePatterns.register(_PlainEmailProcessor(r"<([^<>@\s]+@[^<>\s]+)>"), "automail", 110)
@@ -216,7 +258,7 @@ class _BookletExtension(Extension):
                                                     self._qr_source, md)
         md.inlinePatterns.register(cross_references, "cross_reference", 175)
         # Priorities below 20 run after inline patterns have made their elements.
-        md.treeprocessors.register(_SubHeadings(self._icon_source), "booklet_headings", 8)
+        md.treeprocessors.register(_SubHeadings(), "booklet_headings", 8)
         md.treeprocessors.register(_Figures(md), "booklet_figures", 7)
         md.treeprocessors.register(_ContactLinks(md), "booklet_links", 6)
 
@@ -249,10 +291,6 @@ class _PlainEmailProcessor(InlineProcessor):
 class _SubHeadings(Treeprocessor):
     """Sub-headings sit one level below the section title, with an optional icon."""
 
-    def __init__(self, icon_source: Callable[[str], str]):
-        super().__init__()
-        self._icon_source = icon_source
-
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
             if re.fullmatch(r"h[1-5]", element.tag):
@@ -270,10 +308,10 @@ class _SubHeadings(Treeprocessor):
             last.tail = stripped
         else:
             heading.text = stripped
-        # Decorative: the heading text says it all, so it is a background (an artifact).
-        source = self._icon_source(match["name"]).replace("'", "%27")
-        icon = etree.Element("span", {"class": "icon", "role": "presentation",
-                                      "style": f"background-image: url('{source}')"})
+        # Decorative: the heading text says it all, so it is a background (an artifact),
+        # drawn by a class whose rule the page head holds.
+        icon = etree.Element("span", {"class": f"icon icon-{match['name']}",
+                                      "role": "presentation"})
         icon.tail = heading.text
         heading.text = None
         heading.insert(0, icon)

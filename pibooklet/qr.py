@@ -56,7 +56,8 @@ def qr_markup(address: str, dark: str, light: str) -> str:
     """Return HTML for a QR code with its address printed beside it."""
     href = contact_href("web", address)
     code = make_qr(href, dark, light)
+    # The SVG's own width (in mm) sizes the image: no style attribute is needed.
     return (f'<span class="qr-code"><img class="qr" src="{code.data_uri}" '
-            f'alt="QR code for {escape(address)}" style="width: {code.width_mm}mm">'
+            f'alt="QR code for {escape(address)}">'
             f'<span class="qr-address">Scan the code, or visit<br>'
             f'<a class="url" href="{escape(href)}">{escape(address)}</a></span></span>')

@@ -92,10 +92,6 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     """
     press, large_print = edition == "press", edition == "large-print"
 
-    def icon_source(name: str) -> str:
-        path = icon_path(name, booklet, library.root)
-        return path.as_uri() if path else name
-
     paper = library.organisation.colours["paper"]
     # Codes print in black ink alone on the paper colour: 100% K on press.
     dark, light = (cmyk_css((0, 0, 0, 100)), paper.css(True)) if press else ("#000000",
@@ -104,7 +100,7 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     def qr_source(address: str) -> str:
         return qr_markup(address, dark, light)
 
-    markdown = MarkdownRenderer(library.titles(), icon_source, qr_source)
+    markdown = MarkdownRenderer(library.titles(), qr_source)
     environment = _environment(theme, markdown)
     environment.filters["qr"] = lambda address: Markup(qr_source(str(address)))
     sections = [(section, Markup(markdown.render(section.body))) for section in booklet.sections]
@@ -126,6 +122,7 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
         notes_pages=notes_pages,
         notes_listed=notes_listed,
         font_faces=Markup(library.organisation.typeface.font_face_css()),
+        icon_rules=Markup(_icon_rules(booklet, library)),
         stylesheets=[theme.stylesheet(name).as_uri() for name in STYLESHEETS
                      + (PRESS_STYLESHEETS if press else ())
                      + (LARGE_PRINT_STYLESHEETS if large_print else ())],
@@ -158,11 +155,23 @@ def _link_descriptions(page: str, contents: list[ContentsEntry],
 def render_office_instructions(booklet: Booklet, library: Library, theme: Theme,
                                pages: int, sheets: int, last_page: int) -> str:
     """Return the HTML of the sheet that tells a ward clerk how to print the office booklet."""
-    markdown = MarkdownRenderer(library.titles(), lambda name: name)
+    markdown = MarkdownRenderer(library.titles())
     template = _environment(theme, markdown).get_template(OFFICE_INSTRUCTIONS_TEMPLATE)
     return template.render(booklet=booklet, org=library.organisation, pages=pages,
                            sheets=sheets, last_page=last_page,
                            font_faces=Markup(library.organisation.typeface.font_face_css()))
+
+
+def _icon_rules(booklet: Booklet, library: Library) -> str:
+    """Return the CSS that draws each sub-heading icon the booklet uses."""
+    rules = []
+    names = sorted({reference.target for section in booklet.sections
+                    for reference in section.references if reference.kind == "icon"})
+    for name in names:
+        path = icon_path(name, booklet, library.root)
+        if path:  # content.py has reported any missing icon with its line
+            rules.append(f'.icon-{name} {{ background-image: url("{path.as_uri()}"); }}')
+    return "\n".join(rules)
 
 
 def _plain(fragment: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pibooklet.markup import MarkdownRenderer, scan_markdown
 
-RENDERER = MarkdownRenderer({"trials": "Taking part in a trial"}, lambda name: f"icons/{name}.svg")
+RENDERER = MarkdownRenderer({"trials": "Taking part in a trial"})
 
 
 def test_blocks_become_their_html() -> None:
@@ -17,7 +17,7 @@ def test_blocks_become_their_html() -> None:
 
 def test_quotes_and_stories_carry_their_attribution() -> None:
     quote = RENDERER.render('::: quote\n"Ask us anything."\n-- Dr A Name, Consultant\n:::\n')
-    assert quote == ('<figure class="pull-quote"><blockquote><p>&ldquo;Ask us anything.&rdquo;'
+    assert quote == ('<figure class="pull-quote"><blockquote><p>“Ask us anything.”'
                      '</p></blockquote><figcaption class="attribution">Dr A Name, Consultant'
                      '</figcaption></figure>')
     story = RENDERER.render("::: story\nOur story.\n\n-- Sam, dad to Jo\n-- Jo is well\n:::\n")
@@ -39,13 +39,13 @@ def test_an_image_alone_becomes_a_figure_with_its_caption() -> None:
 def test_sub_headings_sit_below_the_section_title_and_may_have_an_icon() -> None:
     # The icon is decoration: a background, so a tagged PDF marks it as an artifact.
     assert RENDERER.render("## Rest {icon=moon}\n### Small\n") == (
-        '<h3 class="with-icon"><span class="icon" role="presentation" '
-        'style="background-image: url(\'icons/moon.svg\')"></span>Rest</h3>\n<h4>Small</h4>')
+        '<h3 class="with-icon"><span class="icon icon-moon" role="presentation"></span>'
+        'Rest</h3>\n<h4>Small</h4>')
 
 
 def test_cross_references_print_the_title() -> None:
     assert RENDERER.render_inline("Read [[trials]].") == (
-        'Read <cite class="cross-reference" data-booklet="trials">Taking part in a trial</cite>.')
+        'Read <cite class="cross-reference">Taking part in a trial</cite>.')
 
 
 def test_every_address_becomes_a_link_that_prints_it() -> None:
@@ -65,15 +65,30 @@ def test_a_link_with_words_also_prints_its_address() -> None:
     assert email == 'Write to <a class="email" href="mailto:team@example.org">team@example.org</a>.'
 
 
-def test_raw_html_is_printed_as_text_never_passed_through() -> None:
-    html = RENDERER.render('<script>alert(1)</script>\n\nHi <b onclick="x()">there</b>\n')
-    assert "<script" not in html and "<b" not in html
-    assert "&lt;script&gt;" in html
+def test_raw_html_never_passes_scripts_styles_or_handlers_to_the_renderer() -> None:
+    html = RENDERER.render('<script>alert(1)</script>\n\n<style>p{}</style>\n\n'
+                           'Hi <b onclick="x()">there</b> <img src="file:///etc/passwd" '
+                           'onerror="x()"> H<sub>2</sub>O <abbr title="Magnetic">MRI</abbr>\n')
+    assert "alert" not in html and "p{}" not in html and "onclick" not in html
+    assert "onerror" not in html and "<b" not in html
+    assert "H<sub>2</sub>O" in html and '<abbr title="Magnetic">MRI</abbr>' in html
+
+
+def test_raw_html_outside_the_allowlist_is_a_content_error_with_its_line() -> None:
+    text = ("Fine: H<sub>2</sub>O, <abbr title='x'>MRI</abbr>, <https://www.x.org>.\n"
+            "<script src=x></script>\n<img src=\"file:///etc/passwd\">\n"
+            "<sup onclick=\"x()\">1</sup>\n")
+    _, problems = scan_markdown(text, first_line=3)
+    assert [(line, message.split(":")[0]) for line, message in problems] == [
+        (4, "HTML <script> is not allowed in content"),
+        (4, "HTML <script> is not allowed in content"),
+        (5, "HTML <img> is not allowed in content"),
+        (6, "the attribute 'onclick' is not allowed on <sup>")]
 
 
 def test_typography_uses_curly_quotes_and_dashes() -> None:
     assert RENDERER.render_inline("It's \"fine\" -- really") == (
-        "It&rsquo;s &ldquo;fine&rdquo; &ndash; really")
+        "It’s “fine” – really")
 
 
 def test_heading_levels_may_not_be_skipped() -> None:
