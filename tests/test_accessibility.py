@@ -166,3 +166,13 @@ def test_a_brand_colour_that_fails_is_reported_with_its_line(library_copy: Path,
     assert re.search(rf"organisation\.yaml:{line}: primary text \(#B39DDB\) on paper \(#FFFFFF\) "
                      r"has a contrast of 2\.\d\d:1; WCAG AA needs (4\.5|3):1", error), error
     assert not (tmp_path / "clinical-trials.pdf").exists()
+
+
+def test_sub_heading_icons_are_drawn(built: Built) -> None:
+    reader = built.reader("relapsed-cancer")
+    pages = [page for page in reader.pages
+             if "Some coping strategies" in page.extract_text()
+             or "Make time for yourself" in page.extract_text()]
+    # Seven icons, each an SVG drawn as a form XObject by a background (an artifact).
+    drawn = sum(page.get_contents().get_data().count(b" Do") for page in pages)
+    assert drawn >= 7
