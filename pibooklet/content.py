@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pyphen
+from PIL import Image
 
 from . import schema as s
 from .colour import DEFAULT_CMYK_PROFILE, Colour
@@ -25,6 +26,8 @@ ORGANISATION_FILE = "organisation.yaml"
 DIRECTORY_FILE = "directory.yaml"
 MANIFEST_FILE = "booklet.yaml"
 ICON_FOLDER = Path("images") / "icons"
+# A full A5 page at 300 ppi is 4.4 megapixels; far larger images only cost memory and time.
+MAX_IMAGE_MEGAPIXELS = 25
 
 
 def _contact(kind: str, example: str) -> s.Check:
@@ -354,31 +357,41 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
         return None, problems
     organisation = _read_organisation(root, problems)
     directory, directory_lines = _read_directory(root / DIRECTORY_FILE, problems)
-    booklets, declared = {}, {}
     manifests = sorted(root.glob(f"*/{MANIFEST_FILE}"))
-    for manifest in manifests:
-        booklet = _read_booklet(manifest, layouts, problems)
-        if booklet:
-            booklets[booklet.slug] = booklet
-        declared[manifest.parent.name] = _declared_title(manifest)
     if not manifests:
         problems.add(root, None, f"no booklets found: each booklet is a folder holding "
                                  f"a {MANIFEST_FILE}")
-    if organisation is None:
-        return None, problems
-    library = Library(root, organisation, directory, booklets, directory_lines,
-                      {slug: title for slug, title in declared.items() if title})
-    texts = [root / ORGANISATION_FILE, root / DIRECTORY_FILE]
-    for booklet in booklets.values():
-        _check_references(booklet, library, problems)
-        texts += [booklet.manifest, *(section.path for section in booklet.sections)]
-    texts = [path for path in texts if path.is_file()]
-    _check_characters(texts, organisation.typeface, problems)
+    # Titles first, so that every cross-reference can be checked as its section is read.
+    declared = {path.parent.name: title for path in manifests
+                if (title := _declared_title(path))}
+    titles = {**(organisation.publications if organisation else {}), **declared}
+    facts = _Facts(root, titles, directory)
+    booklets = {}
+    for manifest in manifests:
+        booklet = _read_booklet(manifest, layouts, problems, facts)
+        if booklet:
+            booklets[booklet.slug] = booklet
+    texts = [path for path in (root / ORGANISATION_FILE, root / DIRECTORY_FILE, *manifests,
+                               *facts.sections_read) if path.is_file()]
+    if organisation:
+        _check_characters(texts, organisation.typeface, problems)
     for path in texts:
         if path.suffix == ".yaml":  # Markdown files were checked line by line already
             for line, message in raw_html_problems(read_text(path)):
                 problems.add(path, line, message)
-    return library, problems
+    if organisation is None:
+        return None, problems
+    return Library(root, organisation, directory, booklets, directory_lines, declared), problems
+
+
+@dataclass
+class _Facts:
+    """What reading one booklet needs to know about the rest of the library."""
+
+    root: Path
+    titles: dict[str, str]
+    directory: dict[str, SupportEntry]
+    sections_read: list[Path] = field(default_factory=list)
 
 
 def _declared_title(manifest: Path) -> str | None:
@@ -488,7 +501,8 @@ def _read_directory(path: Path, problems: Problems
     return directory, dict(data.key_lines)
 
 
-def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -> Booklet | None:
+def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
+                  facts: _Facts) -> Booklet | None:
     already = len(problems.errors())
     data = _load(manifest, problems)
     if data is None:
@@ -508,9 +522,16 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems) -
                          f"section '{name}' is listed twice (also line {seen[name]})")
             continue
         seen[name] = line
-        section = _read_section(folder, name, manifest, line, layouts, problems)
+        section = _read_section(folder, name, manifest, line, layouts, problems, facts)
         if section:
             sections.append(section)
+    for key, known, what in (("related", facts.titles, None), ("support", facts.directory,
+                                                               DIRECTORY_FILE)):
+        for index, item in enumerate(values[key] or []):
+            if item not in known:
+                problems.add(manifest, data[key].line_of(index),
+                             _unknown_booklet(item, facts.titles) if what is None else
+                             f"'{item}' is not in {what}; add it there or fix the id")
     if len(problems.errors()) > already:
         return None
     return Booklet(
@@ -539,7 +560,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)^---[ \t]*\n?", re.DOTALL
 
 
 def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: frozenset[str],
-                  problems: Problems) -> Section | None:
+                  problems: Problems, facts: _Facts) -> Section | None:
     path = folder / name
     if not _is_inside(path, folder):
         problems.add(manifest, line, f"section '{name}' must be inside the booklet folder")
@@ -572,49 +593,53 @@ def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: f
                      f"use one of: {', '.join(sorted(layouts))}")
     body_line = text[:match.end()].count("\n") + 1
     body = text[match.end():]
+    facts.sections_read.append(path)
     references, body_problems = scan_markdown(body, body_line)
     for number, message in body_problems:
         problems.add(path, number, message)
+    for reference in references:
+        message = _check_reference(reference.kind, reference.target, folder, facts)
+        if message:
+            problems.add(path, reference.line, message)
     anchor = "section-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
     return Section(path=path, anchor=anchor, title=values["title"] or "",
                    listed=values["contents"], layout=values["layout"], body=body,
                    body_line=body_line, references=tuple(references))
 
 
-def _check_references(booklet: Booklet, library: Library, problems: Problems) -> None:
-    titles = library.titles()
-    manifest = booklet.source
-    for index, related in enumerate(booklet.related):
-        if related not in titles:
-            problems.add(booklet.manifest, manifest["related"].line_of(index),
-                         _unknown_booklet(related, titles))
-    for index, entry in enumerate(booklet.support):
-        if entry not in library.directory:
-            problems.add(booklet.manifest, manifest["support"].line_of(index),
-                         f"'{entry}' is not in {DIRECTORY_FILE}; add it there or fix the id")
-    for section in booklet.sections:
-        for reference in section.references:
-            message = _check_reference(reference.kind, reference.target, booklet, library, titles)
-            if message:
-                problems.add(section.path, reference.line, message)
-
-
-def _check_reference(kind: str, target: str, booklet: Booklet, library: Library,
-                     titles: dict[str, str]) -> str | None:
+def _check_reference(kind: str, target: str, folder: Path, facts: _Facts) -> str | None:
     if kind == "booklet":
-        return None if target in titles else _unknown_booklet(target, titles)
+        return None if target in facts.titles else _unknown_booklet(target, facts.titles)
     if kind == "qr":
         return None if kind_of(target) == "web" else (
             f"[[qr:{target}]] needs a web address, written like www.example.org.uk")
     if kind == "icon":
-        return None if icon_path(target, booklet, library.root) else (
+        return None if icon_path(target, folder, facts.root) else (
             f"icon '{target}' not found: add {ICON_FOLDER / (target + '.svg')} to the booklet "
             "or content folder")
-    path = booklet.folder / target
-    if "://" in target or not _is_inside(path, library.root):
-        return f"image '{target}' must be a file inside the content folder"
+    path = folder / target
+    if ":" in target.split("/")[0] or not _is_inside(path, facts.root):
+        return (f"image '{target}' must be a file inside the content folder; builds never "
+                "read other files or the network")
     if not path.is_file():
-        return f"image '{target}' not found (looked in {booklet.slug}/)"
+        return f"image '{target}' not found (looked in {folder.name}/)"
+    return _image_size_problem(path, target)
+
+
+def _image_size_problem(path: Path, target: str) -> str | None:
+    """Return why a raster image cannot be used, reading only its header."""
+    if path.suffix.lower() == ".svg":
+        return None
+    try:
+        with Image.open(path) as image:  # lazy: the pixels are not decoded
+            width, height = image.size
+    except (OSError, Image.DecompressionBombError, ValueError) as error:
+        return f"image '{target}' cannot be read as an image ({error})"
+    megapixels = width * height / 1e6
+    if megapixels > MAX_IMAGE_MEGAPIXELS:
+        return (f"image '{target}' is {megapixels:.0f} megapixels ({width} x {height}); the "
+                f"limit is {MAX_IMAGE_MEGAPIXELS}: resize it (a full A5 page at 300 ppi needs "
+                "about 4.4)")
     return None
 
 
@@ -623,9 +648,9 @@ def _unknown_booklet(target: str, titles: dict[str, str]) -> str:
             f"{', '.join(sorted(titles))}")
 
 
-def icon_path(name: str, booklet: Booklet, root: Path) -> Path | None:
+def icon_path(name: str, booklet_folder: Path, root: Path) -> Path | None:
     """Return the icon file for `name`, from the booklet's folder first, then the library's."""
-    for folder in (booklet.folder, root):
+    for folder in (booklet_folder, root):
         path = folder / ICON_FOLDER / f"{name}.svg"
         if re.fullmatch(r"[a-z0-9-]+", name) and path.is_file():
             return path

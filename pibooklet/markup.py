@@ -54,7 +54,7 @@ _ICON = re.compile(r"\s*\{icon=(?P<name>[^}\s]*)\}\s*$")
 _CROSS_REFERENCE = re.compile(r"\[\[(?P<id>[^\]]*)\]\]")
 _LINK_TARGET = re.compile(r"(?<!!)\[[^\]]*\]\((?P<href>[^)\s]+)[^)]*\)")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s")
-_ALLOWED_LINK = re.compile(r"^(?:https?://|mailto:|#)")
+_ALLOWED_LINK = re.compile(r"^(?:https://|mailto:|#)")
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ def _icon_rules(booklet: Booklet, library: Library) -> str:
     names = sorted({reference.target for section in booklet.sections
                     for reference in section.references if reference.kind == "icon"})
     for name in names:
-        path = icon_path(name, booklet, library.root)
+        path = icon_path(name, booklet.folder, library.root)
         if path:  # content.py has reported any missing icon with its line
             rules.append(f'.icon-{name} {{ background-image: url("{path.as_uri()}"); }}')
     return "\n".join(rules)

@@ -1,0 +1,104 @@
+"""Hostile or careless content: nothing outside the project is read, nothing is fetched."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import replace_in
+from PIL import Image
+from test_content import SECTION, write_library
+
+from pibooklet.cli import main
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, list[str]]]:
+    """A local HTTP server that records every request it gets."""
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}", requests
+    finally:
+        httpd.shutdown()
+
+
+def test_content_pointing_outside_the_project_is_refused_by_line(
+        tmp_path: Path, server: tuple[str, list[str]], capsys) -> None:
+    address, requests = server
+    (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+    body = SECTION + (f"\n![A picture]({address}/image.png)\n"
+                      "\n![The password file](file:///etc/passwd)\n"
+                      "\n![A secret](../../secret.txt)\n"
+                      f"\n[Our server]({address}/page)\n")
+    root = write_library(tmp_path / "content", section=body)
+    output = tmp_path / "output"
+    assert main(["--content", str(root), "--output", str(output)]) == 1
+    error = capsys.readouterr().err
+    for line, target in ((6, f"{address}/image.png"), (8, "file:///etc/passwd"),
+                         (10, "../../secret.txt")):
+        assert (f"small/one.md:{line}: image '{target}' must be a file inside the content "
+                "folder") in error
+    assert f"small/one.md:12: link to '{address}/page' is not allowed" in error
+    assert "Traceback" not in error and not output.exists()
+    assert requests == []
+
+
+def test_a_stylesheet_that_reaches_out_is_refused_and_nothing_is_fetched(
+        tmp_path: Path, server: tuple[str, list[str]], capsys) -> None:
+    address, requests = server
+    root = write_library(tmp_path / "content")
+    (root / "styles").mkdir()
+    project_css = Path(__file__).resolve().parent.parent / "styles" / "booklet.css"
+    (root / "styles" / "booklet.css").write_text(
+        project_css.read_text(encoding="utf-8")
+        + f'\nbody {{ background: url("{address}/track.png"); }}\n'
+        + '\nh2 { background: url("file:///etc/passwd"); }\n', encoding="utf-8")
+    assert main(["--outputs", "screen", "--content", str(root), "--output",
+                 str(tmp_path / "out")]) == 1
+    error = capsys.readouterr().err
+    assert "refused to load" in error and "Traceback" not in error
+    assert requests == []
+
+
+def test_the_logo_cannot_leave_the_content_folder(tmp_path: Path, capsys) -> None:
+    root = write_library(tmp_path / "content")
+    replace_in(root / "organisation.yaml", "logo: logo.svg", "logo: ../../../../etc/passwd")
+    assert main(["--content", str(root), "--output", str(tmp_path / "out")]) == 1
+    assert ("organisation.yaml:3: 'logo' must be a file inside the content folder"
+            in capsys.readouterr().err)
+
+
+def test_a_40_megapixel_image_is_refused_before_it_is_decoded(tmp_path: Path, capsys) -> None:
+    root = write_library(tmp_path / "content",
+                         section=SECTION + "\n![A huge photograph](huge.png)\n")
+    Image.new("L", (8000, 5000), 128).save(root / "small" / "huge.png")  # 40 megapixels
+    assert main(["--content", str(root), "--output", str(tmp_path / "out")]) == 1
+    error = capsys.readouterr().err
+    assert ("small/one.md:6: image 'huge.png' is 40 megapixels (8000 x 5000); the limit is 25"
+            in error)
+
+
+def test_an_image_that_is_not_an_image_is_reported(tmp_path: Path, capsys) -> None:
+    root = write_library(tmp_path / "content",
+                         section=SECTION + "\n![A broken photograph](broken.png)\n")
+    (root / "small" / "broken.png").write_bytes(b"not a png at all")
+    assert main(["--content", str(root), "--output", str(tmp_path / "out")]) == 1
+    assert "small/one.md:6: image 'broken.png' cannot be read as an image" in \
+        capsys.readouterr().err
