@@ -11,8 +11,9 @@ from pathlib import Path
 import pyphen
 
 from .content import DIRECTORY_FILE, ICON_FOLDER, Booklet, Library, gather_library
-from .errors import ERROR, NOTE, WARNING, Problems
-from .links import find_contacts, national_digits
+from .errors import ERROR, NOTE, WARNING, ContentError, Problems
+from .links import find_contacts, national_digits, uk_number_lengths
+from .yamlfile import read_yaml
 
 # Things that look like an address but are not one a reader could use.
 _PHONE_LIKE = re.compile(r"(?<![\w+/.-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d -]{5,16}\d(?![\w-])")
@@ -81,11 +82,23 @@ def check_unused(library: Library, problems: Problems) -> None:
                 problems.add(path, None, "image not used by any section of this booklet",
                              WARNING)
     wanted = {entry for booklet in library.booklets.values() for entry in booklet.support}
+    for manifest in library.root.glob("*/booklet.yaml"):  # booklets too broken to read
+        if manifest.parent.name not in library.booklets:
+            wanted |= set(_listed_support(manifest))
     directory = library.root / DIRECTORY_FILE
     for entry_id in library.directory:
         if entry_id not in wanted:
             problems.add(directory, library.directory_lines.get(entry_id),
                          f"directory entry '{entry_id}' is not used by any booklet", WARNING)
+
+
+def _listed_support(manifest: Path) -> list[str]:
+    try:
+        data = read_yaml(manifest)
+    except ContentError:
+        return []
+    support = data.get("support") if isinstance(data, dict) else None
+    return [item for item in support if isinstance(item, str)] if isinstance(support, list) else []
 
 
 def check_anchors(booklet: Booklet, problems: Problems) -> None:
@@ -116,9 +129,12 @@ def malformed_addresses(text: str) -> list[str]:
 
     for match in _PHONE_LIKE.finditer(text):
         digits = national_digits(match[0])
-        if not covered(match.start()) and 8 <= len(digits) <= 13 and len(digits) not in (10, 11):
+        lengths = uk_number_lengths(match[0])
+        if not covered(match.start()) and 8 <= len(digits) <= 13 and len(digits) not in lengths:
+            expected = " or ".join(str(length) for length in lengths)
             messages.append(f"'{match[0].strip()}' looks like a UK phone number but has "
-                            f"{len(digits)} digits; UK numbers have 10 or 11")
+                            f"{len(digits)} digits; numbers starting {digits[:2]} have "
+                            f"{expected}")
     for match in _EMAIL_LIKE.finditer(text):
         candidate = match[0].rstrip(".,;:")
         if "@" in candidate and not _EMAIL.match(candidate):
@@ -273,15 +289,18 @@ class LibraryReport:
         """Return the booklets with no error of their own and usable shared files."""
         if self.library is None:
             return []
-        shared = [problem for problem in self.errors
-                  if not any(problem.path.resolve().is_relative_to(booklet.folder.resolve())
-                             for booklet in self.library.booklets.values())]
-        if shared:
+        # A problem belongs to the booklet whose folder holds its file, read or not.
+        folders = {path.parent.resolve(): path.parent.name
+                   for path in self.root.glob("*/booklet.yaml")}
+
+        def owner(problem) -> str | None:
+            return next((slug for folder, slug in folders.items()
+                         if problem.path.resolve().is_relative_to(folder)), None)
+
+        owners = [owner(problem) for problem in self.errors]
+        if None in owners:  # a shared file is broken: no booklet can be built
             return []
-        broken = {slug for slug, booklet in self.library.booklets.items()
-                  for problem in self.errors
-                  if problem.path.resolve().is_relative_to(booklet.folder.resolve())}
-        return sorted(set(self.library.booklets) - broken)
+        return sorted(set(self.library.booklets) - set(owners))
 
 
 def check_library(root: Path, layouts: frozenset[str], today: dt.date,

@@ -365,7 +365,8 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
     declared = {path.parent.name: title for path in manifests
                 if (title := _declared_title(path))}
     titles = {**(organisation.publications if organisation else {}), **declared}
-    facts = _Facts(root, titles, directory)
+    unreadable = {path.parent.name for path in manifests} - set(declared)
+    facts = _Facts(root, titles, directory, unreadable)
     booklets = {}
     for manifest in manifests:
         booklet = _read_booklet(manifest, layouts, problems, facts)
@@ -391,6 +392,7 @@ class _Facts:
     root: Path
     titles: dict[str, str]
     directory: dict[str, SupportEntry]
+    unreadable: set[str] = field(default_factory=set)  # booklets whose title is unknown
     sections_read: list[Path] = field(default_factory=list)
 
 
@@ -530,7 +532,7 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
         for index, item in enumerate(values[key] or []):
             if item not in known:
                 problems.add(manifest, data[key].line_of(index),
-                             _unknown_booklet(item, facts.titles) if what is None else
+                             _unknown_booklet(item, facts) if what is None else
                              f"'{item}' is not in {what}; add it there or fix the id")
     if len(problems.errors()) > already:
         return None
@@ -609,7 +611,7 @@ def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: f
 
 def _check_reference(kind: str, target: str, folder: Path, facts: _Facts) -> str | None:
     if kind == "booklet":
-        return None if target in facts.titles else _unknown_booklet(target, facts.titles)
+        return None if target in facts.titles else _unknown_booklet(target, facts)
     if kind == "qr":
         return None if kind_of(target) == "web" else (
             f"[[qr:{target}]] needs a web address, written like www.example.org.uk")
@@ -643,9 +645,12 @@ def _image_size_problem(path: Path, target: str) -> str | None:
     return None
 
 
-def _unknown_booklet(target: str, titles: dict[str, str]) -> str:
+def _unknown_booklet(target: str, facts: _Facts) -> str:
+    if target in facts.unreadable:
+        return (f"the booklet '{target}' cannot be read (see its own problems), so its title "
+                "is unknown and this reference cannot be printed")
     return (f"no booklet or publication has the id '{target}'; known ids: "
-            f"{', '.join(sorted(titles))}")
+            f"{', '.join(sorted(facts.titles))}")
 
 
 def icon_path(name: str, booklet_folder: Path, root: Path) -> Path | None:

@@ -62,9 +62,17 @@ def national_digits(text: str) -> str:
     return "0" + digits[2:] if digits.startswith("44") else digits
 
 
+# Numbers starting 02, 03 and 07 always have 11 digits; others have 10 or 11.
+_ELEVEN_DIGIT_PREFIXES = ("02", "03", "07")
+
+
+def uk_number_lengths(text: str) -> tuple[int, ...]:
+    """Return the digit counts a UK number starting like `text` may have."""
+    return (11,) if national_digits(text).startswith(_ELEVEN_DIGIT_PREFIXES) else (10, 11)
+
+
 def _is_uk_number(text: str) -> bool:
-    # UK national numbers have 10 or 11 digits including the leading 0.
-    return len(national_digits(text)) in (10, 11)
+    return len(national_digits(text)) in uk_number_lengths(text)
 
 
 def kind_of(text: str) -> str | None:

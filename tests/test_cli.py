@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import CONTENT, PROJECT, SAMPLES
+from conftest import CONTENT, PROJECT, SAMPLES, replace_in
 
 from pibooklet.cli import main
 
@@ -60,32 +60,37 @@ def test_an_unknown_slug_is_reported(tmp_path: Path, capsys) -> None:
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize(("file", "change", "message"), [
+@pytest.mark.parametrize(("file", "change", "message", "built"), [
     ("relapsed-cancer/booklet.yaml", ("edition: 2025-04", "edition: April"),
-     r"relapsed-cancer/booklet\.yaml:7: 'edition' is not a date"),
+     r"relapsed-cancer/booklet\.yaml:7: 'edition' is not a date", {"clinical-trials"}),
     ("relapsed-cancer/booklet.yaml", ("  - 03-adjusting.md", "  - 03-adjusting-news.md"),
-     r"relapsed-cancer/booklet\.yaml:\d+: section file '03-adjusting-news\.md' not found"),
+     r"relapsed-cancer/booklet\.yaml:\d+: section file '03-adjusting-news\.md' not found",
+     {"clinical-trials"}),
     ("relapsed-cancer/booklet.yaml", ("disclaimer: >-", "disclaimers: >-"),
-     r"relapsed-cancer/booklet\.yaml:\d+: unknown key 'disclaimers': did you mean 'disclaimer'\?"),
+     r"relapsed-cancer/booklet\.yaml:\d+: unknown key 'disclaimers': did you mean 'disclaimer'\?",
+     {"clinical-trials"}),
+    # Unreadable YAML hides the title the other booklet cross-references: neither is built.
     ("clinical-trials/booklet.yaml", ("title: Taking", "title: [Taking"),
-     r"clinical-trials/booklet\.yaml:\d+: YAML:"),
+     r"clinical-trials/booklet\.yaml:\d+: YAML:.*relapsed-cancer/08-clinical-trials\.md:\d+: "
+     r"the booklet 'clinical-trials' cannot be read", set()),
 ])
-def test_bad_content_is_reported_by_file_and_line_and_nothing_is_written(
+def test_bad_content_is_reported_by_file_and_line_and_its_pdf_is_not_written(
         library_copy: Path, tmp_path: Path, capsys, file: str, change: tuple[str, str],
-        message: str) -> None:
+        message: str, built: set[str]) -> None:
     output = tmp_path / "output"
     output.mkdir()
     previous = output / "relapsed-cancer.pdf"
     previous.write_bytes(b"%PDF-1.7 previous edition")
-    path = library_copy / file
-    text = path.read_text(encoding="utf-8")
-    assert change[0] in text
-    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
-    assert main(["--content", str(library_copy), "--output", str(output)]) == 1
+    replace_in(library_copy / file, *change)
+    assert main(["--outputs", "screen", "--content", str(library_copy), "--output",
+                 str(output)]) == 1
     error = capsys.readouterr().err
-    assert re.search(message, error), error
-    assert "Traceback" not in error and "nothing was built" in error
-    assert sorted(path.name for path in output.iterdir()) == ["relapsed-cancer.pdf"]
+    assert re.search(message, error, re.DOTALL), error
+    assert "Traceback" not in error and "warning" not in error
+    assert ("nothing was built" in error) == (not built)
+    # Broken booklets keep their previous PDF; the others are built as usual.
+    assert {path.name for path in output.iterdir()} == {f"{slug}.pdf" for slug in built} | {
+        "relapsed-cancer.pdf"}
     assert previous.read_bytes() == b"%PDF-1.7 previous edition"
 
 

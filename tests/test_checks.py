@@ -1,0 +1,202 @@
+"""`build.py --check`: every editorial problem at once, as text or JSON, without layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+from conftest import CONTENT, replace_in
+from test_content import MANIFEST, SECTION, write_library
+
+from pibooklet.checks import PlainLanguage, malformed_addresses, measure_section
+from pibooklet.cli import main
+
+TODAY = "2026-11-24"
+
+
+def check(root: Path, capsys, *extra: str) -> tuple[int, str]:
+    status = main(["--check", "--content", str(root), "--today", TODAY, *extra])
+    return status, capsys.readouterr().out
+
+
+def test_the_samples_pass_the_check_with_their_readability(capsys) -> None:
+    status, out = check(CONTENT, capsys)
+    assert status == 0
+    assert out.strip().endswith("0 errors, 0 warnings, 0 notes")
+    assert "relapsed-cancer: 18" in out and "lowest reading ease" in out
+
+
+def test_json_lists_problems_and_readability_for_a_charitys_ci(tmp_path: Path, capsys) -> None:
+    root = write_library(tmp_path, manifest=MANIFEST.replace("subtitle:", "subtitel:"))
+    status, out = check(root, capsys, "--format", "json")
+    report = json.loads(out)
+    assert status == 1 and report["ok"] is False
+    assert report["problems"][0]["line"] == 2 and report["problems"][0]["severity"] == "error"
+    assert "did you mean 'subtitle'" in report["problems"][0]["message"]
+    sample = json.loads(main(["--check", "--format", "json", "--content", str(CONTENT),
+                              "--today", TODAY]) or capsys.readouterr().out)
+    section = sample["readability"]["relapsed-cancer"][1]
+    assert set(section) == {"path", "words", "sentences", "reading_ease", "reading_age",
+                            "long_sentences"}
+
+
+def test_the_check_writes_nothing(tmp_path: Path, capsys) -> None:
+    output = tmp_path / "output"
+    assert main(["--check", "--content", str(CONTENT), "--output", str(output),
+                 "--today", TODAY]) == 0
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(("today", "status", "message"), [
+    ("2027-03-01", 0, None),
+    ("2027-02-15", 0, "warning: due for review on 01 April 2027, in 45 days"),
+    ("2027-05-01", 1, "overdue for review since April 2027: review the content"),
+])
+def test_review_dates_warn_then_fail(tmp_path: Path, capsys, today: str, status: int,
+                                     message: str | None) -> None:
+    root = write_library(tmp_path)  # edition 2025-04, next review 2027-04
+    code = main(["--check", "--content", str(root), "--today", today])
+    out = capsys.readouterr().out
+    if today == "2027-03-01":
+        message = "warning: due for review on 01 April 2027, in 31 days"
+    assert code == status and message in out
+
+
+def test_next_review_may_not_be_too_far_away(tmp_path: Path, capsys) -> None:
+    root = write_library(tmp_path, manifest=MANIFEST.replace("next_review: 2027-04",
+                                                             "next_review: 2029-04"))
+    status, out = check(root, capsys)
+    assert status == 1
+    assert ("small/booklet.yaml:4: 'next_review' is more than 3 years after the edition: "
+            "review by April 2028 at the latest") in out
+
+
+def test_an_overdue_booklet_builds_only_when_allowed_and_then_says_so(tmp_path: Path,
+                                                                      capsys) -> None:
+    root = write_library(tmp_path / "content")
+    output = tmp_path / "output"
+    assert main(["--outputs", "screen", "--content", str(root), "--output", str(output),
+                 "--today", "2027-06-01"]) == 1
+    assert not output.exists()
+    assert main(["--outputs", "screen", "--content", str(root), "--output", str(output),
+                 "--today", "2027-06-01", "--allow-overdue", "--quiet"]) == 0
+    assert "warning: overdue for review since April 2027" in capsys.readouterr().err
+    reader = pypdf.PdfReader(output / "small.pdf")
+    assert "Overdue for review since April 2027" in " ".join(reader.pages[0].extract_text().split())
+    assert "overdue for review" in " ".join(reader.pages[1].extract_text().split())
+
+
+def test_malformed_addresses_are_reported_by_line(tmp_path: Path, capsys) -> None:
+    body = SECTION + ("\nCall 0333 050 765 or 0808 808 00 00.\n\nWrite to help@example or "
+                      "help@example.org.uk.\n\nSee http://www.example.org or www.example.\n")
+    root = write_library(tmp_path, section=body)
+    status, out = check(root, capsys)
+    assert status == 1
+    assert ("small/one.md:6: '0333 050 765' looks like a UK phone number but has 10 digits; "
+            "numbers starting 03 have 11") in out
+    assert "small/one.md:8: 'help@example' is not a valid email address" in out
+    assert ("small/one.md:10: 'http://www.example.org' uses http://: give the https:// "
+            "address") in out
+    assert "small/one.md:10: 'www.example' is not a valid web address" in out
+    assert "0808 808 00 00" not in out and "help@example.org.uk'" not in out
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ring 0113 496 0000 today", []),
+    ("Ring 0113 496 00 today", ["has 9 digits"]),
+    ("Ring 07700 900 12 today", ["has 10 digits; numbers starting 07 have 11"]),
+    ("Page 12 of 2025, charity 1182637 and SC049948", []),
+    ("mail us at team@example.org.uk.", []),
+    ("visit www.example.org.uk/page?x=1.", []),
+])
+def test_address_rules(text: str, expected: list[str]) -> None:
+    found = malformed_addresses(text)
+    assert len(found) == len(expected)
+    for message, part in zip(found, expected, strict=True):
+        assert part in message
+
+
+def test_unused_files_and_directory_entries_are_warnings(tmp_path: Path, capsys) -> None:
+    directory = ("helpline:\n  name: A helpline\n  phone: \"0800 000 0000\"\n"
+                 "  description: Someone to talk to.\n")
+    root = write_library(tmp_path, extra={"directory.yaml": directory,
+                                          "small/draft.md": "---\ntitle: Draft\n---\n",
+                                          "small/images/old.svg": "<svg/>"})
+    status, out = check(root, capsys)
+    assert status == 0  # warnings do not fail the check
+    assert "small/draft.md: warning: not used: add it to 'sections'" in out
+    assert "small/images/old.svg: warning: image not used by any section" in out
+    assert ("directory.yaml:1: warning: directory entry 'helpline' is not used by any "
+            "booklet") in out
+
+
+def test_sections_whose_names_give_the_same_anchor_are_reported(tmp_path: Path, capsys) -> None:
+    root = write_library(tmp_path, manifest=MANIFEST + "  - One.md\n",
+                         extra={"small/One.md": SECTION})
+    if (root / "small" / "one.md").samefile(root / "small" / "One.md"):
+        pytest.skip("this filesystem folds case, so the two names are one file")
+    status, out = check(root, capsys)
+    assert status == 1 and "its link anchor 'section-one' is the same as one.md's" in out
+
+
+def test_plain_language_is_a_report_unless_strict(tmp_path: Path, capsys) -> None:
+    long = ("When the team meets to consider the many options for further treatment they "
+            "will think carefully about the benefits and the possible side effects for your "
+            "child and family.")
+    body = SECTION + "\n" + " ".join([long] * 3) + "\n"
+    root = write_library(tmp_path, section=body)
+    status, out = check(root, capsys)
+    assert status == 0 and "small/one.md:6: note: sentence of 29 words (over 25)" in out
+    replace_in(root / "small" / "booklet.yaml", "sections:",
+               "plain_language:\n  strict: true\nsections:")
+    status, out = check(root, capsys)
+    assert status == 1 and "small/one.md:6: sentence of 29 words (over 25)" in out
+
+
+def test_reading_measures_follow_the_flesch_formulas() -> None:
+    easy = measure_section(Path("x.md"), "The cat sat on the mat. It was a good cat.\n", 1,
+                           "en-GB", PlainLanguage())
+    assert easy.words == 11 and easy.sentences == 2
+    assert easy.reading_ease > 100 and easy.reading_age == 5.0
+    hard = measure_section(Path("x.md"), "Chemotherapeutic immunomodulation necessitates "
+                           "comprehensive multidisciplinary haematological consultation.\n", 1,
+                           "en-GB", PlainLanguage())
+    assert hard.reading_ease < 0 and hard.reading_age > 20
+
+
+def test_one_broken_booklet_does_not_stop_the_others(library_copy: Path, tmp_path: Path,
+                                                     capsys) -> None:
+    replace_in(library_copy / "clinical-trials" / "booklet.yaml", "edition: 2025-06",
+               "edition: June")
+    output = tmp_path / "output"
+    assert main(["--outputs", "screen", "--content", str(library_copy), "--output",
+                 str(output), "--today", TODAY]) == 1
+    error = capsys.readouterr().err
+    assert "clinical-trials/booklet.yaml:4: 'edition' is not a date" in error
+    assert "1 error found; not built: clinical-trials." in error
+    assert [path.name for path in output.iterdir()] == ["relapsed-cancer.pdf"]
+
+
+def test_a_content_folder_that_is_not_there(tmp_path: Path, capsys) -> None:
+    assert main(["--content", str(tmp_path / "nowhere"), "--output", str(tmp_path)]) == 1
+    assert "content folder not found" in capsys.readouterr().err
+
+
+def test_the_check_needs_no_layout_engine(monkeypatch, capsys) -> None:
+    def no_layout(*args, **kwargs):
+        raise AssertionError("--check must not lay anything out")
+
+    monkeypatch.setattr("pibooklet.pipeline.lay_out", no_layout)
+    assert main(["--check", "--content", str(CONTENT), "--today", TODAY]) == 0
+
+
+def test_the_sample_library_is_copied_unchanged(library_copy: Path) -> None:
+    # A guard for the tests above: library_copy is a faithful copy of content/.
+    assert sorted(path.name for path in library_copy.iterdir()) == sorted(
+        path.name for path in CONTENT.iterdir())
+    assert shutil.which("python3")
+    assert dt.date.fromisoformat(TODAY)
