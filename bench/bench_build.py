@@ -25,7 +25,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from pibooklet.pipeline import OUTPUTS  # noqa: E402 - the project is on the path only now
+from pibooklet import OUTPUTS  # noqa: E402 - the project is on the path only now
 
 # Each child prints its wall time (from its own start, imports included), the time spent after
 # imports, and its peak resident memory.

@@ -9,11 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
+from . import OUTPUTS, __version__
 from .checks import LibraryReport, check_library
 from .errors import ERROR, NOTE, BuildError, Problem, display_path
 from .output import write_atomically
-from .pipeline import OUTPUTS, build_booklet
 from .render import theme_for
 
 
@@ -96,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(library, slug: str, theme, args: argparse.Namespace) -> bool:
     """Build one booklet's outputs and write them; return whether everything was made."""
+    # Imported here: --check never lays anything out, so it need not load WeasyPrint.
+    from .pipeline import build_booklet
+
     started = time.perf_counter()
     manifest = display_path(library.booklets[slug].manifest)
     try:

@@ -508,6 +508,10 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
     already = len(problems.errors())
     data = _load(manifest, problems)
     if data is None:
+        if len(problems.errors()) == already:  # no YAML error: the file is simply empty
+            problems.add(manifest, 1, "the manifest is empty: it needs at least title, "
+                                      "edition, next_review, reviewers, disclaimer, feedback "
+                                      "and sections")
         return None
     values = s.validate(data, MANIFEST_FIELDS, s.Context(manifest, problems, 1), "the manifest")
     _check_language(values["language"], manifest, data, problems)
@@ -663,9 +667,13 @@ def icon_path(name: str, booklet_folder: Path, root: Path) -> Path | None:
 
 
 def _check_characters(paths: list[Path], typeface: Typeface, problems: Problems) -> None:
-    # A character the typeface lacks would be drawn in some other installed font.
+    # A character the typeface lacks would be drawn in some other installed font; a control
+    # character would print as an empty box.
     for path in paths:
-        for number, line in enumerate(read_text(path).splitlines(), start=1):
+        for number, line in enumerate(read_text(path).split("\n"), start=1):
+            for char in sorted({char for char in line if s._is_control(char)}):
+                problems.add(path, number, f"the invisible control character U+{ord(char):04X} "
+                                           "is in this line; delete it")
             for char in typeface.missing_characters(line):
                 problems.add(path, number, f"character '{char}' (U+{ord(char):04X}) is not in "
                                            f"the typeface {typeface.family}; replace it")

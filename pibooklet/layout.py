@@ -88,7 +88,9 @@ def _weasyprint_problems() -> Iterator[list[str]]:
 
     class Collector(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            messages.append(record.getMessage())
+            # Escape control characters so a message never breaks a report line.
+            messages.append("".join(char if char.isprintable() else f"\\x{ord(char):02x}"
+                                    for char in record.getMessage()))
 
     logger = logging.getLogger("weasyprint")
     handler = Collector(level=logging.WARNING)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pypdf import PdfReader
 
+from . import OUTPUTS
 from .colour import PressConverter
 from .content import Booklet, Library
 from .contrast import contrast_failures
@@ -35,9 +36,6 @@ from .press import (
 from .render import Theme, render_html, render_office_instructions
 from .spec import print_specification, specification_json, specification_text
 from .verify import A4_POINTS, A5_POINTS, verify_booklet
-
-#: What a build can make for each booklet; the default is all of them.
-OUTPUTS = ("screen", "large-print", "press", "office", "spec")
 
 
 @dataclass(frozen=True)

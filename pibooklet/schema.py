@@ -89,7 +89,16 @@ def text(value: Any, ctx: Context) -> str:
         raise Invalid(f"must be text: put {value!r} in quotes")
     if not value.strip():
         raise Invalid("must not be empty")
+    control = next((char for char in value if _is_control(char)), None)
+    if control:
+        raise Invalid(f"contains the invisible control character U+{ord(control):04X}; "
+                      "delete it (it cannot be printed)")
     return value.strip()
+
+
+def _is_control(char: str) -> bool:
+    """Return whether a character is an invisible control character other than tab or newline."""
+    return char not in "\t\n\r" and (ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0)
 
 
 def boolean(value: Any, ctx: Context) -> bool:

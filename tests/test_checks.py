@@ -192,6 +192,13 @@ def test_the_check_needs_no_layout_engine(monkeypatch, capsys) -> None:
 
     monkeypatch.setattr("pibooklet.pipeline.lay_out", no_layout)
     assert main(["--check", "--content", str(CONTENT), "--today", TODAY]) == 0
+    import subprocess
+    import sys
+    loaded = subprocess.run([sys.executable, "-c", "import sys; from pibooklet.cli import main; "
+                             "main(['--check', '--content', 'content', '--format', 'json']); "
+                             "print('weasyprint' in sys.modules, file=sys.stderr)"],
+                            cwd=CONTENT.parent, capture_output=True, text=True, check=False)
+    assert loaded.stderr.strip() == "False", loaded.stderr
 
 
 def test_the_sample_library_is_copied_unchanged(library_copy: Path) -> None:

@@ -102,3 +102,18 @@ def test_an_image_that_is_not_an_image_is_reported(tmp_path: Path, capsys) -> No
     assert main(["--content", str(root), "--output", str(tmp_path / "out")]) == 1
     assert "small/one.md:6: image 'broken.png' cannot be read as an image" in \
         capsys.readouterr().err
+
+
+def test_a_300_page_booklet_builds(tmp_path: Path) -> None:
+    import sys
+
+    import pypdf
+    from conftest import CONTENT, PROJECT
+    sys.path.insert(0, str(PROJECT / "bench"))
+    from large_library import write_long_booklet
+
+    root = write_long_booklet(tmp_path / "content", CONTENT, sections=54)
+    assert main(["long-booklet", "--outputs", "screen", "--content", str(root), "--output",
+                 str(tmp_path / "out"), "--quiet"]) == 0
+    pages = len(pypdf.PdfReader(tmp_path / "out" / "long-booklet.pdf").pages)
+    assert pages >= 300 and pages % 4 == 0
