@@ -195,36 +195,8 @@ def measure_section(path: Path, body: str, first_line: int, language: str,
                     settings: PlainLanguage) -> Readability:
     """Return the readability of a section's prose (headings and markup left out)."""
     hyphenator = pyphen.Pyphen(lang=language.replace("-", "_"))
-    sentences: list[tuple[int, str]] = []
-    paragraph: list[str] = []
-    start_line = first_line
-
-    def flush() -> None:
-        text = " ".join(paragraph).strip()
-        for sentence in _SENTENCE_END.split(text):
-            if _WORD.search(sentence):
-                sentences.append((start_line, sentence.strip()))
-        paragraph.clear()
-
-    for offset, raw in enumerate(body.splitlines()):
-        line = raw.strip()
-        for pattern, replacement in _MARKUP:
-            line = pattern.sub(replacement, line)
-        # Headings, block fences, attributions and list items each stand alone.
-        is_break = not line or line.startswith(("#", ":::", "-- ")) or re.match(r"[-*] ", line)
-        if is_break:
-            flush()
-            start_line = first_line + offset
-            if re.match(r"[-*] ", line):
-                paragraph.append(line[2:])
-            if not line.startswith(("#", ":::", "-- ")) and line:
-                continue
-            start_line = first_line + offset + 1
-            continue
-        if not paragraph:
-            start_line = first_line + offset
-        paragraph.append(line)
-    flush()
+    sentences = [sentence for paragraph in _paragraphs(body, first_line)
+                 for sentence in _sentences(paragraph)]
     words = syllables = 0
     long_sentences = []
     for line, sentence in sentences:
@@ -240,6 +212,44 @@ def measure_section(path: Path, body: str, first_line: int, language: str,
     # A UK reading age is the US school grade plus five years.
     return Readability(path, words, len(sentences), reading_ease, max(grade + 5, 5.0),
                        long_sentences)
+
+
+def _paragraphs(body: str, first_line: int) -> list[list[tuple[int, str]]]:
+    """Group prose lines (number, text) into paragraphs; each list item is its own."""
+    paragraphs: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    for offset, raw in enumerate(body.splitlines()):
+        line = raw.strip()
+        for pattern, replacement in _MARKUP:
+            line = pattern.sub(replacement, line)
+        item = re.match(r"(?:[-*]|\d+\.) (.*)", line)
+        # Blank lines, headings, block fences and attributions are not prose.
+        if not line or line.startswith(("#", ":::", "-- ")) or item:
+            if current:
+                paragraphs.append(current)
+            current = [(first_line + offset, item[1])] if item else []
+            continue
+        current.append((first_line + offset, line))
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _sentences(paragraph: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Split a paragraph into (line where it starts, sentence)."""
+    text, starts = "", []
+    for number, line in paragraph:
+        starts.append((len(text), number))
+        text += line + " "
+    found, position = [], 0
+    for boundary in [*_SENTENCE_END.finditer(text), None]:
+        end = boundary.start() if boundary else len(text)
+        sentence = text[position:end].strip()
+        if _WORD.search(sentence):
+            line = max(number for offset, number in starts if offset <= position)
+            found.append((line, sentence))
+        position = boundary.end() if boundary else end
+    return found
 
 
 def _syllables(word: str, hyphenator: pyphen.Pyphen) -> int:

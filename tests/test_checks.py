@@ -207,3 +207,13 @@ def test_the_sample_library_is_copied_unchanged(library_copy: Path) -> None:
         path.name for path in CONTENT.iterdir())
     assert shutil.which("python3")
     assert dt.date.fromisoformat(TODAY)
+
+
+def test_long_sentences_are_reported_at_the_line_where_they_start() -> None:
+    body = ("Short one. Another short one.\n"
+            "Then a long sentence begins here and keeps going well past the limit because it\n"
+            "lists many things such as appointments and medicines and visits and tests.\n\n"
+            "- A list item that is short.\n")
+    result = measure_section(Path("x.md"), body, 10, "en-GB", PlainLanguage(max_sentence_words=15))
+    assert [(line, words) for line, words, _ in result.long_sentences] == [(11, 27)]
+    assert result.sentences == 4
