@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from conftest import replace_in
 from PIL import Image
 from test_content import SECTION, write_library
 
 from pibooklet.cli import main
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[str, list[str]]]:
-    """A local HTTP server that records every request it gets."""
-    requests: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requests.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}", requests
-    finally:
-        httpd.shutdown()
 
 
 def test_content_pointing_outside_the_project_is_refused_by_line(

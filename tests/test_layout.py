@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
@@ -42,27 +40,11 @@ def test_a_theme_file_missing_from_an_override_folder_comes_from_ours(tmp_path: 
     assert fetcher.fetch((own / "pattern.svg").as_uri()).read() == b"<svg/>"
 
 
-def test_a_layout_never_touches_the_network(tmp_path: Path) -> None:
-    requests = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requests.append(self.path)
-            self.send_response(404)
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/image.png"
-        with pytest.raises(BuildError, match="refused to load"):
-            lay_out(f'<img src="{url}" alt="x">', tmp_path, ConfinedFetcher([tmp_path]))
-    finally:
-        server.shutdown()
+def test_a_layout_never_touches_the_network(tmp_path: Path,
+                                           server: tuple[str, list[str]]) -> None:
+    address, requests = server
+    with pytest.raises(BuildError, match="refused to load"):
+        lay_out(f'<img src="{address}/image.png" alt="x">', tmp_path, ConfinedFetcher([tmp_path]))
     assert requests == []
 
 
