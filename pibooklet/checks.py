@@ -10,10 +10,17 @@ from pathlib import Path
 
 import pyphen
 
-from .content import DIRECTORY_FILE, ICON_FOLDER, Booklet, Library, gather_library
-from .errors import ERROR, NOTE, WARNING, ContentError, Problems
+from .content import (
+    DIRECTORY_FILE,
+    ICON_FOLDER,
+    Booklet,
+    Library,
+    find_manifests,
+    gather_library,
+    manifest_value,
+)
+from .errors import ERROR, NOTE, WARNING, Problems
 from .links import find_contacts, national_digits, uk_number_lengths
-from .yamlfile import read_yaml
 
 # Things that look like an address but are not one a reader could use.
 _PHONE_LIKE = re.compile(r"(?<![\w+/.-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d -]{5,16}\d(?![\w-])")
@@ -82,23 +89,15 @@ def check_unused(library: Library, problems: Problems) -> None:
                 problems.add(path, None, "image not used by any section of this booklet",
                              WARNING)
     wanted = {entry for booklet in library.booklets.values() for entry in booklet.support}
-    for manifest in library.root.glob("*/booklet.yaml"):  # booklets too broken to read
-        if manifest.parent.name not in library.booklets:
-            wanted |= set(_listed_support(manifest))
+    for manifest in find_manifests(library.root):  # booklets too broken to read
+        support = manifest_value(manifest, "support")
+        if manifest.parent.name not in library.booklets and isinstance(support, list):
+            wanted |= {item for item in support if isinstance(item, str)}
     directory = library.root / DIRECTORY_FILE
     for entry_id in library.directory:
         if entry_id not in wanted:
             problems.add(directory, library.directory_lines.get(entry_id),
                          f"directory entry '{entry_id}' is not used by any booklet", WARNING)
-
-
-def _listed_support(manifest: Path) -> list[str]:
-    try:
-        data = read_yaml(manifest)
-    except ContentError:
-        return []
-    support = data.get("support") if isinstance(data, dict) else None
-    return [item for item in support if isinstance(item, str)] if isinstance(support, list) else []
 
 
 def check_anchors(booklet: Booklet, problems: Problems) -> None:
@@ -300,8 +299,7 @@ class LibraryReport:
         if self.library is None:
             return []
         # A problem belongs to the booklet whose folder holds its file, read or not.
-        folders = {path.parent.resolve(): path.parent.name
-                   for path in self.root.glob("*/booklet.yaml")}
+        folders = {path.parent.resolve(): path.parent.name for path in find_manifests(self.root)}
 
         def owner(problem) -> str | None:
             return next((slug for folder, slug in folders.items()
@@ -322,7 +320,7 @@ def check_library(root: Path, layouts: frozenset[str], today: dt.date,
     organisation = library.organisation
     governance = Governance(**organisation.governance)
     readability = {}
-    texts = [library.root / "organisation.yaml", library.root / DIRECTORY_FILE]
+    texts = [organisation.path, library.root / DIRECTORY_FILE]
     for slug, booklet in list(library.booklets.items()):
         overdue = check_governance(booklet, governance, today, allow_overdue, problems)
         if overdue:

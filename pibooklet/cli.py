@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import OUTPUTS, __version__
 from .checks import LibraryReport, check_library
+from .content import find_manifests
 from .errors import ERROR, NOTE, BuildError, Problem, display_path
 from .output import write_atomically
 from .render import theme_for
@@ -77,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     for problem in report.problems:
         if problem.severity != NOTE:  # the plain-language report is for --check
             print(problem, file=sys.stderr)
-    buildable = [slug for slug in chosen if slug in report.buildable()]
+    ready = set(report.buildable())
+    buildable = [slug for slug in chosen if slug in ready]
     failed = [slug for slug in chosen if slug not in buildable]
     if report.errors:
         count = len(report.errors)
@@ -145,7 +147,7 @@ def _report_check(report: LibraryReport, chosen: list[str], output_format: str) 
 
 def _choose(requested: list[str], report: LibraryReport) -> list[str]:
     """Return the booklets asked for (all by default); unknown names are errors."""
-    known = sorted(path.parent.name for path in report.root.glob("*/booklet.yaml"))
+    known = [path.parent.name for path in find_manifests(report.root)]
     for slug in requested:
         if slug not in known:
             report.problems.append(Problem(report.root, None, f"no booklet called '{slug}'; "

@@ -357,13 +357,13 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
         return None, problems
     organisation = _read_organisation(root, problems)
     directory, directory_lines = _read_directory(root / DIRECTORY_FILE, problems)
-    manifests = sorted(root.glob(f"*/{MANIFEST_FILE}"))
+    manifests = find_manifests(root)
     if not manifests:
         problems.add(root, None, f"no booklets found: each booklet is a folder holding "
                                  f"a {MANIFEST_FILE}")
     # Titles first, so that every cross-reference can be checked as its section is read.
     declared = {path.parent.name: title for path in manifests
-                if (title := _declared_title(path))}
+                if isinstance(title := manifest_value(path, "title"), str)}
     titles = {**(organisation.publications if organisation else {}), **declared}
     unreadable = {path.parent.name for path in manifests} - set(declared)
     facts = _Facts(root, titles, directory, unreadable)
@@ -396,13 +396,18 @@ class _Facts:
     sections_read: list[Path] = field(default_factory=list)
 
 
-def _declared_title(manifest: Path) -> str | None:
+def find_manifests(root: Path) -> list[Path]:
+    """Return the manifest of every booklet: each folder holding a booklet.yaml is one."""
+    return sorted(root.glob(f"*/{MANIFEST_FILE}"))
+
+
+def manifest_value(manifest: Path, key: str) -> Any:
+    """Return one value from a manifest, or None when the file or the key is unusable."""
     try:
         data = read_yaml(manifest)
     except ContentError:
         return None
-    title = data.get("title") if isinstance(data, YamlMap) else None
-    return title if isinstance(title, str) else None
+    return data.get(key) if isinstance(data, YamlMap) else None
 
 
 def _load(path: Path, problems: Problems) -> Any:

@@ -79,7 +79,6 @@ class RenderedBooklet:
     link_descriptions: dict[str, str]
 
 
-EDITIONS = ("screen", "press", "large-print")
 STANDARD_BODY_SIZE = 12
 
 
