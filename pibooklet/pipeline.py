@@ -68,14 +68,13 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
         built.files.append(OutputFile(f"{booklet.slug}.pdf", screen, f"{pages} pages, A5"))
     if "large-print" in outputs:
         try:
-            large = _large_print_edition(booklet, library, theme)
+            large, large_pages = _large_print_edition(booklet, library, theme)
         except BuildError as error:
             built.failures.append(f"large-print edition not made: {error}")
         else:
             size = library.organisation.large_print.body_size
             built.files.append(OutputFile(f"{booklet.slug}-large-print.pdf", large,
-                                          f"{len(PdfReader(io.BytesIO(large)).pages)} pages, "
-                                          f"A4, {size} pt"))
+                                          f"{large_pages} pages, A4, {size} pt"))
     if "office" in outputs:
         office = _office_booklet(booklet, library, theme, screen, pages)
         built.files.append(OutputFile(f"{booklet.slug}-office-a4.pdf", office,
@@ -134,7 +133,8 @@ def _screen_edition(booklet: Booklet, library: Library, theme: Theme) -> tuple[b
     return pdf, len(document.pages), count_notes_pages(document)
 
 
-def _large_print_edition(booklet: Booklet, library: Library, theme: Theme) -> bytes:
+def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
+                         ) -> tuple[bytes, int]:
     rendered, document = _laid_out(booklet, library, theme, "large-print")
     too_long = [f"{_where_written(address, booklet, library)}: {address} is "
                 f"{width:.0f} mm wide at {library.organisation.large_print.body_size} pt and "
@@ -143,7 +143,7 @@ def _large_print_edition(booklet: Booklet, library: Library, theme: Theme) -> by
                 for address, width, overrun in overflowing_addresses(document)]
     if too_long:
         raise BuildError("\n  ".join(too_long))
-    return _tagged_pdf(booklet, library, rendered, document, A4_POINTS)
+    return _tagged_pdf(booklet, library, rendered, document, A4_POINTS), len(document.pages)
 
 
 def _where_written(text: str, booklet: Booklet, library: Library) -> str:
