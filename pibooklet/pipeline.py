@@ -12,7 +12,17 @@ from .colour import PressConverter
 from .content import Booklet, Library
 from .contrast import contrast_failures
 from .errors import BuildError, display_path
-from .finish import SCREEN_STEPS, describe_links, finish_pdf, label_pages, show_title_and_spreads
+from .finish import (
+    SCREEN_STEPS,
+    describe_links,
+    drop_links,
+    drop_unused_objects,
+    finish_pdf,
+    identify_file,
+    label_pages,
+    prune_resources,
+    show_title_and_spreads,
+)
 from .impose import A4_LANDSCAPE, impose_booklet
 from .layout import (
     SPARE_NOTES_PAGES,
@@ -23,6 +33,7 @@ from .layout import (
     overflowing_addresses,
     write_pdf,
 )
+from .overprint import overprint_black
 from .press import (
     FAIL_BELOW_PPI,
     WARN_BELOW_PPI,
@@ -190,11 +201,14 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
     too_low = _check_resolution(booklet, document, fetcher.served, warnings)
     if too_low:
         raise BuildError("\n  ".join(too_low))
-    with stable_document_id(f"pibooklet:{booklet.slug}:{booklet.edition}:press"):
+    seed = f"pibooklet:{booklet.slug}:{booklet.edition}:press"
+    with stable_document_id(seed):
         pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/x-4")
-    pdf = finish_pdf(pdf, (label_pages, show_title_and_spreads,
+    pdf = finish_pdf(pdf, (label_pages, show_title_and_spreads, drop_links,
                            add_crop_marks(organisation.print),
-                           name_output_condition(organisation.print)))
+                           name_output_condition(organisation.print),
+                           overprint_black, prune_resources, identify_file(seed),
+                           drop_unused_objects))
     problems = verify_booklet(pdf, organisation.typeface, rendered.contents_titles)
     problems += verify_press(pdf)
     if problems:

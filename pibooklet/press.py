@@ -18,6 +18,8 @@ from weasyprint.images import RasterImage
 
 from .colour import PressConverter
 from .content import PrintSettings
+from .finish import PRUNED, names_used
+from .overprint import overprint_faults
 
 MM = 72 / 25.4
 BLEED_MM = 3.0
@@ -139,6 +141,12 @@ def verify_press(pdf: bytes) -> list[str]:
                                                                   strict=True)):
             problems.append(f"page {number}: BleedBox is not 3 mm outside the TrimBox")
         problems += [f"page {number}: {problem}" for problem in colour_problems(page)]
+        problems += [f"page {number}: {problem}" for problem in overprint_faults(page)]
+        problems += [f"page {number}: {problem}" for problem in _structure_problems(page)]
+    if reader.pdf_header < "%PDF-1.6":
+        problems.append(f"the header says {reader.pdf_header}; PDF/X-4 needs PDF 1.6 or later")
+    if not reader.trailer.get("/ID"):
+        problems.append("the trailer has no /ID")
     intents = reader.trailer["/Root"].get("/OutputIntents", [])
     if not any(intent.get_object().get("/S") == "/GTS_PDFX" and
                intent.get_object().get("/DestOutputProfile") for intent in intents):
@@ -147,6 +155,22 @@ def verify_press(pdf: bytes) -> list[str]:
     if not metadata or b"<pdfxid:GTS_PDFXVersion>PDF/X-4<" not in metadata.get_object().get_data():
         problems.append("the XMP metadata does not identify the file as PDF/X-4")
     return sorted(set(problems))
+
+
+def _structure_problems(page) -> list[str]:
+    """Return annotations and unused resources on a page."""
+    problems = []
+    annotations = [annotation.get_object().get("/Subtype")
+                   for annotation in page.get("/Annots", [])]
+    if annotations:
+        problems.append(f"carries {len(annotations)} annotations "
+                        f"({', '.join(sorted(set(map(str, annotations))))}); a press file has none")
+    used = names_used(page.get_contents())
+    for category in sorted(PRUNED):
+        unused = set(page.get("/Resources", {}).get(category, {})) - used[category]
+        if unused:
+            problems.append(f"unused {category[1:]} resources: {', '.join(sorted(unused))}")
+    return problems
 
 
 def colour_problems(page) -> list[str]:
