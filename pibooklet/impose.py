@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import BooleanObject, DecodedStreamObject, DictionaryObject, NameObject
 
+from .finish import drop_unused_objects
+from .subsets import share_font_programs
+
 MM = 72 / 25.4
 A4_LANDSCAPE = (297 * MM, 210 * MM)
 # Office printers cannot print the outer 4-5 mm of a sheet; keep everything 6 mm clear.
@@ -64,6 +67,11 @@ def impose_booklet(booklet_pdf: bytes, creep_mm_per_sheet: float = 0.0,
                keep=(UNPRINTABLE_MM * MM, fold))
         _place(sheet, source.pages[side.right - 1], left_edge=fold - shift,
                keep=(fold, width - UNPRINTABLE_MM * MM))
+        sheet.compress_content_streams()
+    # The instruction sheet and the booklet were written apart, each with its own subset of
+    # the same fonts: embed each font once, with the glyphs of both.
+    share_font_programs(writer)
+    drop_unused_objects(writer)
     # Printed at 100 %, duplex flipped on the short edge, the sheets fold into the booklet.
     writer._root_object[NameObject("/ViewerPreferences")] = DictionaryObject({
         NameObject("/PrintScaling"): NameObject("/None"),
