@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ MARK_GAP_MM = 0.5
 MARK_LENGTH_MM = 5.0
 WARN_BELOW_PPI = 300
 FAIL_BELOW_PPI = 150
+# Names of printing conditions in the ICC's characterization registry.
+REGISTERED_CONDITION = re.compile(r"^(FOGRA\d+|CGATS[ ._]?TR[ ._]?\d+|GRACoL|SWOP|JC200|IFRA\d+)",
+                                  re.IGNORECASE)
 RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff")
 
 
@@ -122,6 +126,9 @@ def name_output_condition(settings: PrintSettings):
             intent[NameObject("/OutputConditionIdentifier")] = TextStringObject(
                 settings.output_condition)
             intent[NameObject("/OutputCondition")] = TextStringObject(settings.output_condition)
+            if REGISTERED_CONDITION.match(settings.output_condition):
+                # A characterization registered with the ICC, such as FOGRA39 or FOGRA51.
+                intent[NameObject("/RegistryName")] = TextStringObject("http://www.color.org")
     return step
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from pathlib import Path
 
 from PIL import ImageCms
 from pypdf import PdfReader
@@ -20,8 +19,8 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
     """Return the specification of the press file, read back from the file itself."""
     reader = PdfReader(io.BytesIO(press_pdf))
     pages = len(reader.pages)
-    profile = organisation.print.colour_profile
-    description = _profile_description(profile)
+    [intent] = [item.get_object() for item in reader.trailer["/Root"]["/OutputIntents"]]
+    description = _profile_description(intent["/DestOutputProfile"].get_data())
     return {
         "title": booklet.title,
         "publisher": organisation.name,
@@ -39,8 +38,10 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
         "pdf_standard": "PDF/X-4",
         "colour_profile": {
             "name": description,
-            "output_condition": organisation.print.output_condition or description,
-            "file": profile.name,
+            # The printing condition the file was made for, as its OutputIntent names it.
+            "output_condition": str(intent["/OutputConditionIdentifier"]),
+            "output_condition_named": organisation.print.output_condition is not None,
+            "file": organisation.print.colour_profile.name,
         },
         "paper": organisation.print.paper,
         "file": {"name": press_file, "bytes": len(press_pdf),
@@ -49,8 +50,8 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
     }
 
 
-def _profile_description(profile: Path) -> str:
-    return ImageCms.getProfileDescription(ImageCms.getOpenProfile(str(profile))).strip()
+def _profile_description(profile: bytes) -> str:
+    return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(profile))).strip()
 
 
 def specification_text(specification: dict[str, object]) -> str:
@@ -69,7 +70,10 @@ def specification_text(specification: dict[str, object]) -> str:
         ("Colours", specification["colours"]),
         ("Bleed", specification["bleed"]),
         ("PDF standard", specification["pdf_standard"]),
-        ("Colour profile", f"{profile['name']} (output condition: {profile['output_condition']})"),
+        ("Made for", profile["output_condition"] + (
+            "" if profile["output_condition_named"] else " (the profile's own description)")),
+        ("Colour profile", f"{profile['name']} ({profile['file']}, embedded in the "
+                           "PDF/X OutputIntent)"),
         ("Paper", specification["paper"]),
         ("Pages supplied", specification["pages_supplied"]),
         ("File", f"{file['name']} ({file['bytes']:,} bytes)"),

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pypdf
 import pypdfium2
 import pytest
-from conftest import MM, SAMPLES, Built, replace_in
+from conftest import CONTENT, MM, SAMPLES, Built, replace_in
 from PIL import Image
-from pypdf.generic import ContentStream
+from pypdf.annotations import Link
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+)
 from test_content import write_library
 
 from pibooklet.cli import main
+from pibooklet.press import verify_press
 
 BLEED = 3 * MM
 SLUG = (3 + 0.5 + 5) * MM
@@ -194,3 +203,143 @@ def test_photographs_are_converted_to_cmyk_for_press(tmp_path: Path) -> None:
               for xobject in page["/Resources"].get("/XObject", {}).values()
               if xobject.get_object().get("/Subtype") == "/Image"]
     assert images and all(image["/ColorSpace"] == "/DeviceCMYK" for image in images)
+
+
+# What a printer's preflight flags: links, the trailer /ID, the header, overprint, resources.
+
+def test_the_press_file_carries_no_annotations_while_the_screen_edition_keeps_its_links(
+        built: Built) -> None:
+    screen = built.reader("relapsed-cancer")
+    assert sum(len(page.get("/Annots", [])) for page in screen.pages) > 20
+    for slug in SAMPLES:
+        assert all("/Annots" not in page for page in press(built, slug).pages)
+
+
+def test_the_press_file_is_pdf_1_6_with_a_trailer_id_that_rebuilds_identically(
+        built: Built, tmp_path: Path) -> None:
+    identifiers = []
+    for slug in SAMPLES:
+        reader = press(built, slug)
+        assert reader.pdf_header == "%PDF-1.6"  # PDF/X-4 is defined on PDF 1.6
+        # pypdf reads some byte strings as text; original_bytes is what the file holds.
+        first, second = (part.original_bytes for part in reader.trailer["/ID"])
+        assert len(first) == 16 and first == second
+        identifiers.append(first)
+    assert identifiers[0] != identifiers[1]  # each booklet has its own
+    assert main(["clinical-trials", "--outputs", "press,office", "--content", str(CONTENT),
+                 "--output", str(tmp_path), "--quiet"]) == 0
+    for name in ("clinical-trials-press.pdf", "clinical-trials-office-a4.pdf"):
+        assert (tmp_path / name).read_bytes() == (built.output / name).read_bytes(), name
+
+
+def _overprint_of_paints(content, resources, state: dict, found: list) -> None:
+    """Record (colour, overprint flag) for every fill, stroke and text painted."""
+    saved = []
+    for operands, operator in ContentStream(content, None).operations:
+        if operator in (b"k", b"K"):
+            state["fill" if operator == b"k" else "stroke"] = tuple(float(v) for v in operands)
+        elif operator in (b"cs", b"CS"):
+            key = "fill" if operator == b"cs" else "stroke"
+            state[key] = (0.0, 0.0, 0.0, 1.0) if operands[0] == "/DeviceCMYK" else operands[0]
+        elif operator in (b"sc", b"scn", b"SC", b"SCN"):
+            key = "fill" if operator in (b"sc", b"scn") else "stroke"
+            state[key] = tuple(float(v) for v in operands)
+        elif operator in (b"g", b"G"):
+            state["fill" if operator == b"g" else "stroke"] = ("gray", float(operands[0]))
+        elif operator == b"q":
+            saved.append(dict(state))
+        elif operator == b"Q":
+            state.clear()
+            state.update(saved.pop())
+        elif operator == b"gs":
+            parameters = resources["/ExtGState"][operands[0]].get_object()
+            if "/OP" in parameters:
+                state["OP"] = state["op"] = parameters["/OP"].value
+            if "/op" in parameters:
+                state["op"] = parameters["/op"].value
+            if "/OPM" in parameters:
+                state["OPM"] = int(parameters["/OPM"])
+        elif operator in (b"Tj", b"TJ", b"f", b"f*", b"F", b"B", b"b", b"B*", b"b*"):
+            found.append((state["fill"], state["op"], state["OPM"]))
+            if operator in (b"B", b"b", b"B*", b"b*"):
+                found.append((state["stroke"], state["OP"], state["OPM"]))
+        elif operator in (b"S", b"s"):
+            found.append((state["stroke"], state["OP"], state["OPM"]))
+        elif operator == b"Do":
+            xobject = resources["/XObject"][operands[0]].get_object()
+            if xobject["/Subtype"] == "/Form":
+                _overprint_of_paints(xobject, xobject.get("/Resources", {}), dict(state), found)
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_100_percent_black_overprints_and_every_other_colour_knocks_out(built: Built,
+                                                                         slug: str) -> None:
+    black = (0.0, 0.0, 0.0, 1.0)
+    counted = 0
+    for number, page in enumerate(press(built, slug).pages, start=1):
+        found: list = []
+        start = {"fill": ("gray", 0.0), "stroke": ("gray", 0.0), "op": False, "OP": False,
+                 "OPM": 0}
+        _overprint_of_paints(page.get_contents(), page["/Resources"], start, found)
+        for colour, overprint, mode in found:
+            if colour == black:
+                counted += 1
+                # OPM 1: the zero C, M and Y of pure black leave the plates below untouched.
+                assert overprint and mode == 1, f"page {number}: 100% K knocks out"
+            else:
+                assert not overprint, f"page {number}: {colour} overprints"
+    assert counted > 100  # body text, rules and more: the check saw real black paints
+
+
+def _names_drawn(content) -> dict[str, set[str]]:
+    names: dict[str, set[str]] = {key: set() for key in ("/Font", "/ExtGState", "/XObject",
+                                                        "/ColorSpace")}
+    where = {b"Tf": "/Font", b"gs": "/ExtGState", b"Do": "/XObject", b"cs": "/ColorSpace",
+             b"CS": "/ColorSpace"}
+    for operands, operator in ContentStream(content, None).operations:
+        if operator in where:
+            names[where[operator]].add(str(operands[0]))
+    return names
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_every_resource_a_page_or_form_lists_is_drawn_with(built: Built, slug: str) -> None:
+    reader = press(built, slug)
+    for number, page in enumerate(reader.pages, start=1):
+        streams = [(page.get_contents(), page["/Resources"])]
+        while streams:
+            content, resources = streams.pop()
+            drawn = _names_drawn(content)
+            for category in ("/Font", "/ExtGState", "/XObject", "/ColorSpace", "/Pattern",
+                             "/Shading"):
+                listed = set(resources.get(category, {}))
+                assert listed <= drawn.get(category, set()), (number, category, listed)
+            for name in resources.get("/XObject", {}):
+                xobject = resources["/XObject"][name].get_object()
+                if xobject["/Subtype"] == "/Form":
+                    streams.append((xobject, xobject.get("/Resources", {})))
+    raw = (built.output / f"{slug}-press.pdf").read_bytes()
+    assert b"/Lab" not in raw  # WeasyPrint's unused Lab colour spaces are gone
+
+
+def test_the_preflight_check_reports_each_fault_it_guards_against(built: Built) -> None:
+    writer = pypdf.PdfWriter(clone_from=press(built, "clinical-trials"))
+    writer.pdf_header = "%PDF-1.3"
+    writer._ID = None
+    writer.add_annotation(2, Link(rect=(60, 60, 120, 80), url="https://example.org"))
+    page = writer.pages[4]
+    page["/Resources"][NameObject("/ColorSpace")] = DictionaryObject({
+        NameObject("/lab"): ArrayObject([NameObject("/Lab"), DictionaryObject()])})
+    # Take out the overprint switches from the page's own content.
+    content = DecodedStreamObject()
+    content.set_data(re.sub(rb"/pibOP\w+ gs\n", b"", page.get_contents().get_data()))
+    page[NameObject("/Contents")] = writer._add_object(content)
+    output = io.BytesIO()
+    writer.write(output)
+    problems = "\n".join(verify_press(output.getvalue()))
+    assert "the header says %PDF-1.3" in problems
+    assert "the trailer has no /ID" in problems
+    assert "page 3: carries 1 annotations (/Link)" in problems
+    assert "page 5: unused ColorSpace resources: /lab" in problems
+    assert "page 5: 100% K text knocks out; it must overprint" in problems
+    assert not verify_press((built.output / "clinical-trials-press.pdf").read_bytes())
