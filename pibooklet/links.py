@@ -7,7 +7,8 @@ Rules, documented in the README under "Addresses and numbers":
 - a UK number starts with 0 or +44 and has the digits its prefix needs (0800 1111 is the one
   shorter number);
 - a short number (999, 112, 111, 101, 105, 119, 116 xxx) is a phone number only after a word
-  that says so ("call", "phone", "ring", "dial", "contact", "on" ...), or alone in a phone field;
+  that says so ("call", "phone", "ring", "dial", "contact" ...; "on" when the clause ends
+  there), or alone in a phone field;
 - a number after "company number", "registered charity" and the like is never a phone number.
 """
 
@@ -44,11 +45,15 @@ CONTACT_PATTERN = re.compile(
     rf"|(?P<short>(?<![\w+/.,£$-]){_SHORT}(?![\w-]|[ -]?\d|\.\d))")
 
 # What must come just before a short number for it to be dialled: "call 111", "phone 999",
-# "ring 116 123", "call free on 116 123", "call NHS 111", "Phone: 111". "On" counts only in
-# lower case, so "On 111 days ..." at the start of a sentence stays text.
+# "ring 116 123", "call free on 116 123", "call NHS 111", "Phone: 111".
 _DIAL_CONTEXT = re.compile(
-    r"(?:\b(?i:call|phone|ring|dial|telephone|tel|contact|helpline)|\bon)"
+    r"\b(?i:call|phone|ring|dial|telephone|tel|contact|helpline)"
     r"(?:\s+(?i:us|them|free|now|today|NHS|the\s+NHS|on))*\s*:?\s*$")
+# "on 111" alone is dialled only when the clause ends there or goes on as a phone line does
+# ("on 111 day or night"), so "based on 111 interviews" and "On 111 days" stay text.
+_ON_CONTEXT = re.compile(r"\bon\s*$")
+_AFTER_ON = re.compile(r"\s*(?:[.,;:!?)]|$|(?:or|and|for|if|to|at|from|any|anytime|free|day|"
+                       r"24)\b)")
 
 _JOINED = re.compile(r"\s*(?:,|or|and|,\s*or)\s*")
 
@@ -87,7 +92,8 @@ def find_contacts(text: str) -> Iterator[Contact]:
         elif kind == "short":
             before = text[max(0, match.start(kind) - 40):match.start(kind)]
             joined = dialled_to >= 0 and _JOINED.fullmatch(text[dialled_to:match.start(kind)])
-            if not (joined or _DIAL_CONTEXT.search(before)):
+            on = _ON_CONTEXT.search(before) and _AFTER_ON.match(text, match.end(kind))
+            if not (joined or on or _DIAL_CONTEXT.search(before)):
                 continue
             kind, dialled_to = "phone", match.end(kind)
         start = match.start(match.lastgroup or "")

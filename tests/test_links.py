@@ -79,6 +79,7 @@ def test_an_email_is_never_read_as_a_bare_domain() -> None:
     ("In an emergency, phone 999", "999", "tel:999"),
     ("Ring 116 123 at any time", "116 123", "tel:116123"),
     ("you can get advice on 111", "111", "tel:111"),
+    ("Samaritans are on 116 123 day or night", "116 123", "tel:116123"),
     ("Call NHS 111 today", "111", "tel:111"),
     ("Phone: 111", "111", "tel:111"),
     ("Childline: 0800 1111", "0800 1111", "tel:+448001111"),
@@ -97,7 +98,7 @@ def test_numbers_joined_to_a_dialled_one_are_dialled_too() -> None:
 @pytest.mark.parametrize("text", [
     "111 children took part", "in 1999 and 2025", "On 111 days out of 365", "see page 111",
     "999 reasons", "give £111", "it rose by 111.5", "call 1111 times", "Text CCLG to 70085",
-    "text SHOUT to 85258", "111 or 999"])
+    "text SHOUT to 85258", "111 or 999", "based on 111 interviews", "on 999 days"])
 def test_short_numbers_outside_a_phone_context_stay_text(text: str) -> None:
     assert found(text) == []
 
