@@ -20,12 +20,13 @@ from .content import (
     manifest_value,
 )
 from .errors import ERROR, NOTE, WARNING, Problems
-from .links import find_contacts, national_digits, uk_number_lengths
+from .links import find_contacts, is_registration_number, national_digits, uk_number_lengths
 
 # Things that look like an address but are not one a reader could use.
 _PHONE_LIKE = re.compile(r"(?<![\w+/.-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d -]{5,16}\d(?![\w-])")
 _EMAIL_LIKE = re.compile(r"[\w.%+-]+@[\w-]*(?:\.[\w-]*)*")
-_WEB_LIKE = re.compile(r"\b(?:https?://|www\.)\S*")
+# Brackets end an address: "[[qr:www.example.org]]" is the address www.example.org.
+_WEB_LIKE = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]{}\"]*")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _WEB = re.compile(r"^(?:https://|www\.)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?:[/?#]\S*)?$")
 
@@ -129,7 +130,9 @@ def malformed_addresses(text: str) -> list[str]:
     for match in _PHONE_LIKE.finditer(text):
         digits = national_digits(match[0])
         lengths = uk_number_lengths(match[0])
-        if not covered(match.start()) and 8 <= len(digits) <= 13 and len(digits) not in lengths:
+        if covered(match.start()) or is_registration_number(text, match.start()):
+            continue  # a usable number, or a company or charity number
+        if 8 <= len(digits) <= 13 and len(digits) not in lengths:
             expected = " or ".join(str(length) for length in lengths)
             messages.append(f"'{match[0].strip()}' looks like a UK phone number but has "
                             f"{len(digits)} digits; numbers starting {digits[:2]} have "

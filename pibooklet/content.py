@@ -20,6 +20,7 @@ from .errors import ContentError, Problems
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown
+from .typography import printed_text
 from .yamlfile import YamlMap, parse_yaml, read_text, read_yaml
 
 ORGANISATION_FILE = "organisation.yaml"
@@ -44,11 +45,11 @@ def _contact(kind: str, example: str) -> s.Check:
 _CONTACT_NAMES = {"web": "web address", "email": "email address", "phone": "UK phone number"}
 WEB = _contact("web", "www.example.org.uk")
 EMAIL = _contact("email", "name@example.org.uk")
-PHONE = _contact("phone", "0333 050 7654")
+PHONE = _contact("phone", "0333 050 7654 or 116 123")
 
 CHARITY_NUMBER_FIELDS = (
     s.Field("number", s.text, "the registered number", required=True),
-    s.Field("where", s.text, "where it is registered, e.g. England and Wales", required=True),
+    s.Field("where", printed_text, "where it is registered, e.g. England and Wales", required=True),
 )
 def _brand_colour(default_screen: str, default_print: tuple[int, int, int, int],
                   description: str, name: str) -> s.Field:
@@ -87,7 +88,7 @@ PRINT_FIELDS = (
 )
 PUBLICATION_FIELDS = (
     s.Field("id", s.identifier, "id used in [[id]] cross-references", required=True),
-    s.Field("title", s.text, "the publication's title as printed", required=True),
+    s.Field("title", printed_text, "the publication's title as printed", required=True),
 )
 LARGE_PRINT_FIELDS = (
     s.Field("body_size", s.whole_number(16, 24), "body text size in points, 16 to 24 "
@@ -122,15 +123,15 @@ def _plain_language_fields(inherit: bool) -> tuple[s.Field, ...]:
 
 
 ORGANISATION_FIELDS = (
-    s.Field("name", s.text, "the organisation's name, printed on both covers", required=True),
-    s.Field("short_name", s.text, "short name used in the copyright line, e.g. CCLG",
+    s.Field("name", printed_text, "the organisation's name, printed on both covers", required=True),
+    s.Field("short_name", printed_text, "short name used in the copyright line, e.g. CCLG",
             required=True),
     s.Field("logo", s.text, "logo image, relative to the content folder", required=True),
     s.Field("about", s.text, "what the organisation is and does (Markdown), for the back cover",
             required=True),
     s.Field("legal_note", s.text, "operating names or legal status, printed on the back cover",
             default=""),
-    s.Field("address", s.list_of(s.text), "postal address, one line per item", required=True),
+    s.Field("address", s.list_of(printed_text), "postal address, one line per item", required=True),
     s.Field("phone", PHONE, "main phone number", required=True),
     s.Field("email", EMAIL, "main email address", required=True),
     s.Field("website", WEB, "web address, e.g. www.example.org.uk", required=True),
@@ -157,7 +158,7 @@ ORGANISATION_FIELDS = (
             "other publications (not built here) that booklets may cross-reference", default=[]),
 )
 SUPPORT_FIELDS = (
-    s.Field("name", s.text, "the organisation's name", required=True),
+    s.Field("name", printed_text, "the organisation's name", required=True),
     s.Field("phone", PHONE, "phone number"),
     s.Field("web", WEB, "web address"),
     s.Field("email", EMAIL, "email address"),
@@ -165,13 +166,14 @@ SUPPORT_FIELDS = (
     s.Field("qr", s.boolean, "print a QR code for its web address", default=False),
 )
 REVIEWER_FIELDS = (
-    s.Field("name", s.text, "the reviewer's name", required=True),
-    s.Field("role", s.text, "job title", required=True),
-    s.Field("organisation", s.text, "where they work", required=True),
+    s.Field("name", printed_text, "the reviewer's name", required=True),
+    s.Field("role", printed_text, "job title", required=True),
+    s.Field("organisation", printed_text, "where they work", required=True),
 )
 MANIFEST_FIELDS = (
-    s.Field("title", s.text, "the booklet's title, printed on the cover", required=True),
-    s.Field("subtitle", s.text, "who the booklet is for, printed under the title", default=""),
+    s.Field("title", printed_text, "the booklet's title, printed on the cover", required=True),
+    s.Field("subtitle", printed_text, "who the booklet is for, printed under the title",
+            default=""),
     s.Field("language", s.text, "language tag for hyphenation and the PDF, e.g. en-GB",
             default="en-GB"),
     s.Field("edition", s.month_date, "date of this edition, YYYY-MM", required=True),
@@ -191,7 +193,7 @@ MANIFEST_FIELDS = (
             default=1),
     s.Field("support", s.list_of(s.identifier, non_empty=False),
             "ids from the support directory, in the order printed", default=[]),
-    s.Field("keywords", s.list_of(s.text, non_empty=False), "keywords for the PDF metadata",
+    s.Field("keywords", s.list_of(printed_text, non_empty=False), "keywords for the PDF metadata",
             default=[]),
     s.Field("plain_language", s.mapping(_plain_language_fields(True), "set of thresholds"),
             "this booklet's own plain-language thresholds", default={}),

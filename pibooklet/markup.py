@@ -6,7 +6,8 @@ Authors write ordinary Markdown plus:
   ![Alternative text](images/x.svg "Caption")         a figure with a caption;
   ## Sub-heading {icon=name}                           a sub-heading with a small icon;
   [[booklet-id]]                                       the title of another booklet;
-  [[qr:www.example.org]]                               a QR code, the address beside it.
+  [[qr:www.example.org]]                               a QR code, the address beside it;
+  www.example.org, example.org, 0808 808 00 00, call 111  links (rules in links.py).
 Raw HTML is limited to RAW_HTML_TAGS (checked with line numbers before rendering), and
 everything rendered passes through the nh3 sanitiser, so scripts, styles and event handlers
 never reach the layout engine.
@@ -25,8 +26,10 @@ import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
 
 from .links import LINK_CLASSES, find_contacts, kind_of
+from .typography import straighten
 
 BLOCK_KINDS = ("callout", "quote", "questions", "story")
 
@@ -55,6 +58,7 @@ _CROSS_REFERENCE = re.compile(r"\[\[(?P<id>[^\]]*)\]\]")
 _LINK_TARGET = re.compile(r"(?<!!)\[[^\]]*\]\((?P<href>[^)\s]+)[^)]*\)")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s")
 _ALLOWED_LINK = re.compile(r"^(?:https://|mailto:|#)")
+_ENTITY = re.compile(r"&#?\w+;")  # what smarty stashes for a curly quote, dash or ellipsis
 
 
 @dataclass(frozen=True)
@@ -347,12 +351,23 @@ class _ContactLinks(Treeprocessor):
         for anchor in list(root.iter("a")):
             self._print_address(root, anchor)
 
+    def _typed(self, text: str) -> str:
+        """Return text with smarty's stashed quotes and dashes as the characters themselves."""
+        blocks = self.md.htmlStash.rawHtmlBlocks
+
+        def character(match: re.Match[str]) -> str:
+            block = str(blocks[int(match[1])])
+            return html.unescape(block) if _ENTITY.fullmatch(block) else match[0]
+        # Otherwise an address would end in, or hold, a placeholder: "www.x.org" in quotes.
+        return HTML_PLACEHOLDER_RE.sub(character, text)
+
     def _link_text(self, element: etree.Element) -> None:
         if element.tag in ("a", "code"):
             return
         for child in list(element):
             self._link_text(child)
         if element.text:
+            element.text = self._typed(element.text)
             pieces = list(_link_pieces(element.text))
             if len(pieces) > 1:
                 element.text = pieces[0]
@@ -360,6 +375,7 @@ class _ContactLinks(Treeprocessor):
                     element.insert(position, node)
         for child in list(element):
             if child.tail:
+                child.tail = self._typed(child.tail)
                 pieces = list(_link_pieces(child.tail))
                 if len(pieces) > 1:
                     child.tail = pieces[0]
@@ -374,7 +390,10 @@ class _ContactLinks(Treeprocessor):
             _mark_link(anchor, kind_of(label) or "web")
             return
         address = href.removeprefix("mailto:")
-        address = re.sub(r"^https://(?=www\.)", "", address)
+        # Printed as a reader would type it: www.example.org or example.org, no https://.
+        bare = re.sub(r"^https://", "", address)
+        if bare.startswith("www.") or kind_of(bare) == "web":
+            address = bare
         printed = etree.Element("a", {"href": href})
         printed.text = address
         _mark_link(printed, "email" if href.startswith("mailto:") else "web")
@@ -406,6 +425,8 @@ def _as_nodes(pieces: list[str | tuple[str, str, str]]) -> list[etree.Element]:
     for piece in pieces:
         if isinstance(piece, tuple):
             kind, printed, href = piece
+            if kind != "phone":  # smarty has curled any quote or dash inside the address
+                printed, href = straighten(printed), straighten(href)
             anchor = etree.Element("a", {"href": href})
             anchor.text = printed
             _mark_link(anchor, kind)

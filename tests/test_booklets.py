@@ -163,9 +163,13 @@ def _expected_uris(slug: str) -> set[str]:
     texts += [(CONTENT / slug / name).read_text(encoding="utf-8") for name in data["sections"]]
     directory = yaml.safe_load((CONTENT / "directory.yaml").read_text(encoding="utf-8"))
     for entry in data.get("support", []):
-        texts += [str(directory[entry].get(key, "")) for key in ("phone", "web", "email")]
+        texts += [str(directory[entry].get(key, "")) for key in ("phone", "web", "email",
+                                                                 "description")]
     text = "\n".join(texts)
     uris = {"https://" + web.rstrip(".,)") for web in re.findall(r"www\.[^\s\"']+", text)}
+    uris |= {"https://" + web for web in re.findall(r"^[a-z0-9-]+\.org$", text, re.MULTILINE)}
+    uris |= {"tel:" + short.replace(" ", "")
+             for short in re.findall(r"\b(?:call|on) (116 \d{3}|111|999)\b", text)}
     uris |= {"mailto:" + email for email in re.findall(r"[\w.]+@[\w.]+\w", text)}
     for phone in re.findall(r"\b0\d{3}[ \d]{7,9}\d", text):
         uris.add("tel:+44" + phone.replace(" ", "")[1:])
@@ -208,10 +212,11 @@ def test_metadata_comes_from_the_content(built: Built, slug: str) -> None:
     reader = built.reader(slug)
     data = manifest(slug)
     info = reader.metadata
-    assert info.title == data["title"]
-    assert info.author == organisation()["name"]
-    assert info.subject == " ".join(data["subtitle"].split())
-    assert info["/Keywords"] == ", ".join(data["keywords"])
+    # Curly apostrophes, as every printed text has them.
+    assert info.title == typographic(data["title"])
+    assert info.author == typographic(organisation()["name"])
+    assert info.subject == typographic(" ".join(data["subtitle"].split()))
+    assert info["/Keywords"] == typographic(", ".join(data["keywords"]))
     edition = str(data["edition"]).replace("-", "")
     assert info["/CreationDate"].startswith(f"D:{edition}01")
     assert info["/ModDate"] == info["/CreationDate"]

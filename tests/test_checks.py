@@ -112,6 +112,13 @@ def test_malformed_addresses_are_reported_by_line(tmp_path: Path, capsys) -> Non
     ("Page 12 of 2025, charity 1182637 and SC049948", []),
     ("mail us at team@example.org.uk.", []),
     ("visit www.example.org.uk/page?x=1.", []),
+    ("[[qr:www.example.org]] and [[qr:www.example.org/a]]", []),
+    ("[[qr:www.example]]", ["'www.example' is not a valid web address"]),
+    ("Registered company number 09876543, registered charity 1182637", []),
+    ('  - number: "09876543"', []),
+    ("Childline: 0800 1111. Samaritans: 116 123. Text CCLG to 70085.", []),
+    ("Call 0800 123 45 today", ["has 9 digits"]),
+    ("itsgoodtotalk.org, booklet.yaml, e.g. Dr. Patel, 3.5", []),
 ])
 def test_address_rules(text: str, expected: list[str]) -> None:
     found = malformed_addresses(text)
@@ -217,3 +224,17 @@ def test_long_sentences_are_reported_at_the_line_where_they_start() -> None:
     result = measure_section(Path("x.md"), body, 10, "en-GB", PlainLanguage(max_sentence_words=15))
     assert [(line, words) for line, words, _ in result.long_sentences] == [(11, 27)]
     assert result.sentences == 4
+
+
+def test_real_addresses_and_numbers_pass_the_check(tmp_path: Path, capsys) -> None:
+    body = SECTION + ("\nScan [[qr:www.example.org]] or [[qr:itsgoodtotalk.org]].\n\n"
+                      "Samaritans: call free on 116 123. Childline: 0800 1111. Call 111 or 999."
+                      "\n\nText CCLG to 70085. Company number 09876543.\n")
+    directory = ("talk:\n  name: It's good to talk\n  web: itsgoodtotalk.org\n"
+                 "  phone: \"116 123\"\n  description: Find a therapist.\n")
+    manifest = MANIFEST + "support: [talk]\n"
+    root = write_library(tmp_path, manifest=manifest, section=body,
+                         extra={"directory.yaml": directory})
+    status, out = check(root, capsys)
+    assert status == 0, out
+    assert out.strip().endswith("0 errors, 0 warnings, 0 notes")

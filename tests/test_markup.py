@@ -108,3 +108,31 @@ def test_scan_reports_problems_with_lines() -> None:
     assert "not allowed: links go to https:// or mailto:" in problems[1][1]
     assert "unknown block '::: aside'" in problems[2][1]
     assert "closes a block that was never opened" in problems[3][1]
+
+
+def test_a_bare_domain_prints_as_written_and_links_to_https() -> None:
+    html = RENDERER.render_inline("Visit itsgoodtotalk.org or [our site](https://cclg.org.uk/a).")
+    assert html == (
+        'Visit <a class="url" href="https://itsgoodtotalk.org">itsgoodtotalk.org</a> or our site '
+        '(<a class="url" href="https://cclg.org.uk/a">cclg.org.uk/a</a>).')
+
+
+def test_file_names_abbreviations_and_code_are_not_linked() -> None:
+    html = RENDERER.render_inline("Edit `example.org` and booklet.yaml, e.g. with Dr. Patel: 3.5.")
+    assert "<a" not in html and "<code>example.org</code>" in html
+
+
+def test_quotes_around_an_address_stay_outside_it_and_quotes_inside_stay_straight() -> None:
+    html = RENDERER.render_inline("See \"www.example.org\", 'itsgoodtotalk.org' or "
+                                  "www.example.org/it's-time...")
+    assert html == (
+        'See “<a class="url" href="https://www.example.org">www.example.org</a>”, '
+        '‘<a class="url" href="https://itsgoodtotalk.org">itsgoodtotalk.org</a>’ or '
+        '<a class="url" href="https://www.example.org/it\'s-time">www.example.org/it\'s-time</a>…')
+
+
+def test_short_numbers_link_only_when_dialled() -> None:
+    html = RENDERER.render_inline("Samaritans: call free on 116 123. Over 111 children "
+                                  "took part in 1999. Text CCLG to 70085. Company number 09876543.")
+    assert html == ('Samaritans: call free on <a class="tel" href="tel:116123">116 123</a>. Over '
+                    '111 children took part in 1999. Text CCLG to 70085. Company number 09876543.')

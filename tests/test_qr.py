@@ -145,3 +145,23 @@ def test_a_code_needs_a_web_address(tmp_path: Path) -> None:
         read_library(root)
     assert [str(problem).replace(str(root) + "/", "") for problem in caught.value.problems] == [
         "small/one.md:6: [[qr:call us]] needs a web address, written like www.example.org.uk"]
+
+
+def test_a_code_for_an_address_with_no_path_or_a_bare_domain(tmp_path: Path) -> None:
+    from test_content import SECTION, write_library
+
+    from pibooklet.cli import main
+
+    section = SECTION + ("\nOur site: [[qr:www.example.org]]\n\n"
+                         "Therapists: [[qr:itsgoodtotalk.org]]\n")
+    root = write_library(tmp_path / "content", section=section)
+    assert main(["--outputs", "screen", "--content", str(root), "--output",
+                 str(tmp_path / "out"), "--quiet"]) == 0
+    codes = decode(tmp_path / "out" / "small.pdf", tmp_path)
+    assert sorted(code["text"] for code in codes) == [
+        "https://itsgoodtotalk.org", "https://www.example.org"]
+    page = codes[0]["page"] - 1
+    text = " ".join(pypdf.PdfReader(tmp_path / "out" / "small.pdf").pages[page].extract_text()
+                    .split())
+    assert "visit www.example.org" in text and "visit itsgoodtotalk.org" in text
+    assert "]]" not in text
