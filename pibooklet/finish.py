@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from collections.abc import Callable, Sequence
@@ -12,6 +13,7 @@ from pypdf.generic import (
     BooleanObject,
     ByteStringObject,
     ContentStream,
+    DecodedStreamObject,
     DictionaryObject,
     NameObject,
     TextStringObject,
@@ -72,6 +74,22 @@ def identify_file(seed: str) -> Step:
     return step
 
 
+def content_operations(content) -> tuple:
+    """Return a content stream's (operands, operator) pairs; the same content is parsed once.
+
+    Rewriting, pruning and checking the press file read each page several times, and
+    parsing is the slow part.
+    """
+    return () if content is None else _parse(content.get_data())
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(data: bytes) -> tuple:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return tuple(ContentStream(stream, None).operations)
+
+
 # Which resource category each operator names, and where its name stands.
 _NAMED_BY = {b"Tf": ("/Font", 0), b"gs": ("/ExtGState", 0), b"Do": ("/XObject", 0),
              b"cs": ("/ColorSpace", 0), b"CS": ("/ColorSpace", 0), b"sh": ("/Shading", 0),
@@ -82,7 +100,7 @@ PRUNED = {category for category, _ in _NAMED_BY.values()}
 def names_used(content) -> dict[str, set[str]]:
     """Return, by resource category, the names a content stream draws with."""
     used: dict[str, set[str]] = {category: set() for category in PRUNED}
-    for operands, operator in ContentStream(content, None).operations:
+    for operands, operator in content_operations(content):
         if operator in _NAMED_BY and operands:
             category, index = _NAMED_BY[operator]
             if isinstance(operands[index], NameObject):

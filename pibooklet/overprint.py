@@ -24,6 +24,8 @@ from pypdf.generic import (
     NumberObject,
 )
 
+from .finish import content_operations
+
 CMYK = "/DeviceCMYK"
 FILL_COLOUR = {b"cs", b"sc", b"scn", b"k", b"g", b"rg"}
 STROKE_COLOUR = {b"CS", b"SC", b"SCN", b"K", b"G", b"RG"}
@@ -147,7 +149,7 @@ class _Rewriter:
         state, saved, added = start, [], {}
         operations = []
         xobjects = resources.get("/XObject", {})
-        for operands, operator in ContentStream(content, self.writer).operations:
+        for operands, operator in content_operations(content):
             if operator in FILL_COLOUR or operator in STROKE_COLOUR:
                 state = set_colour(state, operands, operator)
             elif operator == b"Q":
@@ -234,7 +236,7 @@ def _paints(content, resources, state: State, depth: int
         return
     saved = []
     resources = resources.get_object() if resources else DictionaryObject()
-    for operands, operator in ContentStream(content, None).operations:
+    for operands, operator in content_operations(content):
         if operator in FILL_COLOUR or operator in STROKE_COLOUR:
             state = set_colour(state, operands, operator)
         elif operator == b"q":

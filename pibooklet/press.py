@@ -14,12 +14,12 @@ from pathlib import Path
 
 import weasyprint.pdf.metadata
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ContentStream, DecodedStreamObject, NameObject, TextStringObject
+from pypdf.generic import DecodedStreamObject, NameObject, TextStringObject
 from weasyprint.images import RasterImage
 
 from .colour import PressConverter
 from .content import PrintSettings
-from .finish import PRUNED, names_used
+from .finish import PRUNED, content_operations, names_used
 from .overprint import overprint_faults
 
 MM = 72 / 25.4
@@ -185,7 +185,7 @@ def colour_problems(page) -> list[str]:
     problems = []
     for content, resources in _drawings(page):
         fill: tuple[str, ...] = ()
-        for operands, operator in ContentStream(content, None).operations:
+        for operands, operator in content_operations(content):
             operator = operator.decode("latin-1")
             if operator in ("rg", "RG") or (operator in ("cs", "CS") and
                                             str(operands[0]) == "/DeviceRGB"):

@@ -343,3 +343,23 @@ def test_the_preflight_check_reports_each_fault_it_guards_against(built: Built) 
     assert "page 5: unused ColorSpace resources: /lab" in problems
     assert "page 5: 100% K text knocks out; it must overprint" in problems
     assert not verify_press((built.output / "clinical-trials-press.pdf").read_bytes())
+
+
+@pytest.mark.parametrize("kind", ["press", "office-a4"])
+def test_every_object_in_the_print_files_is_used(built: Built, kind: str) -> None:
+    reader = pypdf.PdfReader(built.output / f"relapsed-cancer-{kind}.pdf")
+    stored = set(reader.xref[0])
+    reached: set[int] = set()
+    pending: list = [reader.trailer]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, pypdf.generic.IndirectObject):
+            if item.idnum in reached:
+                continue
+            reached.add(item.idnum)
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            pending.extend(item.raw_get(key) for key in item)
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+    assert stored == reached  # pruned resources and replaced font programs are gone
