@@ -26,7 +26,7 @@ ORGANISATION_FILE = "organisation.yaml"
 DIRECTORY_FILE = "directory.yaml"
 MANIFEST_FILE = "booklet.yaml"
 ICON_FOLDER = Path("images") / "icons"
-# Sections many booklets reuse live in the content folder's shared/ and are listed as shared/NAME.md.
+# Sections many booklets reuse: in the content folder's shared/, listed as shared/NAME.md.
 SHARED_FOLDER = "shared"
 # A full A5 page at 300 ppi is 4.4 megapixels; far larger images only cost memory and time.
 MAX_IMAGE_MEGAPIXELS = 25
@@ -153,8 +153,9 @@ def _back_cover_block(value: Any, ctx: s.Context) -> tuple[str, Any]:
         for line in lines:
             for name in re.findall(r"\{([^}]*)\}", line):
                 if name not in CONTACT_PLACEHOLDERS:
+                    known = ", ".join("{" + key + "}" for key in CONTACT_PLACEHOLDERS)
                     raise s.Invalid(f"contact line {line!r} uses {{{name}}}; the placeholders "
-                                    f"are {', '.join('{' + key + '}' for key in CONTACT_PLACEHOLDERS)}")
+                                    f"are {known}")
         return "contacts", tuple(lines)
     raise s.Invalid("must be a block name, 'contacts: [lines]' or 'text: Markdown'")
 
