@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .content import Booklet, Library
-from .errors import ERROR, Problem
+from .errors import ERROR, BuildError, Problem
 
 PARTS = {"cover": "the cover", "inside-cover": "the inside cover",
          "back-cover": "the back cover"}
@@ -128,9 +128,14 @@ def check_fixed_pages(booklets: list[Booklet], library: Library, theme) -> list[
     organisation = library.organisation
     fetcher = ConfinedFetcher([library.root, *theme.folders, *organisation.typeface.folders],
                               search_paths=(theme.template_dirs, theme.style_dirs))
-    problems = []
+    problems: dict[Problem, None] = {}  # a back cover too long is one problem, not one a booklet
     for booklet in booklets:
         rendered = render_html(booklet, library, theme, notes_pages=0, fixed_only=True)
-        document = lay_out(rendered.html, booklet.folder, fetcher)
-        problems += fixed_page_problems(document, booklet, library, STANDARD_BODY_SIZE)
-    return problems
+        try:
+            document = lay_out(rendered.html, booklet.folder, fetcher)
+        except BuildError as error:
+            problems[Problem(booklet.manifest, None, str(error))] = None
+            continue
+        problems.update(dict.fromkeys(
+            fixed_page_problems(document, booklet, library, STANDARD_BODY_SIZE)))
+    return list(problems)

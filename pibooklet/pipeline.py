@@ -13,6 +13,7 @@ from .content import Booklet, Library
 from .contrast import contrast_failures
 from .errors import BuildError, display_path
 from .finish import SCREEN_STEPS, describe_links, finish_pdf, label_pages, show_title_and_spreads
+from .fixedpages import fixed_page_problems
 from .impose import A4_LANDSCAPE, impose_booklet
 from .layout import (
     SPARE_NOTES_PAGES,
@@ -23,6 +24,7 @@ from .layout import (
     overflowing_addresses,
     write_pdf,
 )
+from .notes import notes_start_lines
 from .press import (
     FAIL_BELOW_PPI,
     WARN_BELOW_PPI,
@@ -33,8 +35,6 @@ from .press import (
     stable_document_id,
     verify_press,
 )
-from .fixedpages import fixed_page_problems
-from .notes import notes_start_lines
 from .render import STANDARD_BODY_SIZE, Theme, render_html, render_office_instructions
 from .spec import print_specification, specification_json, specification_text
 from .verify import A4_POINTS, A5_POINTS, verify_booklet
