@@ -17,8 +17,9 @@ from .errors import ERROR, BuildError, Problem
 
 PARTS = {"cover": "the cover", "inside-cover": "the inside cover",
          "back-cover": "the back cover"}
-# Covers run to the trim; their text must stay this far from the bottom edge.
-COVER_SAFE_BOTTOM_MM = 12
+# Covers run to the trim; their text stays clear of the bottom edge, where other pages
+# print their number.
+COVER_SAFE_BOTTOM_MM = 18
 # The cover's website line sits at the foot of the cover: the title must end above it.
 COVER_FOOT_CLASS = "cover-website"
 LINE_HEIGHT_EM = 1.45

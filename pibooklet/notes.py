@@ -14,7 +14,7 @@ import math
 from .layout import NOTES_ANCHOR_PREFIX
 
 # Fewer ruled lines than this under the directory is not worth starting the notes for.
-MIN_LINES = 5
+MIN_LINES = 4
 SUPPORT_ANCHOR = "help-and-support"
 # The gap above the notes heading when it follows the directory: .notes-start's margin-top.
 GAP_EM = 1.2
