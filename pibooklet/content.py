@@ -678,6 +678,14 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
         section = _read_section(folder, name, manifest, line, layouts, problems, facts)
         if section:
             sections.append(section)
+    # Free Markdown in the manifest follows the rules of a section's text: '##' is a heading.
+    markdown = [(data["inside_cover"].line_of(key), text)
+                for key, text in (values["inside_cover"] or {}).items() if isinstance(text, str)]
+    markdown += [(data["support"].line_of(index), item.value)
+                 for index, item in enumerate(values["support"] or []) if item.kind == "text"]
+    for line, text in markdown:
+        for _, message in scan_markdown(text, line)[1]:
+            problems.add(manifest, line, message)
     for index, item in enumerate(values["related"] or []):
         if item not in facts.titles:
             problems.add(manifest, data["related"].line_of(index), _unknown_booklet(item, facts))
