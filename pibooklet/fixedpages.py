@@ -22,6 +22,8 @@ PARTS = {"cover": "the cover", "inside-cover": "the inside cover",
 COVER_SAFE_BOTTOM_MM = 18
 # The cover's website line sits at the foot of the cover: the title must end above it.
 COVER_FOOT_CLASS = "cover-website"
+# What must still fit one page in the re-flowed large-print edition.
+REFLOWED_MUST_FIT = ("cover", "back-cover")
 LINE_HEIGHT_EM = 1.45
 PX_PER_MM = 96 / 25.4
 PX_PER_PT = 96 / 72
@@ -45,7 +47,11 @@ class _Part:
 
 def fixed_page_problems(document, booklet: Booklet, library: Library, body_size: float,
                         edition: str = "") -> list[Problem]:
-    """Return a problem for each fixed page whose content does not fit its one page."""
+    """Return a problem for each fixed page whose content does not fit its one page.
+
+    The large-print edition is re-flowed, so its inside cover may run on to a second page like
+    any other text; its covers must still fit.
+    """
     parts: dict[str, _Part] = {}
     for index, page in enumerate(document.pages):
         page_box = page._page_box  # WeasyPrint has no public box walker
@@ -54,6 +60,8 @@ def fixed_page_problems(document, booklet: Booklet, library: Library, body_size:
     line = body_size * PX_PER_PT * LINE_HEIGHT_EM
     problems = []
     for part_id, part in parts.items():
+        if edition == "large-print" and part_id not in REFLOWED_MUST_FIT:
+            continue
         first = min(part.pages)
         overflow = max(0.0, part.pages[first][1] - part.limit) if part.limit else 0.0
         overflow += sum(bottom - top for page, (top, bottom) in part.pages.items()
