@@ -161,7 +161,8 @@ def _check_fixed_pages(report: LibraryReport, chosen: list[str], theme) -> None:
     """Lay out just the covers of each readable booklet: each must fit its one page."""
     from .fixedpages import check_fixed_pages
 
-    ready = [report.library.booklets[slug] for slug in chosen if slug in report.buildable()]
+    buildable = set(report.buildable())
+    ready = [report.library.booklets[slug] for slug in chosen if slug in buildable]
     if ready:
         report.problems.extend(check_fixed_pages(ready, report.library, theme))
 
