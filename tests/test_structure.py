@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import weasyprint
 from conftest import squash
 from test_accessibility import structure
 from test_content import MANIFEST, ORGANISATION, problems_of, write_library
 
 from pibooklet.cli import main
 from pibooklet.content import read_library
+from pibooklet.notes import notes_start_lines
 
 TODAY = "2026-01-01"
 MARK = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20" width="40" height="20">'
@@ -341,3 +343,23 @@ def test_headings_in_manifest_markdown_follow_the_section_rules(tmp_path: Path) 
     assert problems_of(tmp_path) == [
         "small/booklet.yaml:14: heading level skipped: a ### heading follows the section "
         "title; use ##"]
+
+
+def _notes_document(support_mm: float):
+    """A page of Help and support of a given height, then a full page of ruled notes lines."""
+    lines = '<div class="notes-line" style="height: 8mm"></div>' * 10
+    html = ('<style>@page { size: 100mm 150mm; margin: 10mm } body { margin: 0 }</style>'
+            '<section><p id="help-and-support" style="margin: 0; line-height: 10mm">'
+            + "Help<br>" * (int(support_mm // 10) - 1) + 'Help</p></section>'
+            f'<section id="notes-page-1" style="break-before: page"><h2 style="margin: 0; '
+            f'height: 10mm">Your notes</h2>{lines}</section>')
+    return weasyprint.HTML(string=html).render()
+
+
+@pytest.mark.parametrize(("support_mm", "expected"), [(40, 9), (80, 4), (90, 0)])
+def test_the_notes_start_under_the_directory_only_with_room_for_enough_lines(
+        support_mm: float, expected: int) -> None:
+    # 130 mm of page area holds the directory's lines, a 1.2 em gap (5.1 mm at 12 pt), the
+    # 10 mm notes heading and 8 mm ruled lines: after 40 mm of directory, 9 lines fit; after
+    # 80 mm, 4 (the least worth starting); after 90 mm, 3, so the notes start a new page.
+    assert notes_start_lines(_notes_document(support_mm), 12) == expected
