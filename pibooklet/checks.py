@@ -13,6 +13,7 @@ import pyphen
 from .content import (
     DIRECTORY_FILE,
     ICON_FOLDER,
+    SHARED_FOLDER,
     Booklet,
     Library,
     find_manifests,
@@ -89,7 +90,21 @@ def check_unused(library: Library, problems: Problems) -> None:
             if path.is_file() and path.resolve() not in used and not path.is_relative_to(icons):
                 problems.add(path, None, "image not used by any section of this booklet",
                              WARNING)
-    wanted = {entry for booklet in library.booklets.values() for entry in booklet.support}
+    shared = library.root / SHARED_FOLDER
+    used_shared = {section.path.resolve() for booklet in library.booklets.values()
+                   for section in booklet.sections if section.shared}
+    for manifest in find_manifests(library.root):  # booklets too broken to read still count
+        sections = manifest_value(manifest, "sections")
+        used_shared |= {(library.root / item).resolve() for item in
+                        (sections if isinstance(sections, list) else [])
+                        if isinstance(item, str) and item.startswith(SHARED_FOLDER + "/")}
+    for path in sorted(shared.rglob("*.md")) if shared.is_dir() else []:
+        if path.resolve() not in used_shared:
+            problems.add(path, None, "shared section not used: list it as "
+                         f"'{SHARED_FOLDER}/{path.relative_to(shared)}' in a manifest's "
+                         "'sections', or delete it", WARNING)
+    wanted = {item.value for booklet in library.booklets.values() for item in booklet.support
+              if item.kind == "entry"}
     for manifest in find_manifests(library.root):  # booklets too broken to read
         support = manifest_value(manifest, "support")
         if manifest.parent.name not in library.booklets and isinstance(support, list):
@@ -259,17 +274,19 @@ def _syllables(word: str, hyphenator: pyphen.Pyphen) -> int:
     return len(hyphenator.positions(word.lower())) + 1
 
 
-def check_plain_language(booklet: Booklet, settings: PlainLanguage,
-                         problems: Problems) -> list[Readability]:
-    """Measure each section; report what falls outside the thresholds."""
+def check_plain_language(booklet: Booklet, settings: PlainLanguage, problems: Problems,
+                         reported: set[Path] | None = None) -> list[Readability]:
+    """Measure each section; report what falls outside the thresholds (once per file)."""
     severity = ERROR if settings.strict else NOTE
     results = []
+    reported = set() if reported is None else reported
     for section in booklet.sections:
         result = measure_section(section.path, section.body, section.body_line,
                                  booklet.language, settings)
         results.append(result)
-        if result.words < 40:
-            continue  # too short to measure fairly
+        if result.words < 40 or section.path in reported:
+            continue  # too short to measure fairly, or a shared section reported already
+        reported.add(section.path)
         if result.reading_ease < settings.min_reading_ease:
             problems.add(section.path, None, f"reading ease {result.reading_ease:.0f} is below "
                          f"{settings.min_reading_ease:g}: use shorter words and sentences",
@@ -304,14 +321,26 @@ class LibraryReport:
         # A problem belongs to the booklet whose folder holds its file, read or not.
         folders = {path.parent.resolve(): path.parent.name for path in find_manifests(self.root)}
 
-        def owner(problem) -> str | None:
-            return next((slug for folder, slug in folders.items()
-                         if problem.path.resolve().is_relative_to(folder)), None)
+        shared = (self.root / SHARED_FOLDER).resolve()
+        users = {}  # shared section file -> the booklets that list it
+        for manifest in find_manifests(self.root):
+            sections = manifest_value(manifest, "sections")
+            for item in sections if isinstance(sections, list) else []:
+                if isinstance(item, str) and item.startswith(SHARED_FOLDER + "/"):
+                    users.setdefault((self.root / item).resolve(), set()).add(
+                        manifest.parent.name)
 
-        owners = [owner(problem) for problem in self.errors]
-        if None in owners:  # a shared file is broken: no booklet can be built
+        def owners(problem) -> set[str | None]:
+            path = problem.path.resolve()
+            if path.is_relative_to(shared):  # a shared section stops the booklets using it
+                return users.get(path, set())
+            return {next((slug for folder, slug in folders.items()
+                          if path.is_relative_to(folder)), None)}
+
+        owned = set().union(*(owners(problem) for problem in self.errors))
+        if None in owned:  # a shared file is broken: no booklet can be built
             return []
-        return sorted(set(self.library.booklets) - set(owners))
+        return sorted(set(self.library.booklets) - owned)
 
 
 def check_library(root: Path, layouts: frozenset[str], today: dt.date,
@@ -324,6 +353,7 @@ def check_library(root: Path, layouts: frozenset[str], today: dt.date,
     governance = Governance(**organisation.governance)
     readability = {}
     texts = [organisation.path, library.root / DIRECTORY_FILE]
+    measured: set[Path] = set()  # shared sections are reported once, not per booklet
     for slug, booklet in list(library.booklets.items()):
         overdue = check_governance(booklet, governance, today, allow_overdue, problems)
         if overdue:
@@ -332,8 +362,8 @@ def check_library(root: Path, layouts: frozenset[str], today: dt.date,
         settings = PlainLanguage(**{**organisation.plain_language,
                                     **{key: value for key, value in booklet.plain_language.items()
                                        if value is not None}})
-        readability[slug] = check_plain_language(booklet, settings, problems)
+        readability[slug] = check_plain_language(booklet, settings, problems, measured)
         texts += [booklet.manifest, *(section.path for section in booklet.sections)]
-    check_addresses([path for path in texts if path.is_file()], problems)
+    check_addresses([path for path in dict.fromkeys(texts) if path.is_file()], problems)
     check_unused(library, problems)
     return LibraryReport(library.root, library, problems.items, readability)

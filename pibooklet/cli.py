@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     today = args.today or dt.date.today()
     report = check_library(args.content, theme.layouts(), today, args.allow_overdue)
     chosen = _choose(args.slugs, report)
+    _check_fixed_pages(report, chosen, theme)
     if args.check:
         return _report_check(report, chosen, args.format)
     for problem in report.problems:
@@ -154,6 +155,16 @@ def _choose(requested: list[str], report: LibraryReport) -> list[str]:
                                            f"the booklets are: {', '.join(known)}"))
     return list(dict.fromkeys(slug for slug in requested if slug in known)) or (
         [] if requested else known)
+
+
+def _check_fixed_pages(report: LibraryReport, chosen: list[str], theme) -> None:
+    """Lay out just the covers of each readable booklet: each must fit its one page."""
+    from .fixedpages import check_fixed_pages
+
+    buildable = set(report.buildable())
+    ready = [report.library.booklets[slug] for slug in chosen if slug in buildable]
+    if ready:
+        report.problems.extend(check_fixed_pages(ready, report.library, theme))
 
 
 def run() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ ORGANISATION_FILE = "organisation.yaml"
 DIRECTORY_FILE = "directory.yaml"
 MANIFEST_FILE = "booklet.yaml"
 ICON_FOLDER = Path("images") / "icons"
+# Sections many booklets reuse: in the content folder's shared/, listed as shared/NAME.md.
+SHARED_FOLDER = "shared"
 # A full A5 page at 300 ppi is 4.4 megapixels; far larger images only cost memory and time.
 MAX_IMAGE_MEGAPIXELS = 25
 
@@ -122,6 +124,43 @@ def _plain_language_fields(inherit: bool) -> tuple[s.Field, ...]:
     )
 
 
+TRUST_MARK_PLACES = ("inside-cover", "back-cover")
+TRUST_MARK_FIELDS = (
+    s.Field("image", s.text, "the mark's image, relative to the content folder", required=True),
+    s.Field("alt", s.text, "alternative text: what the mark says, e.g. PIF TICK: Trusted "
+            "Information Creator", required=True),
+    s.Field("link", WEB, "optional web address the mark links to"),
+    s.Field("placement", s.one_of(TRUST_MARK_PLACES), "where it prints: "
+            + " or ".join(TRUST_MARK_PLACES), default="inside-cover"),
+)
+BACK_COVER_BLOCKS = ("logo", "about", "address", "contacts", "large-print", "charity-numbers",
+                     "legal", "trust-marks")
+# Placeholders a back-cover contact line may use, and the organisation field each prints.
+CONTACT_PLACEHOLDERS = {"phone": "phone", "email": "email", "web": "website"}
+
+
+def _back_cover_block(value: Any, ctx: s.Context) -> tuple[str, Any]:
+    """Check one back-cover block: a block name, 'contacts: [lines]' or 'text: Markdown'."""
+    if isinstance(value, str):
+        if value not in BACK_COVER_BLOCKS:
+            raise s.Invalid(f"'{value}' is not a back-cover block; use one of: "
+                            f"{', '.join(BACK_COVER_BLOCKS)}, 'contacts: [lines]' or "
+                            "'text: Markdown'")
+        return value, None
+    if isinstance(value, YamlMap) and len(value) == 1 and "text" in value:
+        return "text", s.text(value["text"], ctx)
+    if isinstance(value, YamlMap) and len(value) == 1 and "contacts" in value:
+        lines = s.list_of(s.text)(value["contacts"], ctx)
+        for line in lines:
+            for name in re.findall(r"\{([^}]*)\}", line):
+                if name not in CONTACT_PLACEHOLDERS:
+                    known = ", ".join("{" + key + "}" for key in CONTACT_PLACEHOLDERS)
+                    raise s.Invalid(f"contact line {line!r} uses {{{name}}}; the placeholders "
+                                    f"are {known}")
+        return "contacts", tuple(lines)
+    raise s.Invalid("must be a block name, 'contacts: [lines]' or 'text: Markdown'")
+
+
 ORGANISATION_FIELDS = (
     s.Field("name", printed_text, "the organisation's name, printed on both covers", required=True),
     s.Field("short_name", printed_text, "short name used in the copyright line, e.g. CCLG",
@@ -138,6 +177,14 @@ ORGANISATION_FIELDS = (
     s.Field("charity_numbers", s.list_of(s.mapping(CHARITY_NUMBER_FIELDS, "charity number")),
             "registered charity numbers", required=True),
     s.Field("donation", s.text, "how to donate, one line of Markdown", required=True),
+    s.Field("trust_marks", s.list_of(s.mapping(TRUST_MARK_FIELDS, "trust mark"),
+                                     non_empty=False),
+            "accreditation marks, such as the PIF TICK, and where they print", default=[]),
+    s.Field("back_cover", s.list_of(_back_cover_block), "the back cover's blocks in the order "
+            "printed: " + ", ".join(BACK_COVER_BLOCKS) + ", contacts: [lines] or text: Markdown",
+            default=[(block, None) for block in BACK_COVER_BLOCKS]),
+    s.Field("contact_labels", s.boolean, "print 'Phone:', 'Web:' and 'Email:' before the "
+            "addresses in Help and support", default=True),
     s.Field("colours", s.mapping(COLOUR_FIELDS, "set of brand colours"), "brand colours",
             default={field.name: field.default for field in COLOUR_FIELDS}),
     s.Field("print", s.mapping(PRINT_FIELDS, "set of print settings"), "print production",
@@ -162,7 +209,7 @@ SUPPORT_FIELDS = (
     s.Field("phone", PHONE, "phone number"),
     s.Field("web", WEB, "web address"),
     s.Field("email", EMAIL, "email address"),
-    s.Field("description", s.text, "one line on what it offers", required=True),
+    s.Field("description", s.text, "one line on what it offers"),
     s.Field("qr", s.boolean, "print a QR code for its web address", default=False),
 )
 REVIEWER_FIELDS = (
@@ -170,6 +217,41 @@ REVIEWER_FIELDS = (
     s.Field("role", printed_text, "job title", required=True),
     s.Field("organisation", printed_text, "where they work", required=True),
 )
+INSIDE_COVER_FIELDS = (
+    s.Field("reviewers", s.text, "who reviewed it (Markdown); replaces the 'reviewers' block"),
+    s.Field("disclaimer", s.text, "replaces the 'disclaimer' block (Markdown)"),
+    s.Field("donating", s.text_or_false, "how to donate (Markdown), or false to leave it out; "
+            "default: the organisation's 'donation' under 'Support our work'"),
+    s.Field("feedback", s.text, "replaces the feedback block, its heading included (Markdown)"),
+)
+# Inside-cover blocks a manifest must give, either as the key itself or under inside_cover.
+REQUIRED_INSIDE_COVER = {
+    "reviewers": "people who reviewed this edition: a list of name, role and organisation, or "
+                 "one running sentence (Markdown)",
+    "disclaimer": "accuracy disclaimer (Markdown)",
+    "feedback": "how readers send feedback (Markdown with an address)",
+}
+
+
+def _reviewers(value: Any, ctx: s.Context) -> tuple[Reviewer, ...] | str:
+    """Check reviewers: a list of people, or one running sentence of Markdown."""
+    if isinstance(value, str):
+        return s.text(value, ctx)
+    people = s.list_of(s.mapping(REVIEWER_FIELDS, "reviewer"))(value, ctx)
+    return tuple(Reviewer(**person) for person in people if all(person.values()))
+
+
+def _support_item(value: Any, ctx: s.Context) -> SupportItem:
+    """Check one Help and support item: a directory id, 'heading: ...' or 'text: Markdown'."""
+    if isinstance(value, str):
+        return SupportItem("entry", s.identifier(value, ctx))
+    if isinstance(value, YamlMap) and len(value) == 1 and next(iter(value)) in ("heading",
+                                                                                 "text"):
+        kind = next(iter(value))
+        return SupportItem(kind, s.text(value[kind], ctx))
+    raise s.Invalid("must be a directory id, 'heading: A sub-heading' or 'text: Markdown'")
+
+
 MANIFEST_FIELDS = (
     s.Field("title", printed_text, "the booklet's title, printed on the cover", required=True),
     s.Field("subtitle", printed_text, "who the booklet is for, printed under the title",
@@ -178,12 +260,13 @@ MANIFEST_FIELDS = (
             default="en-GB"),
     s.Field("edition", s.month_date, "date of this edition, YYYY-MM", required=True),
     s.Field("next_review", s.month_date, "date of the next review, YYYY-MM", required=True),
-    s.Field("reviewers", s.list_of(s.mapping(REVIEWER_FIELDS, "reviewer")),
-            "people who reviewed this edition", required=True),
+    s.Field("reviewers", _reviewers, "people who reviewed this edition: a list of name, role "
+            "and organisation, or one running sentence (Markdown)"),
     s.Field("reviewed_with", s.text, "groups who also reviewed it (Markdown)", default=""),
-    s.Field("disclaimer", s.text, "accuracy disclaimer (Markdown)", required=True),
-    s.Field("feedback", s.text, "how readers send feedback (Markdown with an address)",
-            required=True),
+    s.Field("disclaimer", s.text, "accuracy disclaimer (Markdown)"),
+    s.Field("feedback", s.text, "how readers send feedback (Markdown with an address)"),
+    s.Field("inside_cover", s.mapping(INSIDE_COVER_FIELDS, "set of inside-cover blocks"),
+            "your own Markdown for any inside-cover block", default={}),
     s.Field("related", s.list_of(s.identifier, non_empty=False),
             "ids of related booklets or publications, listed after Help and support", default=[]),
     s.Field("related_qr", s.boolean, "print a QR code for the website where related booklets "
@@ -191,17 +274,20 @@ MANIFEST_FIELDS = (
     s.Field("sections", s.list_of(s.text), "section files in reading order", required=True),
     s.Field("notes_pages", s.whole_number(0, 20), "the least number of lined notes pages",
             default=1),
-    s.Field("support", s.list_of(s.identifier, non_empty=False),
-            "ids from the support directory, in the order printed", default=[]),
+    s.Field("support", s.list_of(_support_item, non_empty=False),
+            "Help and support: ids from the support directory, 'heading: ...' and "
+            "'text: Markdown', in the order printed", default=[]),
     s.Field("keywords", s.list_of(printed_text, non_empty=False), "keywords for the PDF metadata",
             default=[]),
     s.Field("plain_language", s.mapping(_plain_language_fields(True), "set of thresholds"),
             "this booklet's own plain-language thresholds", default={}),
 )
 SECTION_FIELDS = (
-    s.Field("title", s.text, "the section heading", required=True),
-    s.Field("contents", s.boolean, "whether the section is listed in the contents",
-            default=True),
+    s.Field("title", s.text, "the section heading; leave it out for a section with none"),
+    s.Field("heading", s.boolean, "print the title as a heading (false: listed in the "
+            "contents, no heading printed)", default=True),
+    s.Field("contents", s.text_or_boolean, "the contents entry: true (the title), false (not "
+            "listed) or the text to list"),
     s.Field("layout", s.identifier, "page layout: a template in templates/layouts/",
             default="standard"),
 )
@@ -228,6 +314,29 @@ class Section:
     body: str
     body_line: int
     references: tuple[Reference, ...] = ()
+    # What the contents and bookmarks list (the title unless given), and whether the title
+    # prints as a heading.
+    contents_title: str = ""
+    heading: bool = True
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class SupportItem:
+    """One item of a booklet's Help and support: a directory entry, a sub-heading or text."""
+
+    kind: str  # "entry", "heading" or "text"
+    value: str
+
+
+@dataclass(frozen=True)
+class TrustMark:
+    """An accreditation mark the organisation may print, such as the PIF TICK."""
+
+    image: Path
+    alt: str
+    link: str | None
+    placement: str
 
 
 @dataclass(frozen=True)
@@ -277,6 +386,9 @@ class Organisation:
     website: str
     charity_numbers: tuple[tuple[str, str], ...]
     donation: str
+    trust_marks: tuple[TrustMark, ...]
+    back_cover: tuple[tuple[str, Any], ...]
+    contact_labels: bool
     colours: dict[str, Colour]
     print: PrintSettings
     large_print: LargePrintSettings
@@ -301,7 +413,7 @@ class Booklet:
     language: str
     edition: dt.date
     next_review: dt.date
-    reviewers: tuple[Reviewer, ...]
+    reviewers: tuple[Reviewer, ...] | str
     reviewed_with: str
     disclaimer: str
     feedback: str
@@ -309,9 +421,11 @@ class Booklet:
     related_qr: bool
     sections: tuple[Section, ...]
     notes_pages: int
-    support: tuple[str, ...]
+    support: tuple[SupportItem, ...]
     keywords: tuple[str, ...]
     plain_language: dict[str, object] = field(default_factory=dict)
+    # Your own Markdown for inside-cover blocks, by block name (donating may be False).
+    inside_cover: dict[str, Any] = field(default_factory=dict)
     # Past its next review date, built only because the user allowed it: stamped as such.
     overdue: bool = False
     # The parsed manifest, kept for the line numbers of later cross-checks.
@@ -396,6 +510,7 @@ class _Facts:
     directory: dict[str, SupportEntry]
     unreadable: set[str] = field(default_factory=set)  # booklets whose title is unknown
     sections_read: list[Path] = field(default_factory=list)
+    shared: dict[Path, Section | None] = field(default_factory=dict)  # shared sections read
 
 
 def find_manifests(root: Path) -> list[Path]:
@@ -441,6 +556,7 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
     elif values["logo"] and not logo.is_file():
         problems.add(path, data.line_of("logo"), f"logo file '{values['logo']}' not found")
     printing = _print_settings(root, path, data, values, problems)
+    trust_marks = _trust_marks(root, path, data, values["trust_marks"], problems)
     if len(problems.errors()) > already:
         return None
     return Organisation(
@@ -450,12 +566,34 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
         website=values["website"],
         charity_numbers=tuple((item["number"], item["where"])
                               for item in values["charity_numbers"]),
-        donation=values["donation"], colours=values["colours"], print=printing,
+        donation=values["donation"], trust_marks=trust_marks,
+        back_cover=tuple(values["back_cover"]), contact_labels=values["contact_labels"],
+        colours=values["colours"], print=printing,
         large_print=LargePrintSettings(**values["large_print"]),
         governance=values["governance"], plain_language=values["plain_language"],
         typeface=typeface,
         publications={item["id"]: item["title"] for item in values["publications"]},
         path=path, source=data)
+
+
+def _trust_marks(root: Path, path: Path, data: Any, marks: list[dict[str, Any]],
+                 problems: Problems) -> tuple[TrustMark, ...]:
+    """Return the organisation's trust marks, each image checked to be a file in the folder."""
+    found = []
+    for index, mark in enumerate(marks):
+        line = data["trust_marks"].line_of(index)
+        image = root / (mark["image"] or "")
+        if not mark["image"]:
+            continue  # reported as missing already
+        if not _is_inside(image, root):
+            problems.add(path, line, f"trust mark image '{mark['image']}' must be a file inside "
+                                     "the content folder")
+        elif not image.is_file():
+            problems.add(path, line, f"trust mark image '{mark['image']}' not found")
+        else:
+            found.append(TrustMark(image.resolve(), mark["alt"] or "", mark["link"],
+                                   mark["placement"]))
+    return tuple(found)
 
 
 def _print_settings(root: Path, path: Path, data: Any, values: dict[str, Any],
@@ -521,6 +659,10 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
                                       "and sections")
         return None
     values = s.validate(data, MANIFEST_FIELDS, s.Context(manifest, problems, 1), "the manifest")
+    for key, description in REQUIRED_INSIDE_COVER.items():
+        if isinstance(data, YamlMap) and data.get(key) is None \
+                and not values["inside_cover"].get(key):
+            problems.add(manifest, data.line, f"the manifest is missing '{key}' ({description})")
     _check_language(values["language"], manifest, data, problems)
     if values["edition"] and values["next_review"] and values["next_review"] <= values["edition"]:
         problems.add(manifest, data.line_of("next_review"),
@@ -538,26 +680,35 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
         section = _read_section(folder, name, manifest, line, layouts, problems, facts)
         if section:
             sections.append(section)
-    for key, known, what in (("related", facts.titles, None), ("support", facts.directory,
-                                                               DIRECTORY_FILE)):
-        for index, item in enumerate(values[key] or []):
-            if item not in known:
-                problems.add(manifest, data[key].line_of(index),
-                             _unknown_booklet(item, facts) if what is None else
-                             f"'{item}' is not in {what}; add it there or fix the id")
+    # Free Markdown in the manifest follows the rules of a section's text: '##' is a heading.
+    markdown = [(data["inside_cover"].line_of(key), text)
+                for key, text in (values["inside_cover"] or {}).items() if isinstance(text, str)]
+    markdown += [(data["support"].line_of(index), item.value)
+                 for index, item in enumerate(values["support"] or []) if item.kind == "text"]
+    for line, text in markdown:
+        for _, message in scan_markdown(text, line)[1]:
+            problems.add(manifest, line, message)
+    for index, item in enumerate(values["related"] or []):
+        if item not in facts.titles:
+            problems.add(manifest, data["related"].line_of(index), _unknown_booklet(item, facts))
+    for index, item in enumerate(values["support"] or []):
+        if item.kind == "entry" and item.value not in facts.directory:
+            problems.add(manifest, data["support"].line_of(index), f"'{item.value}' is not in "
+                         f"{DIRECTORY_FILE}; add it there or fix the id")
     if len(problems.errors()) > already:
         return None
     return Booklet(
         slug=folder.name, folder=folder, manifest=manifest, title=values["title"],
         subtitle=values["subtitle"], language=values["language"], edition=values["edition"],
         next_review=values["next_review"],
-        reviewers=tuple(Reviewer(**reviewer) for reviewer in values["reviewers"]),
-        reviewed_with=values["reviewed_with"], disclaimer=values["disclaimer"],
-        feedback=values["feedback"], related=tuple(values["related"]),
+        reviewers=values["reviewers"] or (),
+        reviewed_with=values["reviewed_with"], disclaimer=values["disclaimer"] or "",
+        feedback=values["feedback"] or "", related=tuple(values["related"]),
         related_qr=values["related_qr"], sections=tuple(sections),
         notes_pages=values["notes_pages"], support=tuple(values["support"]),
         keywords=tuple(values["keywords"]), plain_language=values["plain_language"] or {},
-        source=data)
+        inside_cover={**{field.name: None for field in INSIDE_COVER_FIELDS},
+                      **(values["inside_cover"] or {})}, source=data)
 
 
 def _check_language(language: str, manifest: Path, data: YamlMap, problems: Problems) -> None:
@@ -574,16 +725,34 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)^---[ \t]*\n?", re.DOTALL
 
 def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: frozenset[str],
                   problems: Problems, facts: _Facts) -> Section | None:
+    shared = name.startswith(SHARED_FOLDER + "/")
+    if shared:
+        # A shared section is read (and its problems reported) once, however many use it.
+        folder = facts.root / SHARED_FOLDER
+        name = name[len(SHARED_FOLDER) + 1:]
     path = folder / name
     if not _is_inside(path, folder):
-        problems.add(manifest, line, f"section '{name}' must be inside the booklet folder")
+        problems.add(manifest, line, f"section '{name}' must be inside the "
+                                     f"{'shared' if shared else 'booklet'} folder")
         return None
     if path.suffix != ".md":
         problems.add(manifest, line, f"section '{name}' must be a Markdown file ending in .md")
         return None
     if not path.is_file():
-        problems.add(manifest, line, f"section file '{name}' not found in {folder.name}/")
+        problems.add(manifest, line, f"section file '{name}' not found in "
+                                     f"{SHARED_FOLDER if shared else folder.name}/")
         return None
+    if shared and path in facts.shared:
+        return facts.shared[path]
+    section = _read_section_file(path, folder, layouts, problems, facts)
+    if shared:
+        section = section and replace(section, shared=True)
+        facts.shared[path] = section
+    return section
+
+
+def _read_section_file(path: Path, folder: Path, layouts: frozenset[str], problems: Problems,
+                       facts: _Facts) -> Section | None:
     try:
         text = read_text(path)
     except ContentError as error:
@@ -615,9 +784,21 @@ def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: f
         if message:
             problems.add(path, reference.line, message)
     anchor = "section-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-    return Section(path=path, anchor=anchor, title=values["title"] or "",
-                   listed=values["contents"], layout=values["layout"], body=body,
-                   body_line=body_line, references=tuple(references))
+    title, contents = values["title"] or "", values["contents"]
+    if contents is None:
+        contents = bool(title)  # an untitled section is left out of the contents
+    if contents is True and not title:
+        problems.add(path, data.line_of("contents") if isinstance(data, YamlMap) else 1,
+                     "a section with no 'title' has no heading to list: give the contents "
+                     "entry as text ('contents: Your words') or 'contents: false'")
+    if values["heading"] is False and not title:
+        problems.add(path, data.line_of("heading") if isinstance(data, YamlMap) else 1,
+                     "'heading: false' hides a title, but this section has none: delete it")
+    return Section(path=path, anchor=anchor, title=title, listed=bool(contents),
+                   layout=values["layout"], body=body, body_line=body_line,
+                   references=tuple(references),
+                   contents_title=contents if isinstance(contents, str) else title,
+                   heading=bool(title) and values["heading"])
 
 
 def _check_reference(kind: str, target: str, folder: Path, facts: _Facts) -> str | None:

@@ -23,6 +23,7 @@ from .finish import (
     prune_resources,
     show_title_and_spreads,
 )
+from .fixedpages import fixed_page_problems
 from .impose import A4_LANDSCAPE, impose_booklet
 from .layout import (
     SPARE_NOTES_PAGES,
@@ -33,6 +34,7 @@ from .layout import (
     overflowing_addresses,
     write_pdf,
 )
+from .notes import notes_start_lines
 from .overprint import overprint_black
 from .press import (
     FAIL_BELOW_PPI,
@@ -44,7 +46,7 @@ from .press import (
     stable_document_id,
     verify_press,
 )
-from .render import Theme, render_html, render_office_instructions
+from .render import STANDARD_BODY_SIZE, Theme, render_html, render_office_instructions
 from .spec import print_specification, specification_json, specification_text
 from .verify import A4_POINTS, A5_POINTS, verify_booklet
 
@@ -119,9 +121,24 @@ def _fetcher(library: Library, theme: Theme, **options) -> ConfinedFetcher:
 def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
               fetcher: ConfinedFetcher | None = None):
     """Render and lay out one edition, keeping the notes pages that make a multiple of 4."""
-    rendered = render_html(booklet, library, theme,
-                           notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES, edition=edition)
-    document = lay_out(rendered.html, booklet.folder, fetcher or _fetcher(library, theme))
+    fetcher = fetcher or _fetcher(library, theme)
+    notes = booklet.notes_pages + SPARE_NOTES_PAGES
+    rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
+    document = lay_out(rendered.html, booklet.folder, fetcher)
+    large_print = edition == "large-print"
+    body_size = library.organisation.large_print.body_size if large_print else \
+        STANDARD_BODY_SIZE
+    overflows = fixed_page_problems(document, booklet, library, body_size,
+                                    "large-print" if large_print else "")
+    if overflows:
+        raise BuildError("\n  ".join(str(problem) for problem in overflows))
+    lines = notes_start_lines(document, body_size) if booklet.notes_pages else 0
+    if lines:  # the notes can begin under Help and support: lay out once more
+        again = render_html(booklet, library, theme, notes_pages=notes, edition=edition,
+                            notes_start_lines=lines)
+        moved = lay_out(again.html, booklet.folder, fetcher)
+        if len(moved.pages) < len(document.pages):  # it fitted as measured
+            rendered, document = again, moved
     return rendered, keep_notes_for_saddle_stitch(document, booklet.notes_pages)
 
 

@@ -16,7 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .colour import cmyk_css
-from .content import Booklet, Library, icon_path
+from .content import CONTACT_PLACEHOLDERS, Booklet, Library, icon_path
 from .links import LINK_CLASSES, contact_href, kind_of
 from .markup import MarkdownRenderer
 from .qr import qr_markup
@@ -83,11 +83,14 @@ STANDARD_BODY_SIZE = 12
 
 
 def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: int,
-                edition: str = "screen") -> RenderedBooklet:
+                edition: str = "screen", notes_start_lines: int = 0,
+                fixed_only: bool = False) -> RenderedBooklet:
     """Return the booklet's HTML, with `notes_pages` lined notes pages before the back cover.
 
     The press edition uses the brand's CMYK values, the printer's profile and a bleed; the
-    large-print edition is re-flowed on A4 at the organisation's large-print size.
+    large-print edition is re-flowed on A4 at the organisation's large-print size. With
+    `notes_start_lines`, the notes start under Help and support with that many lines.
+    `fixed_only` renders just the cover, inside cover and back cover, to check they fit.
     """
     press, large_print = edition == "press", edition == "large-print"
 
@@ -102,21 +105,28 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     markdown = MarkdownRenderer(library.titles(), qr_source)
     environment = _environment(theme, markdown)
     environment.filters["qr"] = lambda address: Markup(qr_source(str(address)))
-    sections = [(section, Markup(markdown.render(section.body))) for section in booklet.sections]
+    sections = [] if fixed_only else [
+        (section, Markup(_shared_images(markdown.render(section.body), section, library)))
+        for section in booklet.sections]
     notes_listed = booklet.notes_pages > 0
-    contents = [ContentsEntry(section.anchor, section.title)
+    contents = [ContentsEntry(section.anchor, section.contents_title)
                 for section in booklet.sections if section.listed]
     contents.append(ContentsEntry("help-and-support", "Help and support"))
     if notes_listed:
         contents.append(ContentsEntry("your-notes", "Your notes"))
     titles = library.titles()
+    printed = tuple(_plain(markdown.render_inline(entry.title)) for entry in contents)
+    environment.filters["contact_line"] = lambda line: _contact_line(line, library, markdown)
     template = environment.get_template(MAIN_TEMPLATE)
     page = template.render(
         booklet=booklet,
         org=library.organisation,
         sections=sections,
         contents=contents,
-        support=[library.directory[entry] for entry in booklet.support],
+        bookmarks={entry.anchor: title for entry, title in zip(contents, printed, strict=True)},
+        support=_support_items(booklet, library),
+        fixed_only=fixed_only,
+        notes_start_lines=notes_start_lines,
         related=[titles[related] for related in booklet.related],
         notes_pages=notes_pages,
         notes_listed=notes_listed,
@@ -131,8 +141,49 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
         else STANDARD_BODY_SIZE,
         colour_profile=library.organisation.print.colour_profile.as_uri(),
     )
-    printed = tuple(_plain(markdown.render_inline(entry.title)) for entry in contents)
-    return RenderedBooklet(page, printed, _link_descriptions(page, contents, printed))
+    descriptions = _link_descriptions(page, contents, printed)
+    for mark in library.organisation.trust_marks:
+        if mark.link:
+            descriptions[contact_href("web", mark.link)] = f"Website: {mark.link} ({mark.alt})"
+    return RenderedBooklet(page, printed, descriptions)
+
+
+def _support_items(booklet: Booklet, library: Library) -> list[tuple[str, object, int]]:
+    """Return Help and support as (kind, entry or text, heading level of an entry's name)."""
+    items, level = [], 3
+    for item in booklet.support:
+        if item.kind == "heading":
+            level = 4  # entries under a sub-heading sit one level below it
+        items.append((item.kind, library.directory[item.value] if item.kind == "entry"
+                      else item.value, level))
+    return items
+
+
+_RELATIVE_IMAGE = re.compile(r'(<img [^>]*?src=")(?![a-z]+:)([^"]+)"')
+
+
+def _shared_images(fragment: str, section, library: Library) -> str:
+    """Point a shared section's images at the shared folder, not the booklet's."""
+    if not section.shared:
+        return fragment
+    folder = section.path.parent
+    return _RELATIVE_IMAGE.sub(
+        lambda match: f'{match[1]}{(folder / html.unescape(match[2])).resolve().as_uri()}"',
+        fragment)
+
+
+def _contact_line(line: str, library: Library, markdown: MarkdownRenderer) -> Markup:
+    """Return a back-cover contact line: Markdown, with {phone}, {email} and {web} as links."""
+    organisation = library.organisation
+    parts = []
+    for index, piece in enumerate(re.split(r"\{(\w+)\}", line)):
+        if index % 2:
+            parts.append(contact_link(getattr(organisation, CONTACT_PLACEHOLDERS[piece])))
+        elif piece:
+            # Keep the spaces around separators such as " | ", which Markdown would trim.
+            lead, core, trail = re.match(r"(\s*)(.*?)(\s*)$", piece, re.DOTALL).groups()
+            parts.append(Markup(lead + (markdown.render_inline(core) if core else "") + trail))
+    return Markup("").join(parts)
 
 
 _KIND_OF_LINK = {"url": "Website", "email": "Email", "tel": "Phone"}
@@ -163,14 +214,17 @@ def render_office_instructions(booklet: Booklet, library: Library, theme: Theme,
 
 def _icon_rules(booklet: Booklet, library: Library) -> str:
     """Return the CSS that draws each sub-heading icon the booklet uses."""
-    rules = []
-    names = sorted({reference.target for section in booklet.sections
-                    for reference in section.references if reference.kind == "icon"})
-    for name in names:
-        path = icon_path(name, booklet.folder, library.root)
-        if path:  # content.py has reported any missing icon with its line
-            rules.append(f'.icon-{name} {{ background-image: url("{path.as_uri()}"); }}')
-    return "\n".join(rules)
+    rules = {}
+    for section in booklet.sections:
+        # A shared section's icons are looked up from the shared folder, as they were checked.
+        folder = section.path.parent if section.shared else booklet.folder
+        for reference in section.references:
+            path = icon_path(reference.target, folder, library.root) \
+                if reference.kind == "icon" else None
+            if path:  # content.py has reported any missing icon with its line
+                rules.setdefault(reference.target, f'.icon-{reference.target} '
+                                 f'{{ background-image: url("{path.as_uri()}"); }}')
+    return "\n".join(rules[name] for name in sorted(rules))
 
 
 def _plain(fragment: str) -> str:
@@ -188,6 +242,7 @@ def _environment(theme: Theme, markdown: MarkdownRenderer) -> jinja2.Environment
         inline=lambda text: Markup(markdown.render_inline(str(text))),
         markdown=lambda text: Markup(markdown.render(str(text))),
         contact=contact_link,
+        web_href=lambda address: contact_href("web", str(address)),
         month_year=month_year,
     )
     environment.globals["asset"] = lambda path: Path(path).as_uri()

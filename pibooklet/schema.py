@@ -204,3 +204,26 @@ def mapping(fields: Sequence[Field], what: str) -> Check:
             raise Invalid(f"must be a {what} written as 'key: value' lines")
         return validate(value, fields, Context(ctx.path, ctx.problems, value.line), what)
     return check
+
+
+def one_of(choices: Sequence[str]) -> Check:
+    """Check text that is one of a few fixed choices."""
+    def check(value: Any, ctx: Context) -> str:
+        if value not in choices:
+            raise Invalid(f"must be one of: {', '.join(choices)} (got {value!r})")
+        return value
+    return check
+
+
+def text_or_false(value: Any, ctx: Context) -> str | bool:
+    """Check text, or false to leave something out."""
+    if value is False:
+        return False
+    if value is True:
+        raise Invalid("must be text, or false to leave it out")
+    return text(value, ctx)
+
+
+def text_or_boolean(value: Any, ctx: Context) -> str | bool:
+    """Check true, false or text."""
+    return value if isinstance(value, bool) else text(value, ctx)

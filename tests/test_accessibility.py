@@ -110,9 +110,9 @@ def test_figures_have_alternative_text_and_decorations_are_not_figures(built: Bu
                if tag == "Figure"]
     alts = [str(element.get("/Alt", "")) for element in figures]
     assert all(alts), "every figure needs alternative text"
-    # The story picture, the back-cover logo and four QR codes; the seven sub-heading icons
-    # and the front-cover logo (beside the printed name) are decoration, not figures.
-    assert len(figures) == 6
+    # The story picture, the back-cover logo, four QR codes and the trust mark; the seven
+    # sub-heading icons and the front-cover logo (beside the printed name) are decoration.
+    assert len(figures) == 7
     assert sum(alt.startswith("QR code for ") for alt in alts) == 4
     assert any(alt.startswith("Drawing of a mother") for alt in alts)
 

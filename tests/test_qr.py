@@ -23,12 +23,14 @@ def expected_codes(slug: str) -> set[str]:
     manifest = yaml.safe_load((CONTENT / slug / "booklet.yaml").read_text(encoding="utf-8"))
     directory = yaml.safe_load((CONTENT / "directory.yaml").read_text(encoding="utf-8"))
     organisation = yaml.safe_load((CONTENT / "organisation.yaml").read_text(encoding="utf-8"))
+    # Support items that are not directory ids (sub-headings, text) carry no code of their own.
     addresses = [directory[entry]["web"] for entry in manifest.get("support", [])
-                 if directory[entry].get("qr")]
+                 if isinstance(entry, str) and directory[entry].get("qr")]
     if manifest.get("related_qr"):
         addresses.append(organisation["website"])
     for name in manifest["sections"]:
-        addresses += re.findall(r"\[\[qr:([^\]]+)\]\]", (CONTENT / slug / name).read_text())
+        path = CONTENT / name if name.startswith("shared/") else CONTENT / slug / name
+        addresses += re.findall(r"\[\[qr:([^\]]+)\]\]", path.read_text())
     return {"https://" + address.strip() for address in addresses}
 
 
