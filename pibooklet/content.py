@@ -366,7 +366,7 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
                 if isinstance(title := manifest_value(path, "title"), str)}
     titles = {**(organisation.publications if organisation else {}), **declared}
     unreadable = {path.parent.name for path in manifests} - set(declared)
-    facts = _Facts(root, titles, directory, unreadable)
+    facts = _Facts(root, titles, directory, unreadable, booklets=set(declared))
     booklets = {}
     for manifest in manifests:
         booklet = _read_booklet(manifest, layouts, problems, facts)
@@ -394,6 +394,7 @@ class _Facts:
     directory: dict[str, SupportEntry]
     unreadable: set[str] = field(default_factory=set)  # booklets whose title is unknown
     sections_read: list[Path] = field(default_factory=list)
+    booklets: set[str] = field(default_factory=set)  # booklets built here, with a cover to draw
 
 
 def find_manifests(root: Path) -> list[Path]:
@@ -621,6 +622,11 @@ def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: f
 def _check_reference(kind: str, target: str, folder: Path, facts: _Facts) -> str | None:
     if kind == "booklet":
         return None if target in facts.titles else _unknown_booklet(target, facts)
+    if kind == "more":
+        if target in facts.booklets or target not in facts.titles:
+            return None if target in facts.booklets else _unknown_booklet(target, facts)
+        return (f"'::: more {target}' needs a booklet in this library, to draw its cover; "
+                f"'{target}' is only listed in publications: use [[{target}]] instead")
     if kind == "qr":
         return None if kind_of(target) == "web" else (
             f"[[qr:{target}]] needs a web address, written like www.example.org.uk")
