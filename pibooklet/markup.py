@@ -3,7 +3,7 @@
 Authors write ordinary Markdown plus:
   ::: callout | quote | questions | story   ...   :::   a block set apart (blocks may nest);
   ::: callout key | important | tip   ...   :::        a callout in one of its styles, labelled;
-  ::: more booklet-id   ...   :::                      another booklet: its cover, title, how to get it;
+  ::: more booklet-id   ...   :::                      another booklet: cover, title, how to get it;
   -- Name, role                                        an attribution, last lines of a quote/story;
   ![Alternative text](images/x.svg "Caption")         a figure with a caption;
   ![…](photo.jpg "Caption"){width=45mm place=right credit="Photo: …"}   size, place and credit;
@@ -67,7 +67,8 @@ _FENCE_CLOSE = re.compile(r"^:::\s*$")
 _ATTRIBUTION = re.compile(r"^\s*(?:--|—)\s+(\S.*)$")
 _IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"(?P<title>[^\"]*)\")?\s*\)"
                     r"(?P<attributes>\{[^}\n]*\})?")
-_IMAGE_ATTRIBUTE = re.compile(r"\s*(?P<name>[A-Za-z-]+)=(?:\"(?P<quoted>[^\"]*)\"|(?P<bare>[^\s\"}]+))")
+_IMAGE_ATTRIBUTE = re.compile(r"\s*(?P<name>[A-Za-z-]+)="
+                              r"(?:\"(?P<quoted>[^\"]*)\"|(?P<bare>[^\s\"}]+))")
 _WIDTH = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>%|mm)")
 _FIGURE_TOKEN = re.compile(r"^\s*\{figure-(?P<index>\d+)\}\s*$")
 _ICON = re.compile(r"\s*\{icon=(?P<name>[^}\s]*)\}\s*$")
@@ -327,8 +328,8 @@ class MarkdownRenderer:
             if not image["attributes"]:
                 return image[0]
             self._figures.attributes.append(parse_image_attributes(image["attributes"])[0])
-            return image[0][:-len(image["attributes"])] + \
-                "{figure-%d}" % (len(self._figures.attributes) - 1)
+            token = len(self._figures.attributes) - 1
+            return image[0][:-len(image["attributes"])] + f"{{figure-{token}}}"
 
         return self._markdown.convert(_IMAGE.sub(set_aside, text))
 
