@@ -16,7 +16,7 @@ from PIL import Image
 
 from . import schema as s
 from .colour import DEFAULT_CMYK_PROFILE, Colour
-from .errors import ContentError, Problems
+from .errors import WARNING, ContentError, Problems
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown
@@ -372,6 +372,7 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
         booklet = _read_booklet(manifest, layouts, problems, facts)
         if booklet:
             booklets[booklet.slug] = booklet
+    _check_covers(booklets, problems)
     texts = [path for path in (root / ORGANISATION_FILE, root / DIRECTORY_FILE, *manifests,
                                *facts.sections_read) if path.is_file()]
     if organisation:
@@ -617,6 +618,19 @@ def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: f
     return Section(path=path, anchor=anchor, title=values["title"] or "",
                    listed=values["contents"], layout=values["layout"], body=body,
                    body_line=body_line, references=tuple(references))
+
+
+def _check_covers(booklets: dict[str, Booklet], problems: Problems) -> None:
+    """Warn where a "more from us" block points to a booklet too broken to draw its cover."""
+    for booklet in booklets.values():
+        for section in booklet.sections:
+            for reference in section.references:
+                if reference.kind == "more" and reference.target not in booklets:
+                    # One broken booklet must not stop the others: this block loses its picture.
+                    problems.add(section.path, reference.line,
+                                 f"the cover of '{reference.target}' cannot be drawn while that "
+                                 "booklet has problems of its own; until they are fixed, this "
+                                 "block is printed without it", WARNING)
 
 
 def _check_reference(kind: str, target: str, folder: Path, facts: _Facts) -> str | None:

@@ -70,7 +70,7 @@ _IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"(?P<title>[^
 _IMAGE_ATTRIBUTE = re.compile(r"\s*(?P<name>[A-Za-z-]+)="
                               r"(?:\"(?P<quoted>[^\"]*)\"|(?P<bare>[^\s\"}]+))")
 _WIDTH = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>%|mm)")
-_FIGURE_TOKEN = re.compile(r"^\s*\{figure-(?P<index>\d+)\}\s*$")
+_FIGURE_TOKEN = re.compile(r"^\s*\{pibooklet-figure-(?P<index>\d+)\}\s*$")
 _ICON = re.compile(r"\s*\{icon=(?P<name>[^}\s]*)\}\s*$")
 _CROSS_REFERENCE = re.compile(r"\[\[(?P<id>[^\]]*)\]\]")
 _LINK_TARGET = re.compile(r"(?<!!)\[[^\]]*\]\((?P<href>[^)\s]+)[^)]*\)")
@@ -295,7 +295,8 @@ class MarkdownRenderer:
 
     def __init__(self, booklet_titles: Mapping[str, str],
                  qr_source: Callable[[str], str] = lambda address: address,
-                 cover_source: Callable[[str], str] | None = None, large_print: bool = False):
+                 cover_source: Callable[[str], str | None] | None = None,
+                 large_print: bool = False):
         extension = _BookletExtension(booklet_titles, qr_source)
         self._markdown = markdown.Markdown(extensions=["sane_lists", "smarty", extension],
                                            output_format="html")
@@ -329,7 +330,7 @@ class MarkdownRenderer:
                 return image[0]
             self._figures.attributes.append(parse_image_attributes(image["attributes"])[0])
             token = len(self._figures.attributes) - 1
-            return image[0][:-len(image["attributes"])] + f"{{figure-{token}}}"
+            return image[0][:-len(image["attributes"])] + f"{{pibooklet-figure-{token}}}"
 
         return self._markdown.convert(_IMAGE.sub(set_aside, text))
 
@@ -372,9 +373,10 @@ class MarkdownRenderer:
         # The cover is a picture of the booklet, so its alternative text says so; it is a
         # raster image, so the title printed on it is never read out as text as well.
         alt = escape(f"Cover of the booklet {plain_title}")
+        source = self._cover_source(booklet_id)
+        cover = f'<img class="more-cover" src="{escape(source)}" alt="{alt}">' if source else ""
         return (f'<div class="more-from-us" role="note"><p class="more-label">{MORE_LABEL}</p>'
-                f'<img class="more-cover" src="{escape(self._cover_source(booklet_id))}" '
-                f'alt="{alt}"><p class="more-title"><cite>{title}</cite></p>{inner}</div>')
+                f'{cover}<p class="more-title"><cite>{title}</cite></p>{inner}</div>')
 
 
 def _split_attribution(text: str) -> tuple[str, list[str]]:
@@ -464,8 +466,8 @@ class _SubHeadings(Treeprocessor):
 class _Figures(Treeprocessor):
     """A paragraph holding only an image becomes a figure with its title as caption.
 
-    Attributes set aside before conversion ({figure-N} after the image) give its width,
-    place and credit.
+    Attributes set aside before conversion ({pibooklet-figure-N} after the image) give its
+    width, place and credit.
     """
 
     def __init__(self) -> None:
@@ -479,7 +481,7 @@ class _Figures(Treeprocessor):
                 if child.tag == "p" and len(child) == 1 and child[0].tag == "img" \
                         and not (child.text or "").strip():
                     token = _FIGURE_TOKEN.match(child[0].tail or "")
-                    if token:
+                    if token and int(token["index"]) < len(self.attributes):
                         parent[index] = self._figure(child[0],
                                                      self.attributes[int(token["index"])])
                     elif not (child[0].tail or "").strip():

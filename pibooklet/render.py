@@ -19,7 +19,6 @@ from markupsafe import Markup, escape
 
 from .colour import PressConverter, cmyk_css
 from .content import Booklet, Library, icon_path
-from .errors import BuildError
 from .links import LINK_CLASSES, contact_href, kind_of
 from .markup import MarkdownRenderer
 from .qr import qr_markup
@@ -146,16 +145,15 @@ _BLANK_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1P
               "nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC")
 
 
-def _cover_source(library: Library, theme: Theme, press: bool) -> Callable[[str], str]:
-    """Return a function giving a data: URL of a booklet's cover thumbnail."""
-    def source(booklet_id: str) -> str:
+def _cover_source(library: Library, theme: Theme, press: bool) -> Callable[[str], str | None]:
+    """Return a function giving a data: URL of a booklet's cover thumbnail, if it can be drawn."""
+    def source(booklet_id: str) -> str | None:
         # Imported here: --check imports this module and must never load WeasyPrint.
         from .thumbnail import cover_thumbnail
 
         other = library.booklets.get(booklet_id)
-        if other is None:
-            raise BuildError(f"the cover of '{booklet_id}' cannot be drawn for its \"more "
-                             "from us\" block: that booklet has problems of its own")
+        if other is None:  # content.py has warned, with the line: the block has no picture
+            return None
         cover_html = render_html(other, library, theme, notes_pages=1, thumbnails=False).html
         organisation = library.organisation
         png = cover_thumbnail(cover_html, other.folder,

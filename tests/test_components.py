@@ -368,3 +368,19 @@ def _boxes(path: Path, index: int) -> dict[str, list[float]]:
     page = pypdf.PdfReader(path).pages[index]
     return {name: [float(value) for value in page[name]] for name in ("/MediaBox",
                                                                       "/BleedBox")}
+
+
+def test_a_broken_booklet_costs_the_block_its_picture_not_the_other_booklet(
+        library_copy: Path, tmp_path: Path, capsys) -> None:
+    replace_in(library_copy / "clinical-trials" / "booklet.yaml", "edition: 2025-06",
+               "edition: June")
+    section = library_copy / "relapsed-cancer" / "08-clinical-trials.md"
+    assert main(["--outputs", "screen", "--content", str(library_copy), "--output",
+                 str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert f"08-clinical-trials.md:{_line_of(section, '::: more')}: warning: the cover of " \
+           "'clinical-trials' cannot be drawn while that booklet has problems" in error
+    with pdfplumber.open(tmp_path / "relapsed-cancer.pdf") as pdf:
+        page = _page_with(pdf, "More from us")
+        assert "Taking part in a clinical trial" in page.extract_text()
+        assert page.images == []
