@@ -348,7 +348,8 @@ class MarkdownRenderer:
             if block.argument is None:
                 return f'<div class="callout" role="note">{inner}</div>'
             # The label is printed and read first: screen-reader users hear what kind of
-            # note this is before its text, as sighted readers see it.
+            # note this is before its text, as sighted readers see it. A <div>, because
+            # WeasyPrint 70 tags it Div; an <aside> would become NonStruct.
             label = CALLOUT_STYLES[block.argument]
             return (f'<div class="callout callout-{block.argument}" role="note">'
                     f'<p class="callout-label">{label}</p>{inner}</div>')
