@@ -198,7 +198,7 @@ class Readability:
 
 
 _MARKUP = [
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),          # images
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)(?:\{[^}]*\})?"), ""),  # images, {size and place}
     (re.compile(r"\[\[[^\]]*\]\]"), "the booklet"),     # cross-references and QR codes
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),      # links keep their words
     (re.compile(r"\{icon=[^}]*\}"), ""),

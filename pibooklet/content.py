@@ -16,7 +16,7 @@ from PIL import Image
 
 from . import schema as s
 from .colour import DEFAULT_CMYK_PROFILE, Colour
-from .errors import ContentError, Problems
+from .errors import WARNING, ContentError, Problems
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown
@@ -482,12 +482,13 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
                 if isinstance(title := manifest_value(path, "title"), str)}
     titles = {**(organisation.publications if organisation else {}), **declared}
     unreadable = {path.parent.name for path in manifests} - set(declared)
-    facts = _Facts(root, titles, directory, unreadable)
+    facts = _Facts(root, titles, directory, unreadable, booklets=set(declared))
     booklets = {}
     for manifest in manifests:
         booklet = _read_booklet(manifest, layouts, problems, facts)
         if booklet:
             booklets[booklet.slug] = booklet
+    _check_covers(booklets, problems)
     texts = [path for path in (root / ORGANISATION_FILE, root / DIRECTORY_FILE, *manifests,
                                *facts.sections_read) if path.is_file()]
     if organisation:
@@ -511,6 +512,7 @@ class _Facts:
     unreadable: set[str] = field(default_factory=set)  # booklets whose title is unknown
     sections_read: list[Path] = field(default_factory=list)
     shared: dict[Path, Section | None] = field(default_factory=dict)  # shared sections read
+    booklets: set[str] = field(default_factory=set)  # booklets built here, with a cover to draw
 
 
 def find_manifests(root: Path) -> list[Path]:
@@ -801,9 +803,27 @@ def _read_section_file(path: Path, folder: Path, layouts: frozenset[str], proble
                    heading=bool(title) and values["heading"])
 
 
+def _check_covers(booklets: dict[str, Booklet], problems: Problems) -> None:
+    """Warn where a "more from us" block points to a booklet too broken to draw its cover."""
+    for booklet in booklets.values():
+        for section in booklet.sections:
+            for reference in section.references:
+                if reference.kind == "more" and reference.target not in booklets:
+                    # One broken booklet must not stop the others: this block loses its picture.
+                    problems.add(section.path, reference.line,
+                                 f"the cover of '{reference.target}' cannot be drawn while that "
+                                 "booklet has problems of its own; until they are fixed, this "
+                                 "block is printed without it", WARNING)
+
+
 def _check_reference(kind: str, target: str, folder: Path, facts: _Facts) -> str | None:
     if kind == "booklet":
         return None if target in facts.titles else _unknown_booklet(target, facts)
+    if kind == "more":
+        if target in facts.booklets or target not in facts.titles:
+            return None if target in facts.booklets else _unknown_booklet(target, facts)
+        return (f"'::: more {target}' needs a booklet in this library, to draw its cover; "
+                f"'{target}' is only listed in publications: use [[{target}]] instead")
     if kind == "qr":
         return None if kind_of(target) == "web" else (
             f"[[qr:{target}]] needs a web address, written like www.example.org.uk")

@@ -58,10 +58,12 @@ class ConfinedFetcher(URLFetcher):
         if found is None:
             raise ValueError(f"file not found: {path}")
         data, content_type = found.read_bytes(), _content_type(found)
-        if self.convert:
-            data, converted_type = self.convert(found, data)
-            content_type = converted_type or content_type
         self.served[url] = found
+        if self.convert:
+            converted, converted_type = self.convert(found, data)
+            if converted is not data:
+                return _ConvertedResponse(url, converted,
+                                          {"Content-Type": converted_type or content_type})
         return URLFetcherResponse(url, data, {"Content-Type": content_type})
 
     def _along_search_path(self, path: Path) -> Path | None:
@@ -72,6 +74,16 @@ class ConfinedFetcher(URLFetcher):
                     for later in folders[index + 1:]:
                         if (later / relative).is_file():
                             return later / relative
+        return None
+
+
+class _ConvertedResponse(URLFetcherResponse):
+    """Converted data for a file: WeasyPrint must embed these bytes, not re-read the file."""
+
+    @property
+    def path(self) -> None:
+        # With a path, WeasyPrint embeds a raster image straight from the file on disk: the
+        # original RGB photograph, mislabelled as the CMYK one it was converted to.
         return None
 
 

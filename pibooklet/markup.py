@@ -2,8 +2,11 @@
 
 Authors write ordinary Markdown plus:
   ::: callout | quote | questions | story   ...   :::   a block set apart (blocks may nest);
+  ::: callout key | important | tip   ...   :::        a callout in one of its styles, labelled;
+  ::: more booklet-id   ...   :::                      another booklet: cover, title, how to get it;
   -- Name, role                                        an attribution, last lines of a quote/story;
   ![Alternative text](images/x.svg "Caption")         a figure with a caption;
+  ![…](photo.jpg "Caption"){width=45mm place=right credit="Photo: …"}   size, place and credit;
   ## Sub-heading {icon=name}                           a sub-heading with a small icon;
   [[booklet-id]]                                       the title of another booklet;
   [[qr:www.example.org]]                               a QR code, the address beside it;
@@ -31,7 +34,17 @@ from markdown.util import HTML_PLACEHOLDER_RE
 from .links import LINK_CLASSES, find_contacts, kind_of
 from .typography import straighten
 
-BLOCK_KINDS = ("callout", "quote", "questions", "story")
+BLOCK_KINDS = ("callout", "quote", "questions", "story", "more")
+# Each callout style and the label printed (and read first by screen readers) at its top.
+CALLOUT_STYLES = {"key": "Key message", "important": "Important", "tip": "Tip"}
+MORE_LABEL = "More from us"
+
+# Figure attributes: {width=45% place=right credit="Photo: A Name"} after an image.
+IMAGE_PLACES = ("left", "right", "column", "bleed")
+FLOAT_DEFAULT_WIDTH = "45%"
+# The standard edition's text column (A5 less 20 mm and 15 mm margins): large print re-flows a
+# width in mm as the same share of its own, wider column.
+STANDARD_COLUMN_MM = 113
 
 # What an editor may write as raw HTML, and the one attribute allowed.
 RAW_HTML_TAGS = ("br", "sup", "sub", "abbr", "strong", "em", "small")
@@ -42,17 +55,25 @@ _SAFE_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "cite", 
               "figcaption", "img", "div", "section", "span", "blockquote", "code", "hr",
               *RAW_HTML_TAGS}
 _SAFE_ATTRIBUTES = {"*": {"class"}, "a": {"href"}, "img": {"src", "alt"},
-                    "div": {"role"}, "span": {"role"}, "abbr": {"title"}}
+                    "div": {"role"}, "span": {"role"}, "abbr": {"title"},
+                    "figure": {"style"}}
+# The one style our renderer writes, on a figure: its width.
+_SAFE_STYLE_PROPERTIES = {"width"}
 _SAFE_SCHEMES = {"https", "mailto", "tel", "file", "data"}
 _RAW_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][\w:-]*)(?P<attributes>[^<>]*)>")
 _AUTOLINK = re.compile(r"(?:https?|mailto):[^\s<>]+|[^\s<>@]+@[^\s<>@]+")
 _ATTRIBUTE_NAME = re.compile(r"([^\s=/\"']+)\s*(?:=|(?=\s|$))")
 _ATTRIBUTED = ("quote", "story")
 
-_FENCE_OPEN = re.compile(r"^:::\s*(\S+)\s*$")
+_FENCE_OPEN = re.compile(r"^:::\s*(\S+)(?:\s+(\S.*?))?\s*$")
 _FENCE_CLOSE = re.compile(r"^:::\s*$")
 _ATTRIBUTION = re.compile(r"^\s*(?:--|—)\s+(\S.*)$")
-_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"(?P<title>[^\"]*)\")?\s*\)")
+_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"(?P<title>[^\"]*)\")?\s*\)"
+                    r"(?P<attributes>\{[^}\n]*\})?")
+_IMAGE_ATTRIBUTE = re.compile(r"\s*(?P<name>[A-Za-z-]+)="
+                              r"(?:\"(?P<quoted>[^\"]*)\"|(?P<bare>[^\s\"}]+))")
+_WIDTH = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>%|mm)")
+_FIGURE_TOKEN = re.compile(r"^\s*\{pibooklet-figure-(?P<index>\d+)\}\s*$")
 _ICON = re.compile(r"\s*\{icon=(?P<name>[^}\s]*)\}\s*$")
 _CROSS_REFERENCE = re.compile(r"\[\[(?P<id>[^\]]*)\]\]")
 _LINK_TARGET = re.compile(r"(?<!!)\[[^\]]*\]\((?P<href>[^)\s]+)[^)]*\)")
@@ -65,7 +86,7 @@ _ENTITY = re.compile(r"&#?\w+;")  # what smarty stashes for a curly quote, dash 
 class Reference:
     """Something a section points at that must exist: an image, an icon or a booklet."""
 
-    kind: str  # "image", "icon", "booklet" or "qr"
+    kind: str  # "image", "icon", "booklet", "more" or "qr"
     target: str
     line: int
 
@@ -77,6 +98,7 @@ class Block:
     kind: str | None
     line: int
     parts: list[str | Block] = field(default_factory=list)
+    argument: str | None = None  # what follows the kind: a callout's style, a booklet's id
 
 
 def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list[tuple[int, str]]]:
@@ -91,6 +113,15 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
                 problems.append((number, f"image '{image['src']}' has no alternative text: write "
                                          "what it shows between the brackets, ![like this](...)"))
             references.append(Reference("image", image["src"], number))
+            if image["attributes"]:
+                problems.extend((number, message) for message in
+                                image_attribute_problems(image["attributes"]))
+                if line.strip() != image[0]:
+                    problems.append((number, f"image '{image['src']}' has a size or place, so it "
+                                             "is a figure: put it on a line of its own"))
+        opening = _FENCE_OPEN.match(line)
+        if opening and opening[1] == "more" and opening[2]:
+            references.append(Reference("more", opening[2], number))
         for reference in _CROSS_REFERENCE.finditer(line):
             target = reference["id"].strip()
             if target.startswith("qr:"):
@@ -122,6 +153,56 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
     return references, problems
 
 
+def parse_image_attributes(text: str) -> tuple[dict[str, str], list[str]]:
+    """Return the attributes written {name=value name="quoted value"} and what is wrong."""
+    inner = text.strip()[1:-1]
+    attributes: dict[str, str] = {}
+    problems = []
+    position = 0
+    for match in _IMAGE_ATTRIBUTE.finditer(inner):
+        if inner[position:match.start()].strip():
+            break
+        name = match["name"]
+        if name in attributes:
+            problems.append(f"the image attribute '{name}' is given twice")
+        attributes[name] = match["quoted"] if match["quoted"] is not None else match["bare"]
+        position = match.end()
+    if inner[position:].strip():
+        problems.append(f"cannot read the image attributes '{text}': write them like "
+                        '{width=45% place=right credit="Photo: A Name"}')
+    return attributes, problems
+
+
+def image_attribute_problems(text: str) -> list[str]:
+    """Return what is wrong with an image's {…} attributes."""
+    attributes, problems = parse_image_attributes(text)
+    for name, value in attributes.items():
+        if name == "width":
+            width = _WIDTH.fullmatch(value)
+            if not width:
+                problems.append(f"image width '{value}' must be a percentage of the column or "
+                                "a size in millimetres, like width=40% or width=50mm")
+            elif width["unit"] == "%" and not 10 <= float(width["number"]) <= 100:
+                problems.append(f"image width '{value}' must be between 10% and 100%")
+            elif width["unit"] == "mm" and not 10 <= float(width["number"]) <= STANDARD_COLUMN_MM:
+                problems.append(f"image width '{value}' must be between 10mm and "
+                                f"{STANDARD_COLUMN_MM}mm, the width of the text column")
+        elif name == "place":
+            if value not in IMAGE_PLACES:
+                problems.append(f"unknown image place '{value}'; use one of: "
+                                + ", ".join(IMAGE_PLACES))
+        elif name == "credit":
+            if not value.strip():
+                problems.append("the image credit is empty: write who made it, or leave it out")
+        else:
+            problems.append(f"unknown image attribute '{name}'; use width, place or credit")
+    if attributes.get("place") in ("column", "bleed") and "width" in attributes:
+        problems.append(f"an image placed '{attributes['place']}' fills the "
+                        f"{'column' if attributes['place'] == 'column' else 'page'}, "
+                        "so it takes no width")
+    return problems
+
+
 def raw_html_problems(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     """Return the raw HTML in text that content may not use, with line numbers."""
     problems = []
@@ -147,7 +228,8 @@ def sanitise(fragment: str) -> str:
     """Return rendered HTML with everything outside our allowlist removed."""
     return nh3.clean(fragment, tags=_SAFE_TAGS, attributes=_SAFE_ATTRIBUTES,
                      url_schemes=_SAFE_SCHEMES, clean_content_tags={"script", "style"},
-                     link_rel=None, strip_comments=True)
+                     link_rel=None, strip_comments=True,
+                     filter_style_properties=_SAFE_STYLE_PROPERTIES)
 
 
 def split_blocks(text: str, first_line: int = 1) -> tuple[Block, list[tuple[int, str]]]:
@@ -174,11 +256,15 @@ def split_blocks(text: str, first_line: int = 1) -> tuple[Block, list[tuple[int,
                 stack[-1].parts.append(block)
         elif opening := _FENCE_OPEN.match(line):
             flush()
-            kind = opening[1]
+            kind, argument = opening[1], opening[2]
             if kind not in BLOCK_KINDS:
                 problems.append((number, f"unknown block '::: {kind}'; use one of: "
                                          + ", ".join(BLOCK_KINDS)))
-            stack.append(Block(kind, number))
+            else:
+                problem = _argument_problem(kind, argument)
+                if problem:
+                    problems.append((number, problem))
+            stack.append(Block(kind, number, argument=argument))
         else:
             chunk.append(line)
     flush()
@@ -191,14 +277,37 @@ def split_blocks(text: str, first_line: int = 1) -> tuple[Block, list[tuple[int,
     return root, problems
 
 
+def _argument_problem(kind: str, argument: str | None) -> str | None:
+    """Return what is wrong with the word after a block's kind, if anything."""
+    if kind == "callout":
+        if argument is None or argument in CALLOUT_STYLES:
+            return None
+        return (f"unknown callout style '{argument}'; use one of: "
+                + ", ".join(CALLOUT_STYLES) + ", or '::: callout' alone for a plain one")
+    if kind == "more":
+        if argument is None:
+            return "'::: more' needs the id of a booklet, like '::: more clinical-trials'"
+        return None if " " not in argument else (
+            f"'::: more {argument}' names one booklet: write its id alone")
+    if argument is not None:
+        return f"'::: {kind}' takes nothing after its name (got '{argument}')"
+    return None
+
+
 class MarkdownRenderer:
     """Renders section text and short inline texts to HTML."""
 
     def __init__(self, booklet_titles: Mapping[str, str],
-                 qr_source: Callable[[str], str] = lambda address: address):
+                 qr_source: Callable[[str], str] = lambda address: address,
+                 cover_source: Callable[[str], str | None] | None = None,
+                 large_print: bool = False):
         extension = _BookletExtension(booklet_titles, qr_source)
         self._markdown = markdown.Markdown(extensions=["sane_lists", "smarty", extension],
                                            output_format="html")
+        self._titles = booklet_titles
+        self._cover_source = cover_source
+        self._figures = extension.figures
+        self._figures.large_print = large_print
 
     def render(self, text: str) -> str:
         """Return the HTML of a section's Markdown text."""
@@ -216,7 +325,18 @@ class MarkdownRenderer:
 
     def _convert(self, text: str) -> str:
         self._markdown.reset()
-        return self._markdown.convert(text)
+        # Figure attributes are set aside for the figure maker, so that Markdown's own
+        # typography never touches them; a token in their place says which is whose.
+        self._figures.attributes = []
+
+        def set_aside(image: re.Match[str]) -> str:
+            if not image["attributes"]:
+                return image[0]
+            self._figures.attributes.append(parse_image_attributes(image["attributes"])[0])
+            token = len(self._figures.attributes) - 1
+            return image[0][:-len(image["attributes"])] + f"{{pibooklet-figure-{token}}}"
+
+        return self._markdown.convert(_IMAGE.sub(set_aside, text))
 
     def _render_block(self, block: Block) -> str:
         parts = list(block.parts)
@@ -229,7 +349,16 @@ class MarkdownRenderer:
         if block.kind is None:
             return inner
         if block.kind == "callout":
-            return f'<div class="callout" role="note">{inner}</div>'
+            if block.argument is None:
+                return f'<div class="callout" role="note">{inner}</div>'
+            # The label is printed and read first: screen-reader users hear what kind of
+            # note this is before its text, as sighted readers see it. A <div>, because
+            # WeasyPrint 70 tags it Div; an <aside> would become NonStruct.
+            label = CALLOUT_STYLES[block.argument]
+            return (f'<div class="callout callout-{block.argument}" role="note">'
+                    f'<p class="callout-label">{label}</p>{inner}</div>')
+        if block.kind == "more":
+            return self._more_from_us(block.argument or "", inner)
         if block.kind == "questions":
             return f'<div class="questions">{inner}</div>'
         if block.kind == "quote":
@@ -237,6 +366,22 @@ class MarkdownRenderer:
             return f'<figure class="pull-quote"><blockquote>{inner}</blockquote>{caption}</figure>'
         caption = f'<p class="attribution">{credit}</p>' if credit else ""
         return f'<section class="story">{inner}{caption}</section>'
+
+
+    def _more_from_us(self, booklet_id: str, inner: str) -> str:
+        """Return the block pointing to another booklet: its cover, its title, how to get it."""
+        if booklet_id not in self._titles or self._cover_source is None:
+            # content.py reports an unknown id with file and line before rendering.
+            raise ValueError(f"no cover for the booklet '{booklet_id}'")
+        title = self.render_inline(self._titles[booklet_id])
+        plain_title = html.unescape(re.sub(r"<[^>]+>", "", title))
+        # The cover is a picture of the booklet, so its alternative text says so; it is a
+        # raster image, so the title printed on it is never read out as text as well.
+        alt = escape(f"Cover of the booklet {plain_title}")
+        source = self._cover_source(booklet_id)
+        cover = f'<img class="more-cover" src="{escape(source)}" alt="{alt}">' if source else ""
+        return (f'<div class="more-from-us" role="note"><p class="more-label">{MORE_LABEL}</p>'
+                f'{cover}<p class="more-title"><cite>{title}</cite></p>{inner}</div>')
 
 
 def _split_attribution(text: str) -> tuple[str, list[str]]:
@@ -253,6 +398,7 @@ class _BookletExtension(Extension):
         super().__init__()
         self._titles = booklet_titles
         self._qr_source = qr_source
+        self.figures = _Figures()
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
         # <name@example.org> would be obfuscated into entities; keep it as text to be linked.
@@ -263,7 +409,7 @@ class _BookletExtension(Extension):
         md.inlinePatterns.register(cross_references, "cross_reference", 175)
         # Priorities below 20 run after inline patterns have made their elements.
         md.treeprocessors.register(_SubHeadings(), "booklet_headings", 8)
-        md.treeprocessors.register(_Figures(md), "booklet_figures", 7)
+        md.treeprocessors.register(self.figures, "booklet_figures", 7)
         md.treeprocessors.register(_ContactLinks(md), "booklet_links", 6)
 
 
@@ -323,24 +469,66 @@ class _SubHeadings(Treeprocessor):
 
 
 class _Figures(Treeprocessor):
-    """A paragraph holding only an image becomes a figure with its title as caption."""
+    """A paragraph holding only an image becomes a figure with its title as caption.
+
+    Attributes set aside before conversion ({pibooklet-figure-N} after the image) give its
+    width, place and credit.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attributes: list[dict[str, str]] = []
+        self.large_print = False
 
     def run(self, root: etree.Element) -> None:
         for parent in root.iter():
             for index, child in enumerate(list(parent)):
                 if child.tag == "p" and len(child) == 1 and child[0].tag == "img" \
-                        and not (child.text or "").strip() and not (child[0].tail or "").strip():
-                    parent[index] = self._figure(child[0])
+                        and not (child.text or "").strip():
+                    token = _FIGURE_TOKEN.match(child[0].tail or "")
+                    if token and int(token["index"]) < len(self.attributes):
+                        parent[index] = self._figure(child[0],
+                                                     self.attributes[int(token["index"])])
+                    elif not (child[0].tail or "").strip():
+                        parent[index] = self._figure(child[0], {})
 
-    def _figure(self, image: etree.Element) -> etree.Element:
-        figure = etree.Element("figure", {"class": "figure"})
+    def _figure(self, image: etree.Element, attributes: dict[str, str]) -> etree.Element:
+        place = attributes.get("place")
+        figure = etree.Element("figure", {"class": "figure" + (f" place-{place}" if place
+                                                                else "")})
+        width = attributes.get("width") or (FLOAT_DEFAULT_WIDTH if place in ("left", "right")
+                                             else None)
+        if width:
+            figure.set("style", f"width: {self._scaled(width)}")
+            figure.set("class", figure.get("class") + " sized")
         caption_text = image.attrib.pop("title", "")
         image.tail = None
         figure.append(image)
-        if caption_text:
+        credit = attributes.get("credit")
+        if caption_text or credit:
             caption = etree.SubElement(figure, "figcaption")
-            caption.text = caption_text
+            # A space between them, so the two are never read as one run-on sentence.
+            caption.text = caption_text + " " if caption_text and credit else caption_text
+            if credit:
+                line = etree.SubElement(caption, "span", {"class": "credit"})
+                line.text = _smarten(credit)
         return figure
+
+    def _scaled(self, width: str) -> str:
+        """Return the CSS width; large print gives a width in mm the same share of its column."""
+        match = _WIDTH.fullmatch(width)
+        if self.large_print and match and match["unit"] == "mm":
+            return f"{float(match['number']) / STANDARD_COLUMN_MM * 100:.1f}%"
+        return width
+
+
+_TYPOGRAPHY = markdown.Markdown(extensions=["smarty"])
+
+
+def _smarten(text: str) -> str:
+    """Return plain text with curly quotes and dashes, as Markdown sets them in body text."""
+    rendered = _TYPOGRAPHY.reset().convert(html.escape(text, quote=False))
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
 
 
 class _ContactLinks(Treeprocessor):

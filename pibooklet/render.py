@@ -6,23 +6,25 @@ name, so a charity can restyle one piece without copying the rest.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
 
-from .colour import cmyk_css
+from .colour import PressConverter, cmyk_css
 from .content import CONTACT_PLACEHOLDERS, Booklet, Library, icon_path
 from .links import LINK_CLASSES, contact_href, kind_of
 from .markup import MarkdownRenderer
 from .qr import qr_markup
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STYLESHEETS = ("page.css", "booklet.css")
+STYLESHEETS = ("page.css", "booklet.css", "components.css")
 PRESS_STYLESHEETS = ("press.css",)
 LARGE_PRINT_STYLESHEETS = ("large-print.css",)
 MAIN_TEMPLATE = "booklet.html"
@@ -84,13 +86,15 @@ STANDARD_BODY_SIZE = 12
 
 def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: int,
                 edition: str = "screen", notes_start_lines: int = 0,
-                fixed_only: bool = False) -> RenderedBooklet:
+                fixed_only: bool = False, thumbnails: bool = True) -> RenderedBooklet:
     """Return the booklet's HTML, with `notes_pages` lined notes pages before the back cover.
 
     The press edition uses the brand's CMYK values, the printer's profile and a bleed; the
     large-print edition is re-flowed on A4 at the organisation's large-print size. With
     `notes_start_lines`, the notes start under Help and support with that many lines.
     `fixed_only` renders just the cover, inside cover and back cover, to check they fit.
+    Without `thumbnails`, "more from us" blocks get a blank picture (used to draw a cover,
+    which shows none of them).
     """
     press, large_print = edition == "press", edition == "large-print"
 
@@ -102,7 +106,8 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     def qr_source(address: str) -> str:
         return qr_markup(address, dark, light)
 
-    markdown = MarkdownRenderer(library.titles(), qr_source)
+    covers = _cover_source(library, theme, press) if thumbnails else lambda _: _BLANK_PNG
+    markdown = MarkdownRenderer(library.titles(), qr_source, covers, large_print)
     environment = _environment(theme, markdown)
     environment.filters["qr"] = lambda address: Markup(qr_source(str(address)))
     sections = [] if fixed_only else [
@@ -184,6 +189,34 @@ def _contact_line(line: str, library: Library, markdown: MarkdownRenderer) -> Ma
             lead, core, trail = re.match(r"(\s*)(.*?)(\s*)$", piece, re.DOTALL).groups()
             parts.append(Markup(lead + (markdown.render_inline(core) if core else "") + trail))
     return Markup("").join(parts)
+
+
+# A one-pixel white PNG.
+_BLANK_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4"
+              "nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC")
+
+
+def _cover_source(library: Library, theme: Theme, press: bool) -> Callable[[str], str | None]:
+    """Return a function giving a data: URL of a booklet's cover thumbnail, if it can be drawn."""
+    def source(booklet_id: str) -> str | None:
+        # Imported here: --check imports this module and must never load WeasyPrint.
+        from .thumbnail import cover_thumbnail
+
+        other = library.booklets.get(booklet_id)
+        if other is None:  # content.py has warned, with the line: the block has no picture
+            return None
+        cover_html = render_html(other, library, theme, notes_pages=1, fixed_only=True,
+                                 thumbnails=False).html
+        organisation = library.organisation
+        png = cover_thumbnail(cover_html, other.folder,
+                              [library.root, *theme.folders, *organisation.typeface.folders],
+                              (theme.template_dirs, theme.style_dirs))
+        if press:  # CMYK through the printer's profile, as every photograph is
+            converter = PressConverter(organisation.print.colour_profile,
+                                       tuple(organisation.colours.values()))
+            return "data:image/jpeg;base64," + base64.b64encode(converter.raster(png)).decode()
+        return "data:image/png;base64," + base64.b64encode(png).decode()
+    return source
 
 
 _KIND_OF_LINK = {"url": "Website", "email": "Email", "tel": "Phone"}

@@ -110,11 +110,14 @@ def test_figures_have_alternative_text_and_decorations_are_not_figures(built: Bu
                if tag == "Figure"]
     alts = [str(element.get("/Alt", "")) for element in figures]
     assert all(alts), "every figure needs alternative text"
-    # The story picture, the back-cover logo, four QR codes and the trust mark; the seven
-    # sub-heading icons and the front-cover logo (beside the printed name) are decoration.
-    assert len(figures) == 7
+    # The story picture, the photograph, the trust mark, the cover of the booklet in "more
+    # from us", the back-cover logo and four QR codes; the seven sub-heading icons and the
+    # front-cover logo (beside the printed name) are decoration, not figures.
+    assert len(figures) == 9
     assert sum(alt.startswith("QR code for ") for alt in alts) == 4
     assert any(alt.startswith("Drawing of a mother") for alt in alts)
+    assert any(alt.startswith("A small cup of coffee") for alt in alts)
+    assert "Cover of the booklet Taking part in a clinical trial" in alts
 
 
 @pytest.mark.parametrize("name", TAGGED)
@@ -170,9 +173,32 @@ def test_a_brand_colour_that_fails_is_reported_with_its_line(library_copy: Path,
 
 def test_sub_heading_icons_are_drawn(built: Built) -> None:
     reader = built.reader("relapsed-cancer")
-    pages = [page for page in reader.pages
-             if "Some coping strategies" in page.extract_text()
-             or "Make time for yourself" in page.extract_text()]
-    # Seven icons, each an SVG drawn as a form XObject by a background (an artifact).
-    drawn = sum(page.get_contents().get_data().count(b" Do") for page in pages)
+    texts = [page.extract_text() for page in reader.pages]
+    first = next(index for index, text in enumerate(texts) if "Some coping strategies" in text)
+    last = next(index for index, text in enumerate(texts) if "Make time for yourself" in text)
+    # Seven icons, each an SVG drawn as a form XObject by a background (an artifact); the
+    # section's photograph is an image XObject and does not count.
+    drawn = 0
+    for page in reader.pages[first:last + 1]:
+        content = page.get_contents().get_data()
+        for name, xobject in page["/Resources"].get("/XObject", {}).items():
+            if xobject.get_object().get("/Subtype") == "/Form":
+                drawn += content.count(name.encode() + b" Do")
     assert drawn >= 7
+
+
+@pytest.mark.parametrize(("slug", "labels"), [("relapsed-cancer", ["Key message", "Important"]),
+                                              ("clinical-trials", ["Tip"])])
+def test_callouts_are_divisions_whose_label_comes_first(built: Built, slug: str,
+                                                        labels: list[str]) -> None:
+    reader = built.reader(slug)
+    tags = structure(reader)
+    # Each labelled callout is a Div opening with its label's paragraph; the label text is
+    # read straight before the callout's own words in every page's reading order.
+    divs = [element for tag, element in tags if tag == "Div"
+            and isinstance(element["/K"], pypdf.generic.ArrayObject)
+            and len(element["/K"]) > 1 and element["/K"][0].get_object().get("/S") == "/P"]
+    assert len(divs) >= len(labels)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    for label in labels:
+        assert re.search(rf"(?:^|\s){label}\n[A-Z]", text), label

@@ -245,3 +245,10 @@ def test_real_addresses_and_numbers_pass_the_check(tmp_path: Path, capsys) -> No
     status, out = check(root, capsys)
     assert status == 0, out
     assert out.strip().endswith("0 errors, 0 warnings, 0 notes")
+
+
+def test_picture_attributes_are_not_read_as_prose() -> None:
+    body = ('Rest when you can.\n\n![A cup](cup.jpg "A break"){width=45mm place=right '
+            'credit="Photo: A Name"}\n\nAsk for help.\n')
+    measured = measure_section(Path("x.md"), body, 1, "en-GB", PlainLanguage())
+    assert measured.words == 7 and measured.sentences == 2

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pibooklet.markup import MarkdownRenderer, scan_markdown
+import re
+
+from pibooklet.markup import MarkdownRenderer, Reference, sanitise, scan_markdown
 
 RENDERER = MarkdownRenderer({"trials": "Taking part in a trial"})
 
@@ -136,3 +138,68 @@ def test_short_numbers_link_only_when_dialled() -> None:
                                   "took part in 1999. Text CCLG to 70085. Company number 09876543.")
     assert html == ('Samaritans: call free on <a class="tel" href="tel:116123">116 123</a>. Over '
                     '111 children took part in 1999. Text CCLG to 70085. Company number 09876543.')
+
+
+def test_callout_styles_carry_a_label_read_first() -> None:
+    html = RENDERER.render("::: callout tip\nWrite it **down**.\n:::\n")
+    assert html == ('<div class="callout callout-tip" role="note"><p class="callout-label">Tip'
+                    '</p><p>Write it <strong>down</strong>.</p></div>')
+    labels = [re.search(r'callout-label">([^<]+)<', RENDERER.render(
+        f"::: callout {style}\nText.\n:::\n"))[1] for style in ("key", "important", "tip")]
+    assert labels == ["Key message", "Important", "Tip"]
+
+
+def test_unknown_callout_styles_and_stray_arguments_are_problems_with_lines() -> None:
+    _, problems = scan_markdown("::: callout warning\n:::\n\n::: quote big\n:::\n"
+                                "::: more\n:::\n", first_line=3)
+    assert problems == [
+        (3, "unknown callout style 'warning'; use one of: key, important, tip, or "
+            "'::: callout' alone for a plain one"),
+        (6, "'::: quote' takes nothing after its name (got 'big')"),
+        (8, "'::: more' needs the id of a booklet, like '::: more clinical-trials'")]
+
+
+def test_more_from_us_shows_the_cover_the_title_and_how_to_get_it() -> None:
+    renderer = MarkdownRenderer({"trials": "Taking part in a trial"},
+                                cover_source=lambda booklet: f"covers/{booklet}.png")
+    html = renderer.render("::: more trials\nAsk your nurse.\n:::\n")
+    assert html == ('<div class="more-from-us" role="note"><p class="more-label">More from us'
+                    '</p><img class="more-cover" src="covers/trials.png" alt="Cover of the '
+                    'booklet Taking part in a trial"><p class="more-title"><cite>Taking part in '
+                    'a trial</cite></p><p>Ask your nurse.</p></div>')
+    references, _ = scan_markdown("Text.\n::: more trials\n:::\n", first_line=4)
+    assert references == [Reference("more", "trials", 5)]
+
+
+def test_figures_take_a_width_a_place_and_a_credit() -> None:
+    html = RENDERER.render('![A cup](cup.jpg "A break"){width=45mm place=right '
+                           'credit="Photo: Sam\'s cup"}\n')
+    assert html == ('<figure class="figure place-right sized" style="width:45mm"><img '
+                    'alt="A cup" src="cup.jpg"><figcaption>A break <span class="credit">'
+                    'Photo: Sam’s cup</span></figcaption></figure>')
+    # A float with no width takes 45% of the column; a full-column picture takes no width.
+    assert 'style="width:45%"' in RENDERER.render("![A cup](cup.jpg){place=left}\n")
+    assert RENDERER.render("![A cup](cup.jpg){place=column}\n") == (
+        '<figure class="figure place-column"><img alt="A cup" src="cup.jpg"></figure>')
+
+
+def test_large_print_gives_a_width_in_mm_as_the_same_share_of_its_column() -> None:
+    large = MarkdownRenderer({}, large_print=True)
+    assert 'style="width:50.0%"' in large.render("![A](a.png){width=56.5mm}\n")
+    assert 'style="width:40%"' in large.render("![A](a.png){width=40%}\n")
+
+
+def test_figure_attributes_are_checked_and_only_a_width_reaches_the_layout() -> None:
+    _, problems = scan_markdown('![A](a.png){width=40%;color:red place=up credit=""}\n'
+                                "![B](b.png){width=120%}\n![C](c.png){place=bleed width=50%}\n",
+                                first_line=2)
+    assert [line for line, _ in problems] == [2, 2, 2, 3, 4]
+    assert problems[0][1].startswith("image width '40%;color:red' must be a percentage")
+    assert problems[1][1].startswith("unknown image place 'up'")
+    assert problems[2][1].startswith("the image credit is empty")
+    assert "must be between 10% and 100%" in problems[3][1]
+    assert "an image placed 'bleed' fills the page, so it takes no width" in problems[4][1]
+    _, problems = scan_markdown("![A](a.png){width=40% <b>}\n")
+    assert problems[0][1].startswith("cannot read the image attributes '{width=40% <b>}'")
+    assert sanitise('<figure style="width: 40%; position: fixed; color: red">x</figure>') == (
+        '<figure style="width:40%">x</figure>')
