@@ -13,6 +13,7 @@ from .content import Booklet, Library
 from .contrast import contrast_failures
 from .errors import BuildError, display_path
 from .finish import SCREEN_STEPS, describe_links, finish_pdf, label_pages, show_title_and_spreads
+from .hyphenation import exceptions_for
 from .impose import A4_LANDSCAPE, impose_booklet
 from .layout import (
     SPARE_NOTES_PAGES,
@@ -23,6 +24,7 @@ from .layout import (
     overflowing_addresses,
     write_pdf,
 )
+from .pagination import LayoutReport, analyse, lay_out_designed, where_written
 from .press import (
     FAIL_BELOW_PPI,
     WARN_BELOW_PPI,
@@ -57,21 +59,24 @@ class BuiltBooklet:
     files: list[OutputFile] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    layout: list[LayoutReport] = field(default_factory=list)
 
 
 def build_booklet(booklet: Booklet, library: Library, theme: Theme,
                   outputs: tuple[str, ...] = OUTPUTS) -> BuiltBooklet:
     """Make the requested outputs; a screen-edition problem raises BuildError."""
-    screen, pages, notes = _screen_edition(booklet, library, theme)
+    screen, pages, notes, report = _screen_edition(booklet, library, theme)
     built = BuiltBooklet(booklet.slug, pages, notes)
+    _report_layout(report, booklet, library, built)
     if "screen" in outputs:
         built.files.append(OutputFile(f"{booklet.slug}.pdf", screen, f"{pages} pages, A5"))
     if "large-print" in outputs:
         try:
-            large, large_pages = _large_print_edition(booklet, library, theme)
+            large, large_pages, report = _large_print_edition(booklet, library, theme)
         except BuildError as error:
             built.failures.append(f"large-print edition not made: {error}")
         else:
+            _report_layout(report, booklet, library, built)
             size = library.organisation.large_print.body_size
             built.files.append(OutputFile(f"{booklet.slug}-large-print.pdf", large,
                                           f"{large_pages} pages, A4, {size} pt"))
@@ -110,8 +115,21 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
     """Render and lay out one edition, keeping the notes pages that make a multiple of 4."""
     rendered = render_html(booklet, library, theme,
                            notes_pages=booklet.notes_pages + SPARE_NOTES_PAGES, edition=edition)
-    document = lay_out(rendered.html, booklet.folder, fetcher or _fetcher(library, theme))
+    hyphenation = library.organisation.hyphenation
+    document = lay_out_designed(rendered.html, booklet.folder, fetcher or _fetcher(library, theme),
+                                hyphenate=hyphenation.enabled and edition != "large-print",
+                                exceptions=exceptions_for(booklet.language,
+                                                          hyphenation.exceptions))
     return rendered, keep_notes_for_saddle_stitch(document, booklet.notes_pages)
+
+
+def _report_layout(report: LayoutReport, booklet: Booklet, library: Library,
+                   built: BuiltBooklet) -> None:
+    """Keep an edition's layout report, and warn of each fault at its section's path:line."""
+    built.layout.append(report)
+    for fault in report.faults:
+        built.warnings.append(f"{where_written(fault, booklet, library)}: {report.edition} "
+                              f"edition: {fault.message}")
 
 
 def _tagged_pdf(booklet: Booklet, library: Library, rendered, document,
@@ -126,15 +144,16 @@ def _tagged_pdf(booklet: Booklet, library: Library, rendered, document,
     return pdf
 
 
-def _screen_edition(booklet: Booklet, library: Library, theme: Theme) -> tuple[bytes, int, int]:
+def _screen_edition(booklet: Booklet, library: Library, theme: Theme
+                    ) -> tuple[bytes, int, int, LayoutReport]:
     rendered, document = _laid_out(booklet, library, theme, "screen")
     _check_contrast(document, library)
     pdf = _tagged_pdf(booklet, library, rendered, document, A5_POINTS)
-    return pdf, len(document.pages), count_notes_pages(document)
+    return pdf, len(document.pages), count_notes_pages(document), analyse(document, "screen")
 
 
 def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
-                         ) -> tuple[bytes, int]:
+                         ) -> tuple[bytes, int, LayoutReport]:
     rendered, document = _laid_out(booklet, library, theme, "large-print")
     too_long = [f"{_where_written(address, booklet, library)}: {address} is "
                 f"{width:.0f} mm wide at {library.organisation.large_print.body_size} pt and "
@@ -143,7 +162,8 @@ def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
                 for address, width, overrun in overflowing_addresses(document)]
     if too_long:
         raise BuildError("\n  ".join(too_long))
-    return _tagged_pdf(booklet, library, rendered, document, A4_POINTS), len(document.pages)
+    return (_tagged_pdf(booklet, library, rendered, document, A4_POINTS), len(document.pages),
+            analyse(document, "large-print"))
 
 
 def _where_written(text: str, booklet: Booklet, library: Library) -> str:
