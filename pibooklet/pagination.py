@@ -183,7 +183,7 @@ def _gather(index: int, page_box, parents: dict) -> _Page:
             element = box.element
             if isinstance(box, boxes.LineBox):
                 texts = [text for text in box.descendants() if isinstance(text, boxes.TextBox)]
-                words = "".join(text.text for text in texts).strip()
+                words = "".join(text.text for text in texts).replace(SOFT_HYPHEN, "").strip()
                 if words and _in_address(texts[-1].element, parents):
                     words = words.rstrip("".join(_HYPHENS)) + " "  # addresses break as they may
                 if words:
