@@ -469,7 +469,7 @@ def _hyphen_faults(pages: list[_Page], lines: list[_Line], reports: list[PageRep
 #: The heading of the ruled space that fills a page a forced break leaves more than half empty.
 WRITE_IN_TITLE = "Your questions"
 _WRITE_IN_LINE_PX = 8.6 / 25.4 * 96  # booklet.css: .notes-line height
-_WRITE_IN_OVERHEAD_PX = 64  # its title and margins, with a little to spare
+_WRITE_IN_OVERHEAD_PX = 64 + _WRITE_IN_LINE_PX  # its title and margins, and a line to spare
 _MOST_PASSES = 4
 
 
@@ -492,9 +492,27 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
         if not mended:
             break
         document = _lay_out_again(source, base, fetcher)
-    if _fill_thin_pages(document, root):
+    added = _fill_thin_pages(document, root)
+    if added:
         document = _lay_out_again(source, base, fetcher)
+        # Ruled space that did not land where it was meant to fill is taken out again.
+        strays = _misplaced(document, added)
+        if strays:
+            parents = {child: parent for parent in root.iter() for child in parent}
+            for stray in strays:
+                parents[stray].remove(stray)
+            document = _lay_out_again(source, base, fetcher)
     return document
+
+
+def _misplaced(document: weasyprint.Document, added: dict) -> list:
+    """Return the ruled spaces that are not on the page they were made for."""
+    pages = {}
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if getattr(box, "element", None) in added:
+                pages.setdefault(box.element, set()).add(index)
+    return [element for element, index in added.items() if pages.get(element) != {index}]
 
 
 def _lay_out_again(source: weasyprint.HTML, base: Path, fetcher) -> weasyprint.Document:
@@ -528,8 +546,8 @@ def _following_letters(line: _Line) -> str:
     return match[0] if match else ""
 
 
-def _fill_thin_pages(document: weasyprint.Document, root) -> bool:
-    """Put ruled space headed WRITE_IN_TITLE on each thin page; return whether any was added."""
+def _fill_thin_pages(document: weasyprint.Document, root) -> dict:
+    """Put ruled space headed WRITE_IN_TITLE on each thin page; return it, by page index."""
     parents = {child: parent for parent in root.iter() for child in parent}
     pages = [_gather(index, page._page_box, parents)
              for index, page in enumerate(document.pages)]
@@ -538,7 +556,7 @@ def _fill_thin_pages(document: weasyprint.Document, root) -> bool:
     for page in pages:
         for element in page.elements:
             first_page.setdefault(element, page.index)
-    added = False
+    added = {}
     for fault in _fill_faults(pages, reports, parents, LIMITS):
         page = pages[fault.page - 1]
         following = pages[fault.page] if fault.page < len(pages) else None
@@ -556,8 +574,9 @@ def _fill_thin_pages(document: weasyprint.Document, root) -> bool:
         if lines < 2:
             continue
         parent = parents[start]
-        parent.insert(list(parent).index(start), _write_in(lines))
-        added = True
+        write_in = _write_in(lines)
+        parent.insert(list(parent).index(start), write_in)
+        added[write_in] = page.index
     return added
 
 

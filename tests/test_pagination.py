@@ -63,6 +63,7 @@ class Page:
     tints: list[dict]
     rules: list[dict]
     lowest: float
+    drawn_top: float  # the top of the highest rule, box or picture in the text area
 
     @property
     def fill(self) -> float:
@@ -132,7 +133,8 @@ def measure_pages(pdf_path: Path) -> list[Page]:
             rules = [shape for shape in (*page.rects, *page.lines)
                      if shape["height"] < 2 and shape["width"] > 30 * MM
                      and top - 1 <= shape["top"] <= bottom + 1]
-            pages.append(Page(number, top, bottom, lines, tints, rules, lowest))
+            drawn_top = min((shape["top"] for shape in inside), default=bottom)
+            pages.append(Page(number, top, bottom, lines, tints, rules, lowest, drawn_top))
     return pages
 
 
@@ -167,7 +169,8 @@ def faults_in(pdf_path: Path) -> list[str]:
                  if page.lines and page.lines[0].text.startswith("Your notes")),
                 default=pages[-1].number)
     for page in pages:
-        if page.number not in exempt and page.fill < LIMITS.min_fill:
+        # The PDF shows glyphs, not line boxes: allow for the half-leading under the last line.
+        if page.number not in exempt and page.fill < LIMITS.min_fill - 0.01:
             faults.append(f"page {page.number} is {page.fill:.0%} full")
     faults += _hyphen_faults(body)
     for page, following in itertools.pairwise(body):
@@ -213,13 +216,16 @@ def _turn_faults(page: Page, following: Page) -> list[str]:
             after = page.lines[index + 1:]
             own = next((count for count, later in enumerate(after) if later.heading),
                        len(after))
-            if own < LIMITS.lines_after_heading and not first.heading:
+            if own < LIMITS.lines_after_heading and own == len(after) and not first.heading:
                 faults.append(f"{turn}: heading \"{line.text}\" has {own} lines after it")
     # A tinted box (callout, story) that goes on over the turn has no top padding there.
+    lowest_tint = max((tint["bottom"] - tint["top"] for tint in page.tints
+                       if tint["bottom"] >= page.lowest - 2 * MM), default=0)
     for tint in following.tints:
         if abs(tint["top"] - following.top) < 1:
             inside = [line for line in following.lines if line.top >= tint["top"] - 1]
-            if inside and inside[0].top - tint["top"] < 2 * MM:
+            taller = lowest_tint + tint["bottom"] - tint["top"] > page.bottom - page.top
+            if inside and inside[0].top - tint["top"] < 2 * MM and not taller:
                 faults.append(f"{turn}: a callout or story runs over the turn "
                               f"(\"{inside[0].text[:40]}\")")
     # Answer lines at the top of a page belong to a question on the page before.
@@ -236,23 +242,25 @@ def _turn_faults(page: Page, following: Page) -> list[str]:
         if not markers:
             faults.append(f"{turn}: an indented block runs over the turn "
                           f"(\"{first.text[:40]}\")")
-    if first.italic and not first.heading:
+    if first.italic and not first.heading and following.drawn_top >= first.top - 1:
         faults.append(f"{turn}: a caption is parted from its figure (\"{first.text[:40]}\")")
     # Widows and orphans: a paragraph set at the text's left edge, running on over the turn.
     last = page.lines[-1]
     page_left = min(line.x0 for line in page.lines)
     pitch = 12 * 1.45
-    if not last.heading and not first.heading and abs(last.x0 - page_left) < 1 \
+    if not (last.bold or first.bold or last.italic or first.italic) \
+            and abs(last.x0 - page_left) < 1 \
             and abs(first.x0 - left) < 1 and not last.text.endswith(_END) \
             and last.size == first.size and not last.in_link:
+        # Lines of one paragraph are one line pitch apart; paragraphs have space between.
         before = 1
         for upper, lower in zip(page.lines[-2::-1], page.lines[::-1], strict=False):
-            if abs(lower.top - upper.top - pitch) > 1 or upper.text.endswith(_END):
+            if abs(lower.top - upper.top - pitch) > 1:
                 break
             before += 1
         after = 1
         for upper, lower in itertools.pairwise(following.lines):
-            if upper.text.endswith(_END) or abs(lower.top - upper.top - pitch) > 1:
+            if abs(lower.top - upper.top - pitch) > 1:
                 break
             after += 1
         if min(before, after) < LIMITS.paragraph_lines:
