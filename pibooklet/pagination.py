@@ -471,6 +471,8 @@ WRITE_IN_TITLE = "Your questions"
 _WRITE_IN_LINE_PX = 8.6 / 25.4 * 96  # booklet.css: .notes-line height
 _WRITE_IN_OVERHEAD_PX = 64 + _WRITE_IN_LINE_PX  # its title and margins, and a line to spare
 _MOST_PASSES = 4
+#: The class that sends a heading to the top of the next page (booklet.css).
+TURN_BEFORE_CLASS = "turn-before"
 
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
@@ -489,6 +491,8 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
         report = analyse(document)
         mended = [fault for fault in report.faults if isinstance(fault.element, _Line)
                   and _keep_word_whole(root, fault.element)]
+        mended += [fault for fault in report.faults if fault.kind == "heading"
+                   and _turn_before(fault.element)]
         if not mended:
             break
         document = _lay_out_again(source, base, fetcher)
@@ -520,6 +524,15 @@ def _lay_out_again(source: weasyprint.HTML, base: Path, fetcher) -> weasyprint.D
     source.wrapper_element = cssselect2.ElementWrapper.from_html_root(
         source.etree_element, content_language=None)
     return lay_out(source, base, fetcher)
+
+
+def _turn_before(heading) -> bool:
+    """Start a heading stranded at a page foot on the next page; return whether it moved."""
+    classes = (heading.get("class") or "").split()
+    if TURN_BEFORE_CLASS in classes:
+        return False
+    heading.set("class", " ".join([*classes, TURN_BEFORE_CLASS]))
+    return True
 
 
 def _keep_word_whole(root, line: _Line) -> bool:
