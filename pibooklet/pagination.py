@@ -468,8 +468,7 @@ def _hyphen_faults(pages: list[_Page], lines: list[_Line], reports: list[PageRep
 
 #: The heading of the ruled space that fills a page a forced break leaves more than half empty.
 WRITE_IN_TITLE = "Your questions"
-_WRITE_IN_LINE_PX = 8.6 / 25.4 * 96  # booklet.css: .notes-line height
-_WRITE_IN_OVERHEAD_PX = 64 + _WRITE_IN_LINE_PX  # its title and margins, and a line to spare
+_WRITE_IN_OVERHEAD_PX = 64  # its title and margins
 _MOST_PASSES = 4
 #: The class that sends a heading to the top of the next page (booklet.css).
 TURN_BEFORE_CLASS = "turn-before"
@@ -570,6 +569,7 @@ def _fill_thin_pages(document: weasyprint.Document, root) -> dict:
         for element in page.elements:
             first_page.setdefault(element, page.index)
     added = {}
+    pitch = _notes_line_pitch(document)
     for fault in _fill_faults(pages, reports, parents, LIMITS):
         page = pages[fault.page - 1]
         following = pages[fault.page] if fault.page < len(pages) else None
@@ -582,8 +582,8 @@ def _fill_thin_pages(document: weasyprint.Document, root) -> dict:
                 and parents[start].tag not in ("main", "body") \
                 and first_page.get(parents[start]) == following.index:
             start = parents[start]
-        lines = int((page.top + page.height - page.bottom - _WRITE_IN_OVERHEAD_PX)
-                    // _WRITE_IN_LINE_PX)
+        lines = int((page.top + page.height - page.bottom - _WRITE_IN_OVERHEAD_PX - pitch)
+                    // pitch)
         if lines < 2:
             continue
         parent = parents[start]
@@ -591,6 +591,17 @@ def _fill_thin_pages(document: weasyprint.Document, root) -> dict:
         parent.insert(list(parent).index(start), write_in)
         added[write_in] = page.index
     return added
+
+
+def _notes_line_pitch(document: weasyprint.Document) -> float:
+    """Return the height of one ruled line as this edition sets it (from the notes pages)."""
+    for page in reversed(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and "notes-line" in (element.get("class") or "").split() \
+                    and isinstance(box, boxes.BlockBox):
+                return box.margin_height()
+    return 8.6 / 25.4 * 96  # booklet.css: .notes-line height
 
 
 def _write_in(lines: int):
