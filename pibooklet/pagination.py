@@ -39,6 +39,8 @@ class Limits:
     lines_after_heading: int = 2
     #: Fewest lines of a split paragraph on each page (widows and orphans).
     paragraph_lines: int = 2
+    #: Fewest items of a split list (or questions) on each page.
+    list_items: int = 2
 
 
 LIMITS = Limits()
@@ -164,6 +166,7 @@ def analyse(document: weasyprint.Document, edition: str = "screen",
     _sections_start_and_end(pages, parents, reports)
     faults += _fill_faults(pages, reports, parents, limits)
     faults += _split_faults(pages, reports, parents)
+    faults += _list_faults(pages, parents, limits)
     faults += _heading_faults(lines, parents, limits)
     faults += _paragraph_faults(lines, parents, limits)
     faults += _hyphen_faults(pages, lines, reports, parents, limits)
@@ -370,6 +373,34 @@ def _split_faults(pages: list[_Page], reports: list[PageReport],
                             f"a {kind} runs from page {first + 1} to page {indexes[-1] + 1} "
                             f"(\"{_sample(element, 6)}\")",
                             _anchor(_section_of(element, parents)), _sample(element), element))
+    return faults
+
+
+def _list_faults(pages: list[_Page], parents: dict, limits: Limits) -> list[Fault]:
+    """Lists split over a page turn with fewer than two items on one of the pages."""
+    where: dict[object, list[int]] = {}
+    for page in pages:
+        for element, height in page.elements.items():
+            if element.tag == "li" and height > 1:
+                where.setdefault(element, []).append(page.index)
+    lists: dict[object, list[int]] = {}
+    for item, indexes in where.items():
+        lists.setdefault(parents.get(item), []).append(indexes[0])
+    faults = []
+    for owner, firsts in lists.items():
+        turns = sorted(set(firsts))
+        if len(turns) < 2:
+            continue
+        fewest = min(firsts.count(turns[0]), firsts.count(turns[-1]))
+        if fewest < limits.list_items:
+            first = next(iter(owner), None)
+            kind = "questions" if first is not None and \
+                kept_kind(first, parents) == "question" else "list"
+            faults.append(Fault(turns[0] + 1, "split list",
+                                f"a {kind} list split over pages {turns[0] + 1} and "
+                                f"{turns[-1] + 1} leaves {fewest} item on one of them "
+                                f"(\"{_sample(owner, 6)}\")",
+                                _anchor(_section_of(owner, parents)), _sample(owner), owner))
     return faults
 
 

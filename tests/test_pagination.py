@@ -242,6 +242,11 @@ def _turn_faults(page: Page, following: Page) -> list[str]:
         if not markers:
             faults.append(f"{turn}: an indented block runs over the turn "
                           f"(\"{first.text[:40]}\")")
+    # A list or questions running over the turn keeps at least two items on each page.
+    foot = _items(page.lines[::-1], min(line.x0 for line in page.lines))
+    head = _items(following.lines, left)
+    if foot and head and min(foot, head) < LIMITS.list_items:
+        faults.append(f"{turn}: a list leaves {foot} item(s) before the turn and {head} after")
     if first.italic and not first.heading and following.drawn_top >= first.top - 1:
         faults.append(f"{turn}: a caption is parted from its figure (\"{first.text[:40]}\")")
     # Widows and orphans: a paragraph set at the text's left edge, running on over the turn.
@@ -267,6 +272,19 @@ def _turn_faults(page: Page, following: Page) -> list[str]:
             faults.append(f"{turn}: a paragraph leaves {before} line(s) before the turn and "
                           f"{after} after (\"{last.text[:40]}\")")
     return faults
+
+
+def _items(lines: list[Line], left: float) -> int:
+    """Count list items (lines with a marker) from the first line given, until other text."""
+    count = 0
+    for line in lines:
+        if line.heading:
+            break
+        if _MARKER.match(line.text):
+            count += 1
+        elif line.x0 <= left + 1:  # text at the left edge: not part of a list
+            break
+    return count
 
 
 @pytest.mark.parametrize("slug", SAMPLES)
