@@ -155,7 +155,8 @@ def _exempt_from_fill(pages: list[Page]) -> set[int]:
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
-_MARKER = re.compile(r"[•?“\"]|\d+\.")  # list, question and quote openings
+_ITEM = re.compile(r"[•?]|\d+\.")  # list and question markers
+_OPENING = re.compile(r"[•?“\"]|\d+\.")  # what starts a list item, question or quote
 _END = (".", "!", "?", ":", "”", "’", ")")
 
 
@@ -234,7 +235,7 @@ def _turn_faults(page: Page, following: Page) -> list[str]:
         faults.append(f"{turn}: a question's answer lines run over the turn")
     # A list item, question or quote goes on at the top of the page without its marker.
     left = min(line.x0 for line in following.lines)
-    if not first.heading and first.x0 > left + 2 * MM and not _MARKER.match(first.text) \
+    if not first.heading and first.x0 > left + 2 * MM and not _OPENING.match(first.text) \
             and not any(
             abs(tint["top"] - following.top) < 1 for tint in following.tints):
         markers = [line for line in following.lines if abs(line.top - first.top) < 3
@@ -280,7 +281,7 @@ def _items(lines: list[Line], left: float) -> int:
     for line in lines:
         if line.heading:
             break
-        if _MARKER.match(line.text):
+        if _ITEM.match(line.text):
             count += 1
         elif line.x0 <= left + 1:  # text at the left edge: not part of a list
             break
