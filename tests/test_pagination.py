@@ -385,3 +385,31 @@ def test_hyphenation_is_off_by_default_and_follows_the_setting(built, tmp_path: 
     large = measure_pages(tmp_path / "out" / "relapsed-cancer-large-print.pdf")
     assert not [line.text for page in large for line in page.lines
                 if line.text.endswith("-") and not line.in_link]
+
+
+def test_hyphenation_setting_is_checked_with_its_line(library_copy: Path, capsys) -> None:
+    """A malformed exception word is a content error at its line in organisation.yaml."""
+    organisation = library_copy / "organisation.yaml"
+    lines = organisation.read_text().splitlines()
+    organisation.write_text("\n".join([*lines, "hyphenation:", "  enabled: yes please",
+                                       "  exceptions:", "    en-GB: [di-ag-no-sis, x2-ray]"])
+                            + "\n")
+    assert main(["--content", str(library_copy), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert f"organisation.yaml:{len(lines) + 2}: 'enabled' must be true or false" in out
+    assert f"organisation.yaml:{len(lines) + 4}: hyphenation exception 'x2-ray'" in out
+
+
+def test_layout_report_lists_every_page(tmp_path: Path) -> None:
+    """--layout-report text writes each page's kind and fill, agreeing with the PDF."""
+    content = write_library(tmp_path, 4)
+    assert main(["--content", str(content), "--output", str(tmp_path / "out"), "--outputs",
+                 "screen", "--quiet", "--layout-report", "text"]) == 0
+    text = (tmp_path / "out" / "generated-layout.txt").read_text()
+    fills = [int(match) for match in re.findall(r"^page +\d+ +\S+ +(\d+)% full$", text,
+                                                 re.MULTILINE)]
+    measured = measure_pages(tmp_path / "out" / "generated.pdf")
+    assert len(fills) == len(measured)
+    assert text.startswith(f"screen: {len(measured)} pages, 0 faults")
+    assert all(abs(page.fill * 100 - fill) < 6 for page, fill in zip(measured[1:-1],
+                                                                       fills[1:-1], strict=True))
