@@ -11,15 +11,12 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree
 
-import cssselect2
 import weasyprint
 from weasyprint.formatting_structure import boxes
 
 from .errors import display_path
-from .hyphenation import SOFT_HYPHEN, keep_whole, prepare
-from .layout import lay_out
+from .hyphenation import SOFT_HYPHEN
 
 
 @dataclass(frozen=True)
@@ -58,8 +55,8 @@ KEPT_BLOCKS = {
 #: Page kinds exempt from the fill rule: they are full-page furniture or ruled for writing.
 UNFILLED_KINDS = frozenset({"cover", "inside-cover", "contents", "notes", "back-cover"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
-_HYPHENS = ("-", "\u2010", "\u00ad")
-_LETTERS = re.compile(r"[^\W\d_]+")
+HYPHENS = ("-", "\u2010", "\u00ad")
+LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -129,7 +126,7 @@ def reports_json(reports: list[LayoutReport]) -> str:
 
 
 @dataclass
-class _Line:
+class Line:
     """A line of text as laid out."""
 
     page: int
@@ -141,14 +138,14 @@ class _Line:
 
 
 @dataclass
-class _Page:
+class MeasuredPage:
     """What the analysis gathers from one page."""
 
     index: int
     top: float
     height: float
     bottom: float = 0.0  # the lowest content drawn
-    lines: list[_Line] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
     elements: dict[object, float] = field(default_factory=dict)  # element -> height here
     kinds: set[str] = field(default_factory=set)
 
@@ -159,12 +156,13 @@ def analyse(document: weasyprint.Document, edition: str = "screen",
     root = document.pages[0]._page_box.children[0].element if document.pages else None
     parents = {child: parent for parent in root.iter() for child in parent} if root is not None \
         else {}
-    pages = [_gather(index, page._page_box, parents) for index, page in enumerate(document.pages)]
+    pages = [gather_page(index, page._page_box, parents)
+             for index, page in enumerate(document.pages)]
     lines = [line for page in pages for line in page.lines]
     faults: list[Fault] = []
-    reports = [PageReport(page.index + 1, _kind(page), _fill(page)) for page in pages]
+    reports = [PageReport(page.index + 1, page_kind(page), page_fill(page)) for page in pages]
     _sections_start_and_end(pages, parents, reports)
-    faults += _fill_faults(pages, reports, parents, limits)
+    faults += fill_faults(pages, reports, parents, limits)
     faults += _split_faults(pages, reports, parents)
     faults += _list_faults(pages, parents, limits)
     faults += _heading_faults(lines, parents, limits)
@@ -174,9 +172,9 @@ def analyse(document: weasyprint.Document, edition: str = "screen",
     return LayoutReport(edition, reports, faults)
 
 
-def _gather(index: int, page_box, parents: dict) -> _Page:
+def gather_page(index: int, page_box, parents: dict) -> MeasuredPage:
     """Collect a page's lines, the height each element takes on it and its lowest content."""
-    page = _Page(index, page_box.content_box_y(), page_box.height)
+    page = MeasuredPage(index, page_box.content_box_y(), page_box.height)
     for child in page_box.children:
         if isinstance(child, boxes.MarginBox):
             continue  # running heads and page numbers are not content
@@ -188,9 +186,9 @@ def _gather(index: int, page_box, parents: dict) -> _Page:
                 texts = [text for text in box.descendants() if isinstance(text, boxes.TextBox)]
                 words = "".join(text.text for text in texts).replace(SOFT_HYPHEN, "").strip()
                 if words and _in_address(texts[-1].element, parents):
-                    words = words.rstrip("".join(_HYPHENS)) + " "  # addresses break as they may
+                    words = words.rstrip("".join(HYPHENS)) + " "  # addresses break as they may
                 if words:
-                    line = _Line(index, box.position_y, box.position_y + box.height, words,
+                    line = Line(index, box.position_y, box.position_y + box.height, words,
                                  _block_of(box, parents), texts)
                     page.lines.append(line)
                     page.bottom = max(page.bottom, line.bottom)
@@ -230,7 +228,7 @@ def _block_of(line_box, parents: dict):
     return element
 
 
-def _kind(page: _Page) -> str:
+def page_kind(page: MeasuredPage) -> str:
     """Return what a page is: cover, contents, notes, support, section..."""
     for kind, name in (("cover", "cover"), ("back-cover", "back-cover"),
                        ("inside-cover", "inside-cover"), ("contents", "contents"),
@@ -240,7 +238,7 @@ def _kind(page: _Page) -> str:
     return "section"
 
 
-def _fill(page: _Page) -> float:
+def page_fill(page: MeasuredPage) -> float:
     """Return how much of the text area is used, from its top to the lowest content."""
     if page.height <= 0:
         return 0.0
@@ -277,7 +275,7 @@ def _sample(element, words: int = 8) -> str:
     return " ".join("".join(element.itertext()).split()[:words]) if element is not None else ""
 
 
-def _sections_start_and_end(pages: list[_Page], parents: dict,
+def _sections_start_and_end(pages: list[MeasuredPage], parents: dict,
                             reports: list[PageReport]) -> None:
     seen: dict[object, list[int]] = {}
     for page in pages:
@@ -290,7 +288,7 @@ def _sections_start_and_end(pages: list[_Page], parents: dict,
         reports[indexes[-1]].ends.append(_title(section))
 
 
-def _fill_faults(pages: list[_Page], reports: list[PageReport], parents: dict,
+def fill_faults(pages: list[MeasuredPage], reports: list[PageReport], parents: dict,
                  limits: Limits) -> list[Fault]:
     """Pages under the least fill, except furniture and the page before the notes."""
     faults = []
@@ -313,7 +311,7 @@ def _fill_faults(pages: list[_Page], reports: list[PageReport], parents: dict,
     return faults
 
 
-def _starts_with_forced_break(page: _Page, parents: dict) -> bool:
+def _starts_with_forced_break(page: MeasuredPage, parents: dict) -> bool:
     """Return whether a page begins with a section set to start a new page."""
     if not page.lines:
         return False
@@ -351,7 +349,7 @@ def kept_kind(element, parents: dict) -> str | None:
     return None
 
 
-def _split_faults(pages: list[_Page], reports: list[PageReport],
+def _split_faults(pages: list[MeasuredPage], reports: list[PageReport],
                   parents: dict) -> list[Fault]:
     """Kept blocks whose content lies on more than one page, unless taller than a page."""
     where: dict[object, list[int]] = {}
@@ -376,7 +374,7 @@ def _split_faults(pages: list[_Page], reports: list[PageReport],
     return faults
 
 
-def _list_faults(pages: list[_Page], parents: dict, limits: Limits) -> list[Fault]:
+def _list_faults(pages: list[MeasuredPage], parents: dict, limits: Limits) -> list[Fault]:
     """Lists split over a page turn with fewer than two items on one of the pages."""
     where: dict[object, list[int]] = {}
     for page in pages:
@@ -404,7 +402,7 @@ def _list_faults(pages: list[_Page], parents: dict, limits: Limits) -> list[Faul
     return faults
 
 
-def _heading_faults(lines: list[_Line], parents: dict, limits: Limits) -> list[Fault]:
+def _heading_faults(lines: list[Line], parents: dict, limits: Limits) -> list[Fault]:
     """Headings with fewer than two lines of their own text after them on their page."""
     faults = []
     for index, line in enumerate(lines):
@@ -431,9 +429,9 @@ def _heading_faults(lines: list[_Line], parents: dict, limits: Limits) -> list[F
     return faults
 
 
-def _paragraph_faults(lines: list[_Line], parents: dict, limits: Limits) -> list[Fault]:
+def _paragraph_faults(lines: list[Line], parents: dict, limits: Limits) -> list[Fault]:
     """Split paragraphs with fewer than two lines on either page: widows and orphans."""
-    by_element: dict[object, list[_Line]] = {}
+    by_element: dict[object, list[Line]] = {}
     for line in lines:
         if line.element is not None and line.element.tag not in _HEADINGS:
             by_element.setdefault(line.element, []).append(line)
@@ -457,10 +455,10 @@ def _paragraph_faults(lines: list[_Line], parents: dict, limits: Limits) -> list
 
 def ends_with_hyphen(text: str) -> bool:
     """Return whether a line of text ends on a hyphen (not a dash)."""
-    return text.rstrip().endswith(_HYPHENS)
+    return text.rstrip().endswith(HYPHENS)
 
 
-def _hyphen_faults(pages: list[_Page], lines: list[_Line], reports: list[PageReport],
+def _hyphen_faults(pages: list[MeasuredPage], lines: list[Line], reports: list[PageReport],
                    parents: dict, limits: Limits) -> list[Fault]:
     """Hyphens at a page's end, ladders of hyphenated lines and breaks too near a word's end."""
     faults = []
@@ -472,8 +470,8 @@ def _hyphen_faults(pages: list[_Page], lines: list[_Line], reports: list[PageRep
         if not hyphenated:
             continue
         report = reports[line.page]
-        before = _LETTERS.findall(line.text.rstrip().rstrip("".join(_HYPHENS)))
-        after = _LETTERS.findall(following.text) if following else []
+        before = LETTERS.findall(line.text.rstrip().rstrip("".join(HYPHENS)))
+        after = LETTERS.findall(following.text) if following else []
         word = (before[-1] if before else "") + "-" + (after[0] if after else "")
         report.hyphenated_lines.append(word)
         section = _anchor(_section_of(line.element, parents))
@@ -495,156 +493,6 @@ def _hyphen_faults(pages: list[_Page], lines: list[_Line], reports: list[PageRep
                                 f"{limits.min_hyphen_letters} letters on one side",
                                 section, line.text, line))
     return faults
-
-
-#: The heading of the ruled space that fills a page a forced break leaves more than half empty.
-WRITE_IN_TITLE = "Your questions"
-_WRITE_IN_OVERHEAD_PX = 64  # its title and margins
-_MOST_PASSES = 4
-#: The class that sends a heading to the top of the next page (booklet.css).
-TURN_BEFORE_CLASS = "turn-before"
-
-
-def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
-                     exceptions: tuple[str, ...]) -> weasyprint.Document:
-    """Lay out the booklet, then fix what a designer would: hyphens and thin pages.
-
-    Hyphenation faults are mended by keeping the word whole and laying out again; a page that
-    the next block or a new-page section leaves more than half empty gets ruled space to write
-    on. Anything still wrong is left for the layout report to warn about.
-    """
-    source = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
-    prepare(source.etree_element, hyphenate, exceptions)
-    root = source.etree_element
-    document = lay_out(source, base, fetcher)
-    for _ in range(_MOST_PASSES):
-        report = analyse(document)
-        mended = [fault for fault in report.faults if isinstance(fault.element, _Line)
-                  and _keep_word_whole(root, fault.element)]
-        mended += [fault for fault in report.faults if fault.kind == "heading"
-                   and _turn_before(fault.element)]
-        if not mended:
-            break
-        document = _lay_out_again(source, base, fetcher)
-    added = _fill_thin_pages(document, root)
-    if added:
-        document = _lay_out_again(source, base, fetcher)
-        # Ruled space that did not land where it was meant to fill is taken out again.
-        strays = _misplaced(document, added)
-        if strays:
-            parents = {child: parent for parent in root.iter() for child in parent}
-            for stray in strays:
-                parents[stray].remove(stray)
-            document = _lay_out_again(source, base, fetcher)
-    return document
-
-
-def _misplaced(document: weasyprint.Document, added: dict) -> list:
-    """Return the ruled spaces that are not on the page they were made for."""
-    pages = {}
-    for index, page in enumerate(document.pages):
-        for box in page._page_box.descendants():
-            if getattr(box, "element", None) in added:
-                pages.setdefault(box.element, set()).add(index)
-    return [element for element, index in added.items() if pages.get(element) != {index}]
-
-
-def _lay_out_again(source: weasyprint.HTML, base: Path, fetcher) -> weasyprint.Document:
-    """Lay out a document whose tree was changed (the selector wrapper caches the old one)."""
-    source.wrapper_element = cssselect2.ElementWrapper.from_html_root(
-        source.etree_element, content_language=None)
-    return lay_out(source, base, fetcher)
-
-
-def _turn_before(heading) -> bool:
-    """Start a heading stranded at a page foot on the next page; return whether it moved."""
-    classes = (heading.get("class") or "").split()
-    if TURN_BEFORE_CLASS in classes:
-        return False
-    heading.set("class", " ".join([*classes, TURN_BEFORE_CLASS]))
-    return True
-
-
-def _keep_word_whole(root, line: _Line) -> bool:
-    """Keep the word broken at the end of a faulty line whole; return whether it was found."""
-    last = line.boxes[-1]
-    before = _LETTERS.findall(last.text.rstrip().rstrip("".join(_HYPHENS)))
-    if not before or last.element is None:
-        return False
-    word = before[-1]
-    follow = _following_letters(line)
-    return keep_whole(root, word + "-" + follow if follow else word, first_only_in=last.element)
-
-
-def _following_letters(line: _Line) -> str:
-    """Return the letters that continue the broken word on the next line, if known."""
-    element = line.boxes[-1].element
-    text = "".join(element.itertext()) if element is not None else ""
-    head = line.boxes[-1].text.rstrip().rstrip("".join(_HYPHENS))
-    start = text.replace(SOFT_HYPHEN, "").find(head.replace(SOFT_HYPHEN, ""))
-    if start < 0:
-        return ""
-    rest = text.replace(SOFT_HYPHEN, "")[start + len(head.replace(SOFT_HYPHEN, "")):]
-    match = _LETTERS.match(rest.lstrip("-"))
-    return match[0] if match else ""
-
-
-def _fill_thin_pages(document: weasyprint.Document, root) -> dict:
-    """Put ruled space headed WRITE_IN_TITLE on each thin page; return it, by page index."""
-    parents = {child: parent for parent in root.iter() for child in parent}
-    pages = [_gather(index, page._page_box, parents)
-             for index, page in enumerate(document.pages)]
-    reports = [PageReport(page.index + 1, _kind(page), _fill(page)) for page in pages]
-    first_page: dict[object, int] = {}
-    for page in pages:
-        for element in page.elements:
-            first_page.setdefault(element, page.index)
-    added = {}
-    pitch = _notes_line_pitch(document)
-    for fault in _fill_faults(pages, reports, parents, LIMITS):
-        page = pages[fault.page - 1]
-        following = pages[fault.page] if fault.page < len(pages) else None
-        if following is None or not following.lines:
-            continue
-        start = following.lines[0].element
-        if first_page.get(start) != following.index:
-            continue  # the page ends mid-block: ruled space there would split it
-        while start.tag != "section" and parents.get(start) is not None \
-                and parents[start].tag not in ("main", "body") \
-                and first_page.get(parents[start]) == following.index:
-            start = parents[start]
-        lines = int((page.top + page.height - page.bottom - _WRITE_IN_OVERHEAD_PX - pitch)
-                    // pitch)
-        if lines < 2:
-            continue
-        parent = parents[start]
-        write_in = _write_in(lines)
-        parent.insert(list(parent).index(start), write_in)
-        added[write_in] = page.index
-    return added
-
-
-def _notes_line_pitch(document: weasyprint.Document) -> float:
-    """Return the height of one ruled line as this edition sets it (from the notes pages)."""
-    for page in reversed(document.pages):
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            if element is not None and "notes-line" in (element.get("class") or "").split() \
-                    and isinstance(box, boxes.BlockBox):
-                return box.margin_height()
-    return 8.6 / 25.4 * 96  # booklet.css: .notes-line height
-
-
-def _write_in(lines: int):
-    """Return ruled space to write on, headed WRITE_IN_TITLE."""
-    box = ElementTree.Element("div", {"class": "write-in"})
-    title = ElementTree.SubElement(box, "p", {"class": "write-in-title"})
-    title.text = WRITE_IN_TITLE
-    ruled = ElementTree.SubElement(box, "div", {"class": "write-in-lines",
-                                                "aria-hidden": "true"})
-    for _ in range(lines):
-        ElementTree.SubElement(ruled, "div", {"class": "notes-line"})
-    return box
 
 
 def where_written(fault: Fault, booklet, library) -> str:

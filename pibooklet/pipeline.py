@@ -11,6 +11,7 @@ from . import OUTPUTS
 from .colour import PressConverter
 from .content import Booklet, Library
 from .contrast import contrast_failures
+from .copyfit import lay_out_designed
 from .errors import BuildError, display_path
 from .finish import SCREEN_STEPS, describe_links, finish_pdf, label_pages, show_title_and_spreads
 from .hyphenation import exceptions_for
@@ -24,7 +25,7 @@ from .layout import (
     overflowing_addresses,
     write_pdf,
 )
-from .pagination import LayoutReport, analyse, lay_out_designed, where_written
+from .pagination import LayoutReport, analyse, where_written
 from .press import (
     FAIL_BELOW_PPI,
     WARN_BELOW_PPI,
