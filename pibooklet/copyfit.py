@@ -40,11 +40,11 @@ TURN_BEFORE_CLASS = "turn-before"
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
                      exceptions: tuple[str, ...]) -> weasyprint.Document:
-    """Lay out the booklet, then fix what a designer would: hyphens and thin pages.
+    """Lay out the booklet, then mend what a designer would: hyphens, headings, thin pages.
 
-    Hyphenation faults are mended by keeping the word whole and laying out again; a page that
-    the next block or a new-page section leaves more than half empty gets ruled space to write
-    on. Anything still wrong is left for the layout report to warn about.
+    A bad hyphen is mended by keeping its word whole, a stranded heading by starting it on the
+    next page; a page that the next block or a new-page section leaves more than half empty
+    gets ruled space to write on. Anything still wrong is left for the report to warn about.
     """
     source = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
     prepare(source.etree_element, hyphenate, exceptions)
