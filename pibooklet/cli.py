@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="DATE",
                         help="the date review dates are checked against, YYYY-MM-DD "
                              "(default: today)")
+    parser.add_argument("--layout-report", choices=("text", "json"), default=None,
+                        help="also write each booklet's layout report, page by page: how full "
+                             "each page is, what starts and ends there, blocks split over a page "
+                             "turn, hyphenated lines and every fault, as SLUG-layout.txt or "
+                             "SLUG-layout.json (faults are always printed as warnings)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print only problems, not the files built")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -110,6 +115,8 @@ def _build(library, slug: str, theme, args: argparse.Namespace) -> bool:
         return False
     for warning in built.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if args.layout_report:
+        built.files.append(_layout_report(slug, built.layout, args.layout_report))
     for output in built.files:
         target = args.output / output.name
         write_atomically(target, output.data)
@@ -120,6 +127,18 @@ def _build(library, slug: str, theme, args: argparse.Namespace) -> bool:
     if not built.failures and not args.quiet:
         print(f"{slug}: done in {time.perf_counter() - started:.1f} s")
     return not built.failures
+
+
+def _layout_report(slug: str, reports: list, report_format: str):
+    """Return the layout report of every edition laid out, as an output file."""
+    from .pagination import reports_json
+    from .pipeline import OutputFile
+
+    faults = sum(len(report.faults) for report in reports)
+    data = reports_json(reports) if report_format == "json" else \
+        "\n".join(report.text() for report in reports)
+    return OutputFile(f"{slug}-layout.{'json' if report_format == 'json' else 'txt'}",
+                      data.encode(), f"layout report, {faults} fault{'s' * (faults != 1)}")
 
 
 def _report_check(report: LibraryReport, chosen: list[str], output_format: str) -> int:

@@ -100,6 +100,31 @@ LARGE_PRINT_FIELDS = (
             default="This booklet is also available in large print. Ask the team who gave "
                     "it to you, or contact us."),
 )
+
+
+def _word_lists(value: Any, ctx: s.Context) -> dict[str, tuple[str, ...]]:
+    """Check hyphenation exceptions: language tag -> words, hyphens marking allowed breaks."""
+    if not isinstance(value, YamlMap):
+        raise s.Invalid("must map a language tag to a list of words, e.g. en-GB: [di-ag-no-sis]")
+    lists = {}
+    for language, words in value.items():
+        line = value.line_of(language)
+        checked = s.list_of(s.text, non_empty=False)(words, s.Context(ctx.path, ctx.problems,
+                                                                      line))
+        for word in checked:
+            if not re.fullmatch(r"[^\W\d_]+(-[^\W\d_]+)*", word):
+                ctx.problems.add(ctx.path, line, f"hyphenation exception {word!r} must be one "
+                                 "word of letters, with hyphens only where it may break")
+        lists[str(language).replace("_", "-")] = tuple(checked)
+    return lists
+
+
+HYPHENATION_FIELDS = (
+    s.Field("enabled", s.boolean, "hyphenate body text in the standard edition (large print "
+            "never is; default false, for readers with dyslexia or low literacy)", default=False),
+    s.Field("exceptions", _word_lists, "per language, words to break only where hyphens mark "
+            "(di-ag-no-sis) or never (write it whole)", default={}),
+)
 GOVERNANCE_FIELDS = (
     s.Field("max_review_years", s.whole_number(1, 10), "the most years between an edition and "
             "its next review", default=3),
@@ -192,6 +217,9 @@ ORGANISATION_FIELDS = (
     s.Field("large_print", s.mapping(LARGE_PRINT_FIELDS, "set of large-print settings"),
             "the large-print edition",
             default={field.name: field.default for field in LARGE_PRINT_FIELDS}),
+    s.Field("hyphenation", s.mapping(HYPHENATION_FIELDS, "set of hyphenation settings"),
+            "whether and how words are broken at line ends",
+            default={field.name: field.default for field in HYPHENATION_FIELDS}),
     s.Field("governance", s.mapping(GOVERNANCE_FIELDS, "set of review rules"),
             "review-date rules", default={field.name: field.default
                                           for field in GOVERNANCE_FIELDS}),
@@ -372,6 +400,14 @@ class LargePrintSettings:
 
 
 @dataclass(frozen=True)
+class HyphenationSettings:
+    """Whether words are broken at line ends, and the words each language breaks its own way."""
+
+    enabled: bool = False
+    exceptions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Organisation:
     """The publisher, shared by every booklet."""
 
@@ -399,6 +435,7 @@ class Organisation:
     path: Path = Path(ORGANISATION_FILE)
     # The parsed file, kept for the line numbers of later checks (colour contrast).
     source: YamlMap = field(default_factory=YamlMap, compare=False, repr=False)
+    hyphenation: HyphenationSettings = field(default_factory=HyphenationSettings)
 
 
 @dataclass(frozen=True)
@@ -575,7 +612,8 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
         governance=values["governance"], plain_language=values["plain_language"],
         typeface=typeface,
         publications={item["id"]: item["title"] for item in values["publications"]},
-        path=path, source=data)
+        path=path, source=data,
+        hyphenation=HyphenationSettings(**values["hyphenation"]))
 
 
 def _trust_marks(root: Path, path: Path, data: Any, marks: list[dict[str, Any]],

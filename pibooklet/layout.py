@@ -116,11 +116,13 @@ def _weasyprint_problems() -> Iterator[list[str]]:
         logger.setLevel(previous)
 
 
-def lay_out(html: str, base: Path, fetcher: ConfinedFetcher) -> weasyprint.Document:
-    """Lay out the HTML into pages; any WeasyPrint warning fails the build."""
+def lay_out(html: str | weasyprint.HTML, base: Path,
+            fetcher: ConfinedFetcher) -> weasyprint.Document:
+    """Lay out the HTML (text, or a parsed tree) into pages; any WeasyPrint warning fails."""
     with _weasyprint_problems() as messages:
-        document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/",
-                                   url_fetcher=fetcher).render()
+        source = html if isinstance(html, weasyprint.HTML) else weasyprint.HTML(
+            string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+        document = source.render()
     if messages:
         raise BuildError("layout problems:\n  " + "\n  ".join(dict.fromkeys(messages)))
     return document

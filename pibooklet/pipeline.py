@@ -11,6 +11,7 @@ from . import OUTPUTS
 from .colour import PressConverter
 from .content import Booklet, Library
 from .contrast import contrast_failures
+from .copyfit import lay_out_designed
 from .errors import BuildError, display_path
 from .finish import (
     SCREEN_STEPS,
@@ -24,6 +25,7 @@ from .finish import (
     show_title_and_spreads,
 )
 from .fixedpages import fixed_page_problems
+from .hyphenation import exceptions_for
 from .impose import A4_LANDSCAPE, impose_booklet
 from .layout import (
     SPARE_NOTES_PAGES,
@@ -36,6 +38,7 @@ from .layout import (
 )
 from .notes import notes_start_lines
 from .overprint import overprint_black
+from .pagination import LayoutReport, analyse, where_written
 from .press import (
     FAIL_BELOW_PPI,
     WARN_BELOW_PPI,
@@ -70,21 +73,24 @@ class BuiltBooklet:
     files: list[OutputFile] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    layout: list[LayoutReport] = field(default_factory=list)
 
 
 def build_booklet(booklet: Booklet, library: Library, theme: Theme,
                   outputs: tuple[str, ...] = OUTPUTS) -> BuiltBooklet:
     """Make the requested outputs; a screen-edition problem raises BuildError."""
-    screen, pages, notes = _screen_edition(booklet, library, theme)
+    screen, pages, notes, report = _screen_edition(booklet, library, theme)
     built = BuiltBooklet(booklet.slug, pages, notes)
+    _report_layout(report, booklet, library, built)
     if "screen" in outputs:
         built.files.append(OutputFile(f"{booklet.slug}.pdf", screen, f"{pages} pages, A5"))
     if "large-print" in outputs:
         try:
-            large, large_pages = _large_print_edition(booklet, library, theme)
+            large, large_pages, report = _large_print_edition(booklet, library, theme)
         except BuildError as error:
             built.failures.append(f"large-print edition not made: {error}")
         else:
+            _report_layout(report, booklet, library, built)
             size = library.organisation.large_print.body_size
             built.files.append(OutputFile(f"{booklet.slug}-large-print.pdf", large,
                                           f"{large_pages} pages, A4, {size} pt"))
@@ -123,9 +129,17 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
     """Render and lay out one edition, keeping the notes pages that make a multiple of 4."""
     fetcher = fetcher or _fetcher(library, theme)
     notes = booklet.notes_pages + SPARE_NOTES_PAGES
-    rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
-    document = lay_out(rendered.html, booklet.folder, fetcher)
     large_print = edition == "large-print"
+    hyphenation = library.organisation.hyphenation
+
+    def designed(html: str):
+        return lay_out_designed(html, booklet.folder, fetcher,
+                                hyphenate=hyphenation.enabled and not large_print,
+                                exceptions=exceptions_for(booklet.language,
+                                                          hyphenation.exceptions))
+
+    rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
+    document = designed(rendered.html)
     body_size = library.organisation.large_print.body_size if large_print else \
         STANDARD_BODY_SIZE
     overflows = fixed_page_problems(document, booklet, library, body_size,
@@ -136,10 +150,19 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
     if lines:  # the notes can begin under Help and support: lay out once more
         again = render_html(booklet, library, theme, notes_pages=notes, edition=edition,
                             notes_start_lines=lines)
-        moved = lay_out(again.html, booklet.folder, fetcher)
+        moved = designed(again.html)
         if len(moved.pages) < len(document.pages):  # it fitted as measured
             rendered, document = again, moved
     return rendered, keep_notes_for_saddle_stitch(document, booklet.notes_pages)
+
+
+def _report_layout(report: LayoutReport, booklet: Booklet, library: Library,
+                   built: BuiltBooklet) -> None:
+    """Keep an edition's layout report, and warn of each fault at its section's path:line."""
+    built.layout.append(report)
+    for fault in report.faults:
+        built.warnings.append(f"{where_written(fault, booklet, library)}: {report.edition} "
+                              f"edition: {fault.message}")
 
 
 def _tagged_pdf(booklet: Booklet, library: Library, rendered, document,
@@ -154,15 +177,16 @@ def _tagged_pdf(booklet: Booklet, library: Library, rendered, document,
     return pdf
 
 
-def _screen_edition(booklet: Booklet, library: Library, theme: Theme) -> tuple[bytes, int, int]:
+def _screen_edition(booklet: Booklet, library: Library, theme: Theme
+                    ) -> tuple[bytes, int, int, LayoutReport]:
     rendered, document = _laid_out(booklet, library, theme, "screen")
     _check_contrast(document, library)
     pdf = _tagged_pdf(booklet, library, rendered, document, A5_POINTS)
-    return pdf, len(document.pages), count_notes_pages(document)
+    return pdf, len(document.pages), count_notes_pages(document), analyse(document, "screen")
 
 
 def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
-                         ) -> tuple[bytes, int]:
+                         ) -> tuple[bytes, int, LayoutReport]:
     rendered, document = _laid_out(booklet, library, theme, "large-print")
     too_long = [f"{_where_written(address, booklet, library)}: {address} is "
                 f"{width:.0f} mm wide at {library.organisation.large_print.body_size} pt and "
@@ -171,7 +195,8 @@ def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
                 for address, width, overrun in overflowing_addresses(document)]
     if too_long:
         raise BuildError("\n  ".join(too_long))
-    return _tagged_pdf(booklet, library, rendered, document, A4_POINTS), len(document.pages)
+    return (_tagged_pdf(booklet, library, rendered, document, A4_POINTS), len(document.pages),
+            analyse(document, "large-print"))
 
 
 def _where_written(text: str, booklet: Booklet, library: Library) -> str:

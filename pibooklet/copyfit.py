@@ -1,0 +1,180 @@
+"""Copyfitting: what a designer does about the faults the layout report finds.
+
+A word broken at a page end, or as a third hyphen in a row, is kept whole. A heading stranded
+at a page foot starts the next page. A page that a forced break or a tall block leaves more than
+half empty gets ruled space to write on. Each change is made in the parsed document and the
+booklet is laid out again; anything still wrong is left for the report to warn about.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.etree import ElementTree
+
+import cssselect2
+import weasyprint
+from weasyprint.formatting_structure import boxes
+
+from .hyphenation import SOFT_HYPHEN, keep_whole, prepare
+from .layout import lay_out
+from .pagination import (
+    HYPHENS,
+    LETTERS,
+    LIMITS,
+    Line,
+    PageReport,
+    analyse,
+    fill_faults,
+    gather_page,
+    page_fill,
+    page_kind,
+)
+
+#: The heading of the ruled space that fills a page a forced break leaves more than half empty.
+WRITE_IN_TITLE = "Your questions"
+_WRITE_IN_OVERHEAD_PX = 64  # its title and margins
+_MOST_PASSES = 4
+#: The class that sends a heading to the top of the next page (booklet.css).
+TURN_BEFORE_CLASS = "turn-before"
+
+
+def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
+                     exceptions: tuple[str, ...]) -> weasyprint.Document:
+    """Lay out the booklet, then mend what a designer would: hyphens, headings, thin pages.
+
+    A bad hyphen is mended by keeping its word whole, a stranded heading by starting it on the
+    next page; a page that the next block or a new-page section leaves more than half empty
+    gets ruled space to write on. Anything still wrong is left for the report to warn about.
+    """
+    source = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+    prepare(source.etree_element, hyphenate, exceptions)
+    root = source.etree_element
+    document = lay_out(source, base, fetcher)
+    for _ in range(_MOST_PASSES):
+        report = analyse(document)
+        mended = [fault for fault in report.faults if isinstance(fault.element, Line)
+                  and _keep_word_whole(root, fault.element)]
+        mended += [fault for fault in report.faults if fault.kind == "heading"
+                   and _turn_before(fault.element)]
+        if not mended:
+            break
+        document = _lay_out_again(source, base, fetcher)
+    added = _fill_thin_pages(document, root)
+    if added:
+        document = _lay_out_again(source, base, fetcher)
+        # Ruled space that did not land where it was meant to fill is taken out again.
+        strays = _misplaced(document, added)
+        if strays:
+            parents = {child: parent for parent in root.iter() for child in parent}
+            for stray in strays:
+                parents[stray].remove(stray)
+            document = _lay_out_again(source, base, fetcher)
+    return document
+
+
+def _misplaced(document: weasyprint.Document, added: dict) -> list:
+    """Return the ruled spaces that are not on the page they were made for."""
+    pages = {}
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if getattr(box, "element", None) in added:
+                pages.setdefault(box.element, set()).add(index)
+    return [element for element, index in added.items() if pages.get(element) != {index}]
+
+
+def _lay_out_again(source: weasyprint.HTML, base: Path, fetcher) -> weasyprint.Document:
+    """Lay out a document whose tree was changed (the selector wrapper caches the old one)."""
+    source.wrapper_element = cssselect2.ElementWrapper.from_html_root(
+        source.etree_element, content_language=None)
+    return lay_out(source, base, fetcher)
+
+
+def _turn_before(heading) -> bool:
+    """Start a heading stranded at a page foot on the next page; return whether it moved."""
+    classes = (heading.get("class") or "").split()
+    if TURN_BEFORE_CLASS in classes:
+        return False
+    heading.set("class", " ".join([*classes, TURN_BEFORE_CLASS]))
+    return True
+
+
+def _keep_word_whole(root, line: Line) -> bool:
+    """Keep the word broken at the end of a faulty line whole; return whether it was found."""
+    last = line.boxes[-1]
+    before = LETTERS.findall(last.text.rstrip().rstrip("".join(HYPHENS)))
+    if not before or last.element is None:
+        return False
+    word = before[-1]
+    follow = _following_letters(line)
+    return keep_whole(root, word + "-" + follow if follow else word, first_only_in=last.element)
+
+
+def _following_letters(line: Line) -> str:
+    """Return the letters that continue the broken word on the next line, if known."""
+    element = line.boxes[-1].element
+    text = "".join(element.itertext()) if element is not None else ""
+    head = line.boxes[-1].text.rstrip().rstrip("".join(HYPHENS))
+    start = text.replace(SOFT_HYPHEN, "").find(head.replace(SOFT_HYPHEN, ""))
+    if start < 0:
+        return ""
+    rest = text.replace(SOFT_HYPHEN, "")[start + len(head.replace(SOFT_HYPHEN, "")):]
+    match = LETTERS.match(rest.lstrip("-"))
+    return match[0] if match else ""
+
+
+def _fill_thin_pages(document: weasyprint.Document, root) -> dict:
+    """Put ruled space headed WRITE_IN_TITLE on each thin page; return it, by page index."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    pages = [gather_page(index, page._page_box, parents)
+             for index, page in enumerate(document.pages)]
+    reports = [PageReport(page.index + 1, page_kind(page), page_fill(page)) for page in pages]
+    first_page: dict[object, int] = {}
+    for page in pages:
+        for element in page.elements:
+            first_page.setdefault(element, page.index)
+    added = {}
+    pitch = _notes_line_pitch(document)
+    for fault in fill_faults(pages, reports, parents, LIMITS):
+        page = pages[fault.page - 1]
+        following = pages[fault.page] if fault.page < len(pages) else None
+        if following is None or not following.lines:
+            continue
+        start = following.lines[0].element
+        if first_page.get(start) != following.index:
+            continue  # the page ends mid-block: ruled space there would split it
+        while start.tag != "section" and parents.get(start) is not None \
+                and parents[start].tag not in ("main", "body") \
+                and first_page.get(parents[start]) == following.index:
+            start = parents[start]
+        lines = int((page.top + page.height - page.bottom - _WRITE_IN_OVERHEAD_PX - pitch)
+                    // pitch)
+        if lines < 2:
+            continue
+        parent = parents[start]
+        write_in = _write_in(lines)
+        parent.insert(list(parent).index(start), write_in)
+        added[write_in] = page.index
+    return added
+
+
+def _notes_line_pitch(document: weasyprint.Document) -> float:
+    """Return the height of one ruled line as this edition sets it (from the notes pages)."""
+    for page in reversed(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and "notes-line" in (element.get("class") or "").split() \
+                    and isinstance(box, boxes.BlockBox):
+                return box.margin_height()
+    return 8.6 / 25.4 * 96  # booklet.css: .notes-line height
+
+
+def _write_in(lines: int):
+    """Return ruled space to write on, headed WRITE_IN_TITLE."""
+    box = ElementTree.Element("div", {"class": "write-in"})
+    title = ElementTree.SubElement(box, "p", {"class": "write-in-title"})
+    title.text = WRITE_IN_TITLE
+    ruled = ElementTree.SubElement(box, "div", {"class": "write-in-lines",
+                                                "aria-hidden": "true"})
+    for _ in range(lines):
+        ElementTree.SubElement(ruled, "div", {"class": "notes-line"})
+    return box
