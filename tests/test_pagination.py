@@ -28,6 +28,7 @@ MM = 72 / 25.4
 #: large-print.css; left and right margins are read from the text itself.
 MARGINS = {"A5": (16, 20), "A4": (18, 24)}
 TINT = (0.945098, 0.917647, 0.968627)  # organisation.yaml: colours.tint
+PAPER = (1.0, 1.0, 1.0)  # organisation.yaml: colours.paper
 HEADING_SIZE = 13.5  # h2 is 17 pt and h3 14 pt; body text is 12 pt
 CORPUS_SEEDS = range(30)
 
@@ -128,8 +129,13 @@ def measure_pages(pdf_path: Path) -> list[Page]:
                       and shape["bottom"] > shape["top"] - 1]
             lowest = max([line.bottom for line in lines]
                          + [shape["bottom"] for shape in inside], default=top)
-            tints = [rect for rect in page.rects
-                     if _close(rect.get("non_stroking_color"), TINT) and rect["width"] > 100]
+            # Boxes: the tinted or paper-white background of a callout or story (the important
+            # callout is white inside its border). Borders are drawn as filled rectangles of
+            # their own colour, so other colours are not backgrounds.
+            tints = [rect for rect in page.rects if rect["width"] > 100 and (
+                _close(rect.get("non_stroking_color"), TINT)
+                or (_close(rect.get("non_stroking_color"), PAPER)
+                    and rect["top"] >= top - 1 and rect["bottom"] <= bottom + 1))]
             rules = [shape for shape in (*page.rects, *page.lines)
                      if shape["height"] < 2 and shape["width"] > 30 * MM
                      and top - 1 <= shape["top"] <= bottom + 1]
