@@ -263,11 +263,11 @@ def _anchor(section) -> str | None:
 
 
 def _title(section) -> str:
-    """Return a section's printed title, or its id when it prints none."""
+    """Return a section's printed title, or its file's name when it prints none."""
     for heading in section.iter():
         if heading.tag in ("h1", "h2"):
             return " ".join("".join(heading.itertext()).split())
-    return section.get("id", "")
+    return f"(no heading: {(_anchor(section) or '').removeprefix('section-')})"
 
 
 def _sample(element, words: int = 8) -> str:
