@@ -1,7 +1,8 @@
 """Copyfitting: what a designer does about the faults the layout report finds.
 
 A word broken at a page end, or as a third hyphen in a row, is kept whole. A heading stranded
-at a page foot starts the next page. A page that a forced break or a tall block leaves more than
+at a page foot starts the next page. A line broken before a word that fits gets its paragraph's
+word spacing opened or closed a hair. A page that a forced break or a tall block leaves more than
 half empty gets ruled space to write on. Each change is made in the parsed document and the
 booklet is laid out again; anything still wrong is left for the report to warn about.
 """
@@ -36,6 +37,9 @@ _WRITE_IN_OVERHEAD_PX = 64  # its title and margins
 _MOST_PASSES = 4
 #: The class that sends a heading to the top of the next page (booklet.css).
 TURN_BEFORE_CLASS = "turn-before"
+#: Classes that open or close a paragraph's word spacing slightly (booklet.css): WeasyPrint
+#: sometimes breaks a line just before a word that fits, and a hair of spacing moves the break.
+LOOSEN_CLASS, TIGHTEN_CLASS = "loosen", "tighten"
 
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
@@ -56,6 +60,8 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
                   and _keep_word_whole(root, fault.element)]
         mended += [fault for fault in report.faults if fault.kind == "heading"
                    and _turn_before(fault.element)]
+        mended += [fault for fault in report.faults if fault.kind == "short line"
+                   and _respace(fault.element)]
         if not mended:
             break
         document = _lay_out_again(source, base, fetcher)
@@ -95,6 +101,20 @@ def _turn_before(heading) -> bool:
     if TURN_BEFORE_CLASS in classes:
         return False
     heading.set("class", " ".join([*classes, TURN_BEFORE_CLASS]))
+    return True
+
+
+def _respace(block) -> bool:
+    """Loosen, then tighten, a block's word spacing a little, as a designer tracks a paragraph
+    that breaks badly; return whether there was a spacing left to try."""
+    classes = (block.get("class") or "").split()
+    if LOOSEN_CLASS not in classes and TIGHTEN_CLASS not in classes:
+        classes.append(LOOSEN_CLASS)
+    elif LOOSEN_CLASS in classes:
+        classes[classes.index(LOOSEN_CLASS)] = TIGHTEN_CLASS
+    else:
+        return False
+    block.set("class", " ".join(classes))
     return True
 
 

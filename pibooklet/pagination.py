@@ -7,6 +7,7 @@ tests that read the finished PDFs import them from here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -38,6 +39,9 @@ class Limits:
     paragraph_lines: int = 2
     #: Fewest items of a split list (or questions) on each page.
     list_items: int = 2
+    #: A line broken early: shorter than this share of its measure while the next line's first
+    #: word would still have fitted on it (a line-breaking defect, never a designer's choice).
+    short_line_share: float = 0.5
 
 
 LIMITS = Limits()
@@ -135,6 +139,9 @@ class Line:
     text: str
     element: object  # the block the line belongs to
     boxes: list  # its text boxes, for repairs
+    used: float = 0.0  # the width its text takes
+    measure: float = 0.0  # the width it could take
+    beside_float: bool = False  # a float narrows it, so its measure is not known
 
 
 @dataclass
@@ -168,6 +175,7 @@ def analyse(document: weasyprint.Document, edition: str = "screen",
     faults += _heading_faults(lines, parents, limits)
     faults += _paragraph_faults(lines, parents, limits)
     faults += _hyphen_faults(pages, lines, reports, parents, limits)
+    faults += _short_line_faults(lines, parents, limits)
     faults.sort(key=lambda fault: fault.page)
     return LayoutReport(edition, reports, faults)
 
@@ -178,6 +186,12 @@ def gather_page(index: int, page_box, parents: dict) -> MeasuredPage:
     for child in page_box.children:
         if isinstance(child, boxes.MarginBox):
             continue  # running heads and page numbers are not content
+        measures = {id(line): block.width for block in child.descendants()
+                    if isinstance(block, boxes.BlockContainerBox)
+                    for line in block.children if isinstance(line, boxes.LineBox)}
+        floats = [(box.position_y, box.position_y + box.margin_height())
+                  for box in child.descendants()
+                  if isinstance(box, boxes.Box) and box.style["float"] != "none"]
         for box in child.descendants():
             if not isinstance(box, boxes.Box):
                 continue
@@ -188,8 +202,11 @@ def gather_page(index: int, page_box, parents: dict) -> MeasuredPage:
                 if words and _in_address(texts[-1].element, parents):
                     words = words.rstrip("".join(HYPHENS)) + " "  # addresses break as they may
                 if words:
-                    line = Line(index, box.position_y, box.position_y + box.height, words,
-                                 _block_of(box, parents), texts)
+                    bottom = box.position_y + box.height
+                    line = Line(index, box.position_y, bottom, words, _block_of(box, parents),
+                                texts, box.width, measures.get(id(box), 0.0),
+                                any(top < bottom and box.position_y < end
+                                    for top, end in floats))
                     page.lines.append(line)
                     page.bottom = max(page.bottom, line.bottom)
             elif isinstance(box, boxes.ReplacedBox) or _is_drawn(box):
@@ -450,6 +467,31 @@ def _paragraph_faults(lines: list[Line], parents: dict, limits: Limits) -> list[
                                 f"them ({what}): \"{_sample(element, 6)}\"",
                                 _anchor(_section_of(element, parents)), _sample(element),
                                 element))
+    return faults
+
+
+def _short_line_faults(lines: list[Line], parents: dict, limits: Limits) -> list[Fault]:
+    """Lines broken early: the next line's first word would have fitted on them."""
+    faults = []
+    for line, following in itertools.pairwise(lines):
+        element = line.element
+        if element is None or following.element is not element or element.tag in _HEADINGS \
+                or line.beside_float or following.beside_float or not line.measure \
+                or line.used >= line.measure * limits.short_line_share \
+                or next(element.iter("br"), None) is not None:  # a break the author asked for
+            continue
+        first_box = following.boxes[0]
+        word = first_box.text.split()[0] if first_box.text.split() else ""
+        if not word or not first_box.text:
+            continue
+        # The word's width, in proportion to its share of the first text box on its line.
+        word_width = first_box.width * len(word) / len(first_box.text)
+        space = first_box.style["font_size"] * 0.3
+        if line.used + space + word_width < line.measure - 1:
+            faults.append(Fault(line.page + 1, "short line",
+                                f"a line breaks early on page {line.page + 1}: \"{line.text}\" "
+                                f"is followed by \"{word}\", which fits after it",
+                                _anchor(_section_of(element, parents)), line.text, element))
     return faults
 
 

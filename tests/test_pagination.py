@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+import weasyprint
 from conftest import CONTENT, SAMPLES
 from corpus import write_library
 from pdfminer.pdftypes import resolve1
 
 from pibooklet.cli import main
-from pibooklet.pagination import LIMITS
+from pibooklet.pagination import LIMITS, analyse
 
 MM = 72 / 25.4
 #: Text area of each page size: (top margin, bottom margin) in mm, from page.css and
@@ -180,10 +181,32 @@ def faults_in(pdf_path: Path) -> list[str]:
         if page.number not in exempt and page.fill < LIMITS.min_fill - 0.01:
             faults.append(f"page {page.number} is {page.fill:.0%} full")
     faults += _hyphen_faults(body)
+    faults += _short_line_faults(body)
     for page, following in itertools.pairwise(body):
         if following.number >= notes:
             break
         faults += _turn_faults(page, following)
+    return faults
+
+
+def _short_line_faults(pages: list[Page]) -> list[str]:
+    """Lines broken early: a short line that runs on (no closing punctuation, the next line
+    starting in lower case) although the next line's first word fits after it."""
+    faults = []
+    for page in pages:
+        right = max((line.x1 for line in page.lines), default=0)
+        for line, following in itertools.pairwise(page.lines):
+            measure = right - line.x0
+            word = following.text.split()[0] if following.text.split() else ""
+            if not word or line.heading or abs(following.x0 - line.x0) > 1 \
+                    or line.x1 - line.x0 >= measure * LIMITS.short_line_share \
+                    or line.text[-1] in ".:;!?,)”’" or not word[0].islower() \
+                    or following.in_link:  # a QR code's address has a line of its own
+                continue
+            word_width = (following.x1 - following.x0) * len(word) / len(following.text)
+            if line.x1 + following.size * 0.3 + word_width < right - 1:
+                faults.append(f"page {page.number}: \"{line.text}\" breaks before "
+                              f"\"{word}\", which fits after it")
     return faults
 
 
@@ -419,3 +442,26 @@ def test_layout_report_lists_every_page(tmp_path: Path) -> None:
     assert text.startswith(f"screen: {len(measured)} pages, 0 faults")
     assert all(abs(page.fill * 100 - fill) < 6 for page, fill in zip(measured[1:-1],
                                                                        fills[1:-1], strict=True))
+
+
+def test_a_line_broken_before_a_word_that_fits_is_a_fault(tmp_path: Path) -> None:
+    """A short line whose next word would have fitted (a WeasyPrint line-breaking defect the
+    build mends by respacing) is found by the build's report and by the PDF measures alike."""
+    html = ("<style>@page { size: 148mm 210mm; margin: 16mm 15mm 20mm 20mm }"
+            "p { white-space: pre-line; font-size: 12pt; margin: 0 }</style>"
+            "<main><section id='help-section'><p>Ask\nyour hospital team for free printed "
+            "copies, or download them from our website.</p></section></main>")
+    document = weasyprint.HTML(string=html).render()
+    faults = [fault for fault in analyse(document).faults if fault.kind == "short line"]
+    assert [(fault.page, fault.text, fault.section) for fault in faults] == [(1, "Ask", "help")]
+    document.write_pdf(tmp_path / "short.pdf")
+    assert _short_line_faults(measure_pages(tmp_path / "short.pdf")) == [
+        'page 1: "Ask" breaks before "your", which fits after it']
+    # The PDF cannot show markup: a short line that ends a sentence may be the author's.
+    ended = html.replace("Ask\nyour", "Ask.\nYour")
+    weasyprint.HTML(string=ended).write_pdf(tmp_path / "ended.pdf")
+    assert _short_line_faults(measure_pages(tmp_path / "ended.pdf")) == []
+    # A break the author asks for with <br> is not a fault for the build either.
+    asked = html.replace("Ask\nyour", "Ask<br>your").replace("pre-line", "normal")
+    assert not [fault for fault in analyse(weasyprint.HTML(string=asked).render()).faults
+                if fault.kind == "short line"]
