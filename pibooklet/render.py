@@ -277,6 +277,7 @@ def _environment(theme: Theme, markdown: MarkdownRenderer) -> jinja2.Environment
         contact=contact_link,
         web_href=lambda address: contact_href("web", str(address)),
         month_year=month_year,
+        last_words_together=last_words_together,
     )
     environment.globals["asset"] = lambda path: Path(path).as_uri()
     return environment
@@ -289,6 +290,20 @@ def contact_link(text: str) -> Markup:
         return escape(text)
     return Markup('<a class="{}" href="{}">{}</a>').format(
         LINK_CLASSES[kind], contact_href(kind, text), text)
+
+
+#: Most characters of a title's last two words that are kept on one line: more could overflow.
+_MOST_JOINED_CHARACTERS = 16
+
+
+def last_words_together(text: str) -> str:
+    """Return a title with its last two words joined by a no-break space, so no word stands
+    alone on the last line, as a designer sets a display title."""
+    head, _, last = str(text).rstrip().rpartition(" ")
+    before = head.rpartition(" ")[2]
+    if not head or len(before) + 1 + len(last) > _MOST_JOINED_CHARACTERS:
+        return str(text)
+    return f"{head}\u00a0{last}"
 
 
 def month_year(date: dt.date) -> str:

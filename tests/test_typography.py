@@ -11,6 +11,7 @@ from conftest import SAMPLES, Built
 from test_content import MANIFEST, ORGANISATION, write_library
 
 from pibooklet.content import read_library
+from pibooklet.render import last_words_together
 from pibooklet.typography import smarten, straighten
 
 SMARTY = markdown.Markdown(extensions=["smarty"])
@@ -68,3 +69,12 @@ def test_no_straight_quote_is_printed_in_the_samples(built: Built, slug: str) ->
         assert "'" not in text and '"' not in text, (number, text)
     assert "’" in reader.pages[1].extract_text() or slug == "clinical-trials"
     assert "'" not in reader.metadata.title and "'" not in reader.metadata.author
+
+
+def test_a_title_keeps_its_last_two_words_together_when_they_are_short() -> None:
+    assert last_words_together("Taking part in a clinical trial") == \
+        "Taking part in a clinical\u00a0trial"
+    # Two long words kept together could run off the page: they may break as usual.
+    assert last_words_together("Understanding childhood neuroblastoma") == \
+        "Understanding childhood neuroblastoma"
+    assert last_words_together("Notes") == "Notes"
