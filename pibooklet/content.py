@@ -176,12 +176,16 @@ def _back_cover_block(value: Any, ctx: s.Context) -> tuple[str, Any]:
         return "text", s.text(value["text"], ctx)
     if isinstance(value, YamlMap) and len(value) == 1 and "contacts" in value:
         lines = s.list_of(s.text)(value["contacts"], ctx)
+        known = ", ".join("{" + key + "}" for key in CONTACT_PLACEHOLDERS)
         for line in lines:
-            for name in re.findall(r"\{([^}]*)\}", line):
+            for name in re.findall(r"\{([^{}]*)\}", line):
                 if name not in CONTACT_PLACEHOLDERS:
-                    known = ", ".join("{" + key + "}" for key in CONTACT_PLACEHOLDERS)
                     raise s.Invalid(f"contact line {line!r} uses {{{name}}}; the placeholders "
                                     f"are {known}")
+            # A brace left over is a placeholder typed wrongly, which would print as it is.
+            if set("{}") & set(re.sub(r"\{[^{}]*\}", "", line)):
+                raise s.Invalid(f"contact line {line!r} has a '{{' or '}}' that is not part of "
+                                f"a placeholder; the placeholders are {known}")
         return "contacts", tuple(lines)
     raise s.Invalid("must be a block name, 'contacts: [lines]' or 'text: Markdown'")
 
@@ -594,6 +598,8 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
         problems.add(path, data.line_of("logo"), "'logo' must be a file inside the content folder")
     elif values["logo"] and not logo.is_file():
         problems.add(path, data.line_of("logo"), f"logo file '{values['logo']}' not found")
+    elif values["logo"] and (too_big := _image_size_problem(logo, values["logo"])):
+        problems.add(path, data.line_of("logo"), too_big)
     printing = _print_settings(root, path, data, values, problems)
     trust_marks = _trust_marks(root, path, data, values["trust_marks"], problems)
     if len(problems.errors()) > already:
@@ -630,6 +636,8 @@ def _trust_marks(root: Path, path: Path, data: Any, marks: list[dict[str, Any]],
                                      "the content folder")
         elif not image.is_file():
             problems.add(path, line, f"trust mark image '{mark['image']}' not found")
+        elif too_big := _image_size_problem(image, mark["image"]):
+            problems.add(path, line, too_big)
         else:
             found.append(TrustMark(image.resolve(), mark["alt"] or "", mark["link"],
                                    mark["placement"]))

@@ -60,6 +60,9 @@ _SAFE_ATTRIBUTES = {"*": {"class"}, "a": {"href"}, "img": {"src", "alt"},
 # The one style our renderer writes, on a figure: its width.
 _SAFE_STYLE_PROPERTIES = {"width"}
 _SAFE_SCHEMES = {"https", "mailto", "tel", "file", "data"}
+#: What a link may do in the PDF: open a web page, write an email, dial, or go to a page here.
+#: Pictures may still be local files or data (file:, data:), links never.
+_LINK_TARGETS = ("https://", "mailto:", "tel:", "#")
 _RAW_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][\w:-]*)(?P<attributes>[^<>]*)>")
 _AUTOLINK = re.compile(r"(?:https?|mailto):[^\s<>]+|[^\s<>@]+@[^\s<>@]+")
 _ATTRIBUTE_NAME = re.compile(r"([^\s=/\"']+)\s*(?:=|(?=\s|$))")
@@ -67,6 +70,7 @@ _ATTRIBUTED = ("quote", "story")
 
 _FENCE_OPEN = re.compile(r"^:::\s*(\S+)(?:\s+(\S.*?))?\s*$")
 _FENCE_CLOSE = re.compile(r"^:::\s*$")
+_BLEED = re.compile(r"\bplace\s*=\s*[\"']?bleed\b")
 _ATTRIBUTION = re.compile(r"^\s*(?:--|—)\s+(\S.*)$")
 _IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"(?P<title>[^\"]*)\")?\s*\)"
                     r"(?P<attributes>\{[^}\n]*\})?")
@@ -106,8 +110,10 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
     references: list[Reference] = []
     problems: list[tuple[int, str]] = []
     previous_level = 1  # the section title, from the front matter
+    depth = 0  # how many ::: blocks are open
     for offset, line in enumerate(text.splitlines()):
         number = first_line + offset
+        depth += 1 if _FENCE_OPEN.match(line) else -1 if _FENCE_CLOSE.match(line) and depth else 0
         for image in _IMAGE.finditer(line):
             if not image["alt"].strip():
                 problems.append((number, f"image '{image['src']}' has no alternative text: write "
@@ -119,6 +125,12 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
                 if line.strip() != image[0]:
                     problems.append((number, f"image '{image['src']}' has a size or place, so it "
                                              "is a figure: put it on a line of its own"))
+                elif _BLEED.search(image["attributes"]) and (depth or line[:1].isspace()):
+                    # A bleed picture is a page of its own: inside a box or list it would
+                    # tear that box or list apart over three pages.
+                    problems.append((number, f"image '{image['src']}' is placed 'bleed', which "
+                                             "fills a page of its own: move it out of the "
+                                             "::: block or list, to the section's top level"))
         opening = _FENCE_OPEN.match(line)
         if opening and opening[1] == "more" and opening[2]:
             references.append(Reference("more", opening[2], number))
@@ -229,7 +241,16 @@ def sanitise(fragment: str) -> str:
     return nh3.clean(fragment, tags=_SAFE_TAGS, attributes=_SAFE_ATTRIBUTES,
                      url_schemes=_SAFE_SCHEMES, clean_content_tags={"script", "style"},
                      link_rel=None, strip_comments=True,
-                     filter_style_properties=_SAFE_STYLE_PROPERTIES)
+                     filter_style_properties=_SAFE_STYLE_PROPERTIES,
+                     attribute_filter=_link_target_filter)
+
+
+def _link_target_filter(tag: str, attribute: str, value: str) -> str | None:
+    """Drop a link's target unless it is https, mailto, tel or a page of this booklet: a link
+    written any other way (reference-style, in organisation text) prints as plain text."""
+    if tag == "a" and attribute == "href" and not value.lower().startswith(_LINK_TARGETS):
+        return None
+    return value
 
 
 def split_blocks(text: str, first_line: int = 1) -> tuple[Block, list[tuple[int, str]]]:

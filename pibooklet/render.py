@@ -198,7 +198,14 @@ _BLANK_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1P
 
 def _cover_source(library: Library, theme: Theme, press: bool) -> Callable[[str], str | None]:
     """Return a function giving a data: URL of a booklet's cover thumbnail, if it can be drawn."""
+    drawn: dict[str, str | None] = {}  # a booklet pointed to many times is drawn once
+
     def source(booklet_id: str) -> str | None:
+        if booklet_id not in drawn:
+            drawn[booklet_id] = draw(booklet_id)
+        return drawn[booklet_id]
+
+    def draw(booklet_id: str) -> str | None:
         # Imported here: --check imports this module and must never load WeasyPrint.
         from .thumbnail import cover_thumbnail
 

@@ -203,3 +203,23 @@ def test_figure_attributes_are_checked_and_only_a_width_reaches_the_layout() -> 
     assert problems[0][1].startswith("cannot read the image attributes '{width=40% <b>}'")
     assert sanitise('<figure style="width: 40%; position: fixed; color: red">x</figure>') == (
         '<figure style="width:40%">x</figure>')
+
+
+def test_links_only_open_web_pages_emails_phones_or_pages_here() -> None:
+    """However a link is written (reference-style, in organisation text), a file: or data:
+    target never reaches the PDF; pictures may still be local files."""
+    assert sanitise('<a href="file:///etc/passwd">x</a><a href="data:text/html,hi">d</a>'
+                    '<a href="HTTPS://a.org">w</a><a href="#s">s</a><a href="tel:+441">t</a>'
+                    '<img src="file:///x.png" alt="a">') == (
+        '<a>x</a><a>d</a><a href="HTTPS://a.org">w</a><a href="#s">s</a><a href="tel:+441">t</a>'
+        '<img src="file:///x.png" alt="a">')
+    html = RENDERER.render("Read [our page][r].\n\n[r]: file:///etc/passwd\n")
+    assert "href=\"file" not in html and "our page" in html
+
+
+def test_a_bleed_picture_must_stand_at_the_top_level() -> None:
+    text = ('::: callout tip\n![A](a.jpg "C"){place=bleed}\n:::\n- item\n\n'
+            '  ![A](a.jpg "C"){place=bleed}\n\n![A](a.jpg "C"){place=bleed}\n')
+    _, problems = scan_markdown(text, first_line=3)
+    assert [line for line, _ in problems] == [4, 8]
+    assert problems[0][1].startswith("image 'a.jpg' is placed 'bleed', which fills a page")

@@ -233,6 +233,7 @@ def test_back_cover_and_trust_mark_mistakes_name_their_lines(tmp_path: Path) -> 
           - logo
           - adress
           - contacts: ["{fax}"]
+          - contacts: ["Call {phone"]
         """)
     write_library(tmp_path, organisation=organisation)
     assert problems_of(tmp_path) == [
@@ -243,6 +244,8 @@ def test_back_cover_and_trust_mark_mistakes_name_their_lines(tmp_path: Path) -> 
         "'contacts: [lines]' or 'text: Markdown'",
         "organisation.yaml:20: item 3 contact line '{fax}' uses {fax}; the placeholders are "
         "{phone}, {email}, {web}",
+        "organisation.yaml:21: item 4 contact line 'Call {phone' has a '{' or '}' that is not "
+        "part of a placeholder; the placeholders are {phone}, {email}, {web}",
         "organisation.yaml:14: trust mark image 'missing.svg' not found"]
 
 
@@ -363,3 +366,19 @@ def test_the_notes_start_under_the_directory_only_with_room_for_enough_lines(
     # 10 mm notes heading and 8 mm ruled lines: after 40 mm of directory, 9 lines fit; after
     # 80 mm, 4 (the least worth starting); after 90 mm, 3, so the notes start a new page.
     assert notes_start_lines(_notes_document(support_mm), 12) == expected
+
+
+def test_logo_and_trust_mark_images_are_held_to_the_image_size_limit(tmp_path: Path) -> None:
+    """A decompression bomb as the logo or a trust mark is refused from its header, at its line."""
+    from PIL import Image
+
+    organisation = ORGANISATION.replace("logo: logo.svg", "logo: huge.png") + textwrap.dedent("""\
+        trust_marks:
+          - image: huge.png
+            alt: A mark
+        """)
+    write_library(tmp_path, organisation=organisation)
+    Image.new("1", (6000, 5000)).save(tmp_path / "huge.png")  # 30 megapixels, a small file
+    found = problems_of(tmp_path)
+    assert [problem.split(":")[0] for problem in found if "30 megapixels" in problem] == \
+        ["organisation.yaml", "organisation.yaml"]
