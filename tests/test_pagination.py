@@ -17,7 +17,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from conftest import CONTENT, SAMPLES
-from corpus import write_library
+from corpus import SLUG, write_library
 from pdfminer.pdftypes import resolve1
 
 from pibooklet.cli import main
@@ -322,7 +322,7 @@ def test_contents_leaders_stop_short_of_numbers_at_one_distance(built, slug: str
 
 def _build(content: Path, output: Path, *extra: str) -> int:
     return main(["--content", str(content), "--output", str(output), "--outputs", "screen",
-                 "--quiet", "--layout-report", "json", *extra])
+                 "--quiet", "--layout-report", "json", *extra, SLUG])
 
 
 @pytest.mark.parametrize("seed", CORPUS_SEEDS)
