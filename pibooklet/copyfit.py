@@ -36,6 +36,8 @@ _WRITE_IN_OVERHEAD_PX = 64  # its title and margins
 _MOST_PASSES = 4
 #: The class that sends a heading to the top of the next page (booklet.css).
 TURN_BEFORE_CLASS = "turn-before"
+#: The class that sets a floated picture in the flow, where it is kept whole (components.css).
+IN_FLOW_CLASS = "in-flow"
 
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
@@ -56,6 +58,8 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
                   and _keep_word_whole(root, fault.element)]
         mended += [fault for fault in report.faults if fault.kind == "heading"
                    and _turn_before(fault.element)]
+        mended += [fault for fault in report.faults if fault.kind == "split block"
+                   and _set_in_flow(fault.element)]
         if not mended:
             break
         document = _lay_out_again(source, base, fetcher)
@@ -95,6 +99,19 @@ def _turn_before(heading) -> bool:
     if TURN_BEFORE_CLASS in classes:
         return False
     heading.set("class", " ".join([*classes, TURN_BEFORE_CLASS]))
+    return True
+
+
+def _set_in_flow(figure) -> bool:
+    """Set a floated picture that a page turn splits in the flow; return whether it was one.
+
+    WeasyPrint lays a float out as if at the top of a page, so it splits it at the page foot
+    whatever its break-inside; in the flow it is kept whole and moves to the next page.
+    """
+    classes = (getattr(figure, "get", lambda _: None)("class") or "").split()
+    if not {"place-left", "place-right"} & set(classes) or IN_FLOW_CLASS in classes:
+        return False
+    figure.set("class", " ".join([*classes, IN_FLOW_CLASS]))
     return True
 
 

@@ -21,6 +21,7 @@ from corpus import SLUG, write_library
 from pdfminer.pdftypes import resolve1
 
 from pibooklet.cli import main
+from pibooklet.markup import CALLOUT_STYLES, MORE_LABEL
 from pibooklet.pagination import LIMITS
 
 MM = 72 / 25.4
@@ -158,6 +159,9 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _ITEM = re.compile(r"[•?]|\d+\.")  # list and question markers
 _OPENING = re.compile(r"[•?“\"]|\d+\.")  # what starts a list item, question or quote
 _END = (".", "!", "?", ":", "”", "’", ")")
+#: The labels printed at the top of a block: a page that starts with one starts that block.
+#: Some are set in from the text's edge (the important callout's band), like a run-on block.
+_LABELS = (*CALLOUT_STYLES.values(), MORE_LABEL)
 
 
 def faults_in(pdf_path: Path) -> list[str]:
@@ -233,10 +237,11 @@ def _turn_faults(page: Page, following: Page) -> list[str]:
     top_rules = [rule for rule in following.rules if rule["top"] < first.top]
     if top_rules:
         faults.append(f"{turn}: a question's answer lines run over the turn")
-    # A list item, question or quote goes on at the top of the page without its marker.
+    # A list item, question or quote goes on at the top of the page without its marker. (Text
+    # under a picture or box that starts the page, such as a caption, begins a block there.)
     left = min(line.x0 for line in following.lines)
     if not first.heading and first.x0 > left + 2 * MM and not _OPENING.match(first.text) \
-            and not any(
+            and first.text not in _LABELS and following.drawn_top >= first.top - 1 and not any(
             abs(tint["top"] - following.top) < 1 for tint in following.tints):
         markers = [line for line in following.lines if abs(line.top - first.top) < 3
                    and line.x0 < first.x0 - 1]
@@ -259,17 +264,19 @@ def _turn_faults(page: Page, following: Page) -> list[str]:
             and abs(first.x0 - left) < 1 and not last.text.endswith(_END) \
             and last.size == first.size and not last.in_link:
         # Lines of one paragraph are one line pitch apart; paragraphs have space between.
-        before = 1
+        before, caption = 1, False
         for upper, lower in zip(page.lines[-2::-1], page.lines[::-1], strict=False):
             if abs(lower.top - upper.top - pitch) > 1:
                 break
+            caption = caption or upper.italic
             before += 1
         after = 1
         for upper, lower in itertools.pairwise(following.lines):
             if abs(lower.top - upper.top - pitch) > 1:
                 break
             after += 1
-        if min(before, after) < LIMITS.paragraph_lines:
+        # A line set straight under an italic caption is its credit, not a paragraph.
+        if min(before, after) < LIMITS.paragraph_lines and not caption:
             faults.append(f"{turn}: a paragraph leaves {before} line(s) before the turn and "
                           f"{after} after (\"{last.text[:40]}\")")
     return faults
