@@ -134,7 +134,12 @@ def measure_pages(pdf_path: Path) -> list[Page]:
             rules = [shape for shape in (*page.rects, *page.lines)
                      if shape["height"] < 2 and shape["width"] > 30 * MM
                      and top - 1 <= shape["top"] <= bottom + 1]
-            drawn_top = min((shape["top"] for shape in inside), default=bottom)
+            # A full-bleed picture starts above the text area, in the margin: what is drawn
+            # over the text area counts, so its caption is seen to be under it.
+            drawn_top = min((shape["top"] for shape in (*page.rects, *page.lines, *page.curves,
+                                                        *page.images)
+                             if shape["bottom"] > top + 1 and shape["top"] < bottom),
+                            default=bottom)
             pages.append(Page(number, top, bottom, lines, tints, rules, lowest, drawn_top))
     return pages
 
@@ -264,18 +269,19 @@ def _turn_faults(page: Page, following: Page) -> list[str]:
             and abs(first.x0 - left) < 1 and not last.text.endswith(_END) \
             and last.size == first.size and not last.in_link:
         # Lines of one paragraph are one line pitch apart; paragraphs have space between.
-        before, caption = 1, False
+        before = 1
         for upper, lower in zip(page.lines[-2::-1], page.lines[::-1], strict=False):
             if abs(lower.top - upper.top - pitch) > 1:
                 break
-            caption = caption or upper.italic
             before += 1
+        # A line set straight under an italic caption is its credit, not a paragraph.
+        caption = len(page.lines) > 1 and page.lines[-2].italic \
+            and last.top - page.lines[-2].top < 2 * pitch
         after = 1
         for upper, lower in itertools.pairwise(following.lines):
             if abs(lower.top - upper.top - pitch) > 1:
                 break
             after += 1
-        # A line set straight under an italic caption is its credit, not a paragraph.
         if min(before, after) < LIMITS.paragraph_lines and not caption:
             faults.append(f"{turn}: a paragraph leaves {before} line(s) before the turn and "
                           f"{after} after (\"{last.text[:40]}\")")
