@@ -40,6 +40,8 @@ TURN_BEFORE_CLASS = "turn-before"
 #: Classes that open or close a paragraph's word spacing slightly (booklet.css): WeasyPrint
 #: sometimes breaks a line just before a word that fits, and a hair of spacing moves the break.
 LOOSEN_CLASS, TIGHTEN_CLASS = "loosen", "tighten"
+#: The class that sets a floated picture in the flow, where it is kept whole (components.css).
+IN_FLOW_CLASS = "in-flow"
 
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
@@ -62,6 +64,8 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
                    and _turn_before(fault.element)]
         mended += [fault for fault in report.faults if fault.kind == "short line"
                    and _respace(fault.element)]
+        mended += [fault for fault in report.faults if fault.kind == "split block"
+                   and _set_in_flow(fault.element)]
         if not mended:
             break
         document = _lay_out_again(source, base, fetcher)
@@ -115,6 +119,19 @@ def _respace(block) -> bool:
     else:
         return False
     block.set("class", " ".join(classes))
+    return True
+
+
+def _set_in_flow(figure) -> bool:
+    """Set a floated picture that a page turn splits in the flow; return whether it was one.
+
+    WeasyPrint lays a float out as if at the top of a page, so it splits it at the page foot
+    whatever its break-inside; in the flow it is kept whole and moves to the next page.
+    """
+    classes = (getattr(figure, "get", lambda _: None)("class") or "").split()
+    if not {"place-left", "place-right"} & set(classes) or IN_FLOW_CLASS in classes:
+        return False
+    figure.set("class", " ".join([*classes, IN_FLOW_CLASS]))
     return True
 
 

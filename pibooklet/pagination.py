@@ -311,6 +311,10 @@ def fill_faults(pages: list[MeasuredPage], reports: list[PageReport], parents: d
     faults = []
     notes = [page.index for page in pages if "notes-page" in page.kinds]
     before_notes = notes[0] - 1 if notes else len(pages) - 2
+    if notes and "support" in pages[notes[0]].kinds:
+        # The notes begin under the directory, on its page: that page is the one before the
+        # notes, and the page before the directory is an ordinary page a new page leaves.
+        before_notes = notes[0]
     for page, report in zip(pages, reports, strict=True):
         if report.kind in UNFILLED_KINDS or page.index == before_notes or \
                 report.fill >= limits.min_fill:

@@ -18,10 +18,11 @@ import pdfplumber
 import pytest
 import weasyprint
 from conftest import CONTENT, SAMPLES
-from corpus import write_library
+from corpus import SLUG, write_library
 from pdfminer.pdftypes import resolve1
 
 from pibooklet.cli import main
+from pibooklet.markup import CALLOUT_STYLES, MORE_LABEL
 from pibooklet.pagination import LIMITS, analyse
 
 MM = 72 / 25.4
@@ -140,7 +141,12 @@ def measure_pages(pdf_path: Path) -> list[Page]:
             rules = [shape for shape in (*page.rects, *page.lines)
                      if shape["height"] < 2 and shape["width"] > 30 * MM
                      and top - 1 <= shape["top"] <= bottom + 1]
-            drawn_top = min((shape["top"] for shape in inside), default=bottom)
+            # A full-bleed picture starts above the text area, in the margin: what is drawn
+            # over the text area counts, so its caption is seen to be under it.
+            drawn_top = min((shape["top"] for shape in (*page.rects, *page.lines, *page.curves,
+                                                        *page.images)
+                             if shape["bottom"] > top + 1 and shape["top"] < bottom),
+                            default=bottom)
             pages.append(Page(number, top, bottom, lines, tints, rules, lowest, drawn_top))
     return pages
 
@@ -165,6 +171,9 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _ITEM = re.compile(r"[•?]|\d+\.")  # list and question markers
 _OPENING = re.compile(r"[•?“\"]|\d+\.")  # what starts a list item, question or quote
 _END = (".", "!", "?", ":", "”", "’", ")")
+#: The labels printed at the top of a block: a page that starts with one starts that block.
+#: Some are set in from the text's edge (the important callout's band), like a run-on block.
+_LABELS = (*CALLOUT_STYLES.values(), MORE_LABEL)
 
 
 def faults_in(pdf_path: Path) -> list[str]:
@@ -262,10 +271,11 @@ def _turn_faults(page: Page, following: Page) -> list[str]:
     top_rules = [rule for rule in following.rules if rule["top"] < first.top]
     if top_rules:
         faults.append(f"{turn}: a question's answer lines run over the turn")
-    # A list item, question or quote goes on at the top of the page without its marker.
+    # A list item, question or quote goes on at the top of the page without its marker. (Text
+    # under a picture or box that starts the page, such as a caption, begins a block there.)
     left = min(line.x0 for line in following.lines)
     if not first.heading and first.x0 > left + 2 * MM and not _OPENING.match(first.text) \
-            and not any(
+            and first.text not in _LABELS and following.drawn_top >= first.top - 1 and not any(
             abs(tint["top"] - following.top) < 1 for tint in following.tints):
         markers = [line for line in following.lines if abs(line.top - first.top) < 3
                    and line.x0 < first.x0 - 1]
@@ -293,12 +303,15 @@ def _turn_faults(page: Page, following: Page) -> list[str]:
             if abs(lower.top - upper.top - pitch) > 1:
                 break
             before += 1
+        # A line set straight under an italic caption is its credit, not a paragraph.
+        caption = len(page.lines) > 1 and page.lines[-2].italic \
+            and last.top - page.lines[-2].top < 2 * pitch
         after = 1
         for upper, lower in itertools.pairwise(following.lines):
             if abs(lower.top - upper.top - pitch) > 1:
                 break
             after += 1
-        if min(before, after) < LIMITS.paragraph_lines:
+        if min(before, after) < LIMITS.paragraph_lines and not caption:
             faults.append(f"{turn}: a paragraph leaves {before} line(s) before the turn and "
                           f"{after} after (\"{last.text[:40]}\")")
     return faults
@@ -351,7 +364,7 @@ def test_contents_leaders_stop_short_of_numbers_at_one_distance(built, slug: str
 
 def _build(content: Path, output: Path, *extra: str) -> int:
     return main(["--content", str(content), "--output", str(output), "--outputs", "screen",
-                 "--quiet", "--layout-report", "json", *extra])
+                 "--quiet", "--layout-report", "json", *extra, SLUG])
 
 
 @pytest.mark.parametrize("seed", CORPUS_SEEDS)
