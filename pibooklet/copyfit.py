@@ -37,9 +37,10 @@ _WRITE_IN_OVERHEAD_PX = 64  # its title and margins
 _MOST_PASSES = 4
 #: The class that sends a heading to the top of the next page (booklet.css).
 TURN_BEFORE_CLASS = "turn-before"
-#: Classes that open or close a paragraph's word spacing slightly (booklet.css): WeasyPrint
-#: sometimes breaks a line just before a word that fits, and a hair of spacing moves the break.
-LOOSEN_CLASS, TIGHTEN_CLASS = "loosen", "tighten"
+#: Classes that open or close a paragraph's word spacing slightly (booklet.css), in the order
+#: tried: WeasyPrint sometimes breaks a line just before a word that fits, and a hair of
+#: spacing moves the break.
+RESPACING_CLASSES = ("loosen", "tighten", "loosen-more", "tighten-more")
 #: The class that sets a floated picture in the flow, where it is kept whole (components.css).
 IN_FLOW_CLASS = "in-flow"
 
@@ -109,16 +110,15 @@ def _turn_before(heading) -> bool:
 
 
 def _respace(block) -> bool:
-    """Loosen, then tighten, a block's word spacing a little, as a designer tracks a paragraph
-    that breaks badly; return whether there was a spacing left to try."""
+    """Open or close a block's word spacing a little more at each try, as a designer tracks a
+    paragraph that breaks badly; return whether there was a spacing left to try."""
     classes = (block.get("class") or "").split()
-    if LOOSEN_CLASS not in classes and TIGHTEN_CLASS not in classes:
-        classes.append(LOOSEN_CLASS)
-    elif LOOSEN_CLASS in classes:
-        classes[classes.index(LOOSEN_CLASS)] = TIGHTEN_CLASS
-    else:
+    tried = next((index for index, name in enumerate(RESPACING_CLASSES) if name in classes), -1)
+    if tried + 1 == len(RESPACING_CLASSES):
         return False
-    block.set("class", " ".join(classes))
+    if tried >= 0:
+        classes.remove(RESPACING_CLASSES[tried])
+    block.set("class", " ".join([*classes, RESPACING_CLASSES[tried + 1]]))
     return True
 
 

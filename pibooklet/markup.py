@@ -42,6 +42,8 @@ MORE_LABEL = "More from us"
 # Figure attributes: {width=45% place=right credit="Photo: A Name"} after an image.
 IMAGE_PLACES = ("left", "right", "column", "bleed")
 FLOAT_DEFAULT_WIDTH = "45%"
+#: The narrowest picture that carries a caption: narrower, it would wrap a word or less a line.
+MIN_CAPTIONED_MM, MIN_CAPTIONED_PERCENT = 30, 27
 # The standard edition's text column (A5 less 20 mm and 15 mm margins): large print re-flows a
 # width in mm as the same share of its own, wider column.
 STANDARD_COLUMN_MM = 113
@@ -125,6 +127,12 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
                 if line.strip() != image[0]:
                     problems.append((number, f"image '{image['src']}' has a size or place, so it "
                                              "is a figure: put it on a line of its own"))
+                elif image["title"] and (narrow := _too_narrow_for_caption(image["attributes"])):
+                    problems.append((number, f"image '{image['src']}' is {narrow} wide, too "
+                                             "narrow for its caption to read in lines: make it "
+                                             f"at least {MIN_CAPTIONED_MM}mm or "
+                                             f"{MIN_CAPTIONED_PERCENT}% wide, or drop the "
+                                             "caption"))
                 elif _BLEED.search(image["attributes"]) and (depth or line[:1].isspace()):
                     # A bleed picture is a page of its own: inside a box or list it would
                     # tear that box or list apart over three pages.
@@ -183,6 +191,15 @@ def parse_image_attributes(text: str) -> tuple[dict[str, str], list[str]]:
         problems.append(f"cannot read the image attributes '{text}': write them like "
                         '{width=45% place=right credit="Photo: A Name"}')
     return attributes, problems
+
+
+def _too_narrow_for_caption(text: str) -> str | None:
+    """Return a picture's width if it is too narrow to carry a caption, else None."""
+    width = _WIDTH.fullmatch(parse_image_attributes(text)[0].get("width", ""))
+    if width and float(width["number"]) < (MIN_CAPTIONED_PERCENT if width["unit"] == "%"
+                                           else MIN_CAPTIONED_MM):
+        return width[0]
+    return None
 
 
 def image_attribute_problems(text: str) -> list[str]:

@@ -142,6 +142,7 @@ class Line:
     used: float = 0.0  # the width its text takes
     measure: float = 0.0  # the width it could take
     beside_float: bool = False  # a float narrows it, so its measure is not known
+    container: int = 0  # the block box it is laid out in: lines of one paragraph share it
 
 
 @dataclass
@@ -186,9 +187,9 @@ def gather_page(index: int, page_box, parents: dict) -> MeasuredPage:
     for child in page_box.children:
         if isinstance(child, boxes.MarginBox):
             continue  # running heads and page numbers are not content
-        measures = {id(line): block.width for block in child.descendants()
-                    if isinstance(block, boxes.BlockContainerBox)
-                    for line in block.children if isinstance(line, boxes.LineBox)}
+        containers = {id(line): block for block in child.descendants()
+                      if isinstance(block, boxes.BlockContainerBox)
+                      for line in block.children if isinstance(line, boxes.LineBox)}
         floats = [(box.position_y, box.position_y + box.margin_height())
                   for box in child.descendants()
                   if isinstance(box, boxes.Box) and box.style["float"] != "none"]
@@ -203,10 +204,11 @@ def gather_page(index: int, page_box, parents: dict) -> MeasuredPage:
                     words = words.rstrip("".join(HYPHENS)) + " "  # addresses break as they may
                 if words:
                     bottom = box.position_y + box.height
+                    container = containers.get(id(box))
                     line = Line(index, box.position_y, bottom, words, _block_of(box, parents),
-                                texts, box.width, measures.get(id(box), 0.0),
+                                texts, box.width, container.width if container else 0.0,
                                 any(top < bottom and box.position_y < end
-                                    for top, end in floats))
+                                    for top, end in floats), id(container))
                     page.lines.append(line)
                     page.bottom = max(page.bottom, line.bottom)
             elif isinstance(box, boxes.ReplacedBox) or _is_drawn(box):
@@ -479,7 +481,8 @@ def _short_line_faults(lines: list[Line], parents: dict, limits: Limits) -> list
     faults = []
     for line, following in itertools.pairwise(lines):
         element = line.element
-        if element is None or following.element is not element or element.tag in _HEADINGS \
+        if element is None or following.container != line.container \
+                or element.tag in _HEADINGS \
                 or line.beside_float or following.beside_float or not line.measure \
                 or line.used >= line.measure * limits.short_line_share \
                 or next(element.iter("br"), None) is not None:  # a break the author asked for

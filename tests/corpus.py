@@ -153,7 +153,7 @@ def figure(rng: random.Random, draft: Draft) -> str:
     place = rng.choice((None, None, "left", "right", "column"))
     size = None
     if place != "column" and rng.random() < 0.6:
-        size = rng.choice((f"{rng.randint(3, 9) * 5}mm", f"{rng.randint(3, 10) * 10}%"))
+        size = rng.choice((f"{rng.randint(6, 9) * 5}mm", f"{rng.randint(3, 10) * 10}%"))
     attributes = [f"width={size}"] if size else []
     attributes += [f"place={place}"] if place else []
     if rng.random() < 0.5:

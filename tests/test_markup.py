@@ -223,3 +223,11 @@ def test_a_bleed_picture_must_stand_at_the_top_level() -> None:
     _, problems = scan_markdown(text, first_line=3)
     assert [line for line, _ in problems] == [4, 8]
     assert problems[0][1].startswith("image 'a.jpg' is placed 'bleed', which fills a page")
+
+
+def test_a_captioned_picture_is_wide_enough_for_its_caption() -> None:
+    _, problems = scan_markdown('![A](a.jpg "Caption"){width=15mm}\n![A](a.jpg){width=15mm}\n'
+                                '![A](a.jpg "C"){width=20%}\n![A](a.jpg "C"){width=30mm}\n',
+                                first_line=2)
+    assert [line for line, _ in problems] == [2, 4]
+    assert problems[0][1].startswith("image 'a.jpg' is 15mm wide, too narrow for its caption")

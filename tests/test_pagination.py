@@ -67,6 +67,7 @@ class Page:
     rules: list[dict]
     lowest: float
     drawn_top: float  # the top of the highest rule, box or picture in the text area
+    pictures: list[tuple[float, float, float, float]]  # (x0, top, x1, bottom) of each picture
 
     @property
     def fill(self) -> float:
@@ -147,7 +148,11 @@ def measure_pages(pdf_path: Path) -> list[Page]:
                                                         *page.images)
                              if shape["bottom"] > top + 1 and shape["top"] < bottom),
                             default=bottom)
-            pages.append(Page(number, top, bottom, lines, tints, rules, lowest, drawn_top))
+            pictures = [(shape["x0"], shape["top"], shape["x1"], shape["bottom"])
+                        for shape in (*page.images, *page.curves, *page.rects)
+                        if shape["width"] > 20 and shape["height"] > 20]
+            pages.append(Page(number, top, bottom, lines, tints, rules, lowest, drawn_top,
+                              pictures))
     return pages
 
 
@@ -203,11 +208,20 @@ def _short_line_faults(pages: list[Page]) -> list[str]:
     starting in lower case) although the next line's first word fits after it."""
     faults = []
     for page in pages:
-        right = max((line.x1 for line in page.lines), default=0)
         for line, following in itertools.pairwise(page.lines):
+            # The measure: as wide as the widest line set from the same left edge (a caption
+            # in a floated picture has its own), and narrowed by any picture beside the line.
+            right = max(other.x1 for other in page.lines if abs(other.x0 - line.x0) < 1)
+            # A caption is as wide as the picture above it.
+            right = min([right, *(x1 for x0, _, x1, bottom in page.pictures
+                                  if abs(x0 - line.x0) < 2 and 0 <= line.top - bottom < 80)])
+            beside = any(x0 >= line.x1 and top < line.bottom and bottom > line.top
+                         for x0, top, _, bottom in [*page.pictures, *(
+                             (other.x0, other.top, other.x1, other.bottom)
+                             for other in page.lines)])
             measure = right - line.x0
             word = following.text.split()[0] if following.text.split() else ""
-            if not word or line.heading or abs(following.x0 - line.x0) > 1 \
+            if not word or beside or line.heading or abs(following.x0 - line.x0) > 1 \
                     or line.x1 - line.x0 >= measure * LIMITS.short_line_share \
                     or line.text[-1] in ".:;!?,)”’" or not word[0].islower() \
                     or following.in_link:  # a QR code's address has a line of its own
