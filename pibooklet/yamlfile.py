@@ -69,9 +69,38 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
 
 
+#: Deepest nesting of lists and maps a content file may use: real content needs four or five;
+#: deeper nesting only serves to exhaust the parser's recursion.
+MAX_YAML_DEPTH = 20
+#: Most aliases (*name) a content file may use: each can copy a whole structure, so a few
+#: levels of them expand exponentially (a "billion laughs").
+MAX_YAML_ALIASES = 20
+
+
+def _check_shape(text: str, path: Path, first_line: int) -> None:
+    """Refuse nesting or aliases past the limits, from the parser's events, before building."""
+    depth = aliases = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise ContentError([Problem(path, first_line + event.start_mark.line,
+                                            f"YAML: lists and maps are nested more than "
+                                            f"{MAX_YAML_DEPTH} deep; flatten them")])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise ContentError([Problem(path, first_line + event.start_mark.line,
+                                            f"YAML: more than {MAX_YAML_ALIASES} aliases "
+                                            "(*name); write the values out instead")])
+
+
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     """Parse YAML text found at `first_line` of `path`; syntax errors become ContentError."""
     try:
+        _check_shape(text, path, first_line)
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import replace_in
 from PIL import Image
-from test_content import SECTION, write_library
+from test_content import MANIFEST, ORGANISATION, SECTION, write_library
 
 from pibooklet.cli import main
 
@@ -89,3 +89,26 @@ def test_a_300_page_booklet_builds(tmp_path: Path) -> None:
                  str(tmp_path / "out"), "--quiet"]) == 0
     pages = len(pypdf.PdfReader(tmp_path / "out" / "long-booklet.pdf").pages)
     assert pages >= 300 and pages % 4 == 0
+
+
+def test_deeply_nested_yaml_is_refused_at_its_line_without_a_traceback(
+        tmp_path: Path, capsys) -> None:
+    """300 nested brackets once ended in a RecursionError; now it is a content error."""
+    manifest = MANIFEST + "keywords: " + "[" * 300 + "]" * 300 + "\n"
+    root = write_library(tmp_path / "content", manifest=manifest)
+    assert main(["--content", str(root), "--check"]) == 1
+    out = capsys.readouterr().out
+    line = manifest.count("\n")
+    assert f"booklet.yaml:{line}: YAML: lists and maps are nested more than 20 deep" in out
+    assert "Traceback" not in out
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path: Path, capsys) -> None:
+    """Nine levels of nine aliases once took minutes to check; the alias count stops it."""
+    bomb = "".join(f"z{level}: &l{level} ["
+                   + ", ".join([f"*l{level - 1}" if level else "a"] * 9) + "]\n"
+                   for level in range(9))
+    root = write_library(tmp_path / "content", organisation=ORGANISATION + bomb)
+    assert main(["--content", str(root), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "organisation.yaml:" in out and "more than 20 aliases (*name)" in out
