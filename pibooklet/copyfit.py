@@ -128,7 +128,7 @@ def _set_in_flow(figure) -> bool:
     WeasyPrint lays a float out as if at the top of a page, so it splits it at the page foot
     whatever its break-inside; in the flow it is kept whole and moves to the next page.
     """
-    classes = (getattr(figure, "get", lambda _: None)("class") or "").split()
+    classes = (figure.get("class") or "").split()
     if not {"place-left", "place-right"} & set(classes) or IN_FLOW_CLASS in classes:
         return False
     figure.set("class", " ".join([*classes, IN_FLOW_CLASS]))
