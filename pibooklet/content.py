@@ -18,6 +18,7 @@ from . import schema as s
 from .colour import DEFAULT_CMYK_PROFILE, Colour
 from .errors import WARNING, ContentError, Problems
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
+from .limits import MAX_IMAGE_MEGAPIXELS
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown
 from .typography import printed_text
@@ -29,8 +30,6 @@ MANIFEST_FILE = "booklet.yaml"
 ICON_FOLDER = Path("images") / "icons"
 # Sections many booklets reuse: in the content folder's shared/, listed as shared/NAME.md.
 SHARED_FOLDER = "shared"
-# A full A5 page at 300 ppi is 4.4 megapixels; far larger images only cost memory and time.
-MAX_IMAGE_MEGAPIXELS = 25
 
 
 def _contact(kind: str, example: str) -> s.Check:

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from .errors import ContentError, Problem
+from .limits import MAX_YAML_ALIASES, MAX_YAML_DEPTH
 
 
 class YamlMap(dict):
@@ -67,14 +68,6 @@ def _construct_list(loader: _LineLoader, node: yaml.SequenceNode):
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
-
-
-#: Deepest nesting of lists and maps a content file may use: real content needs four or five;
-#: deeper nesting only serves to exhaust the parser's recursion.
-MAX_YAML_DEPTH = 20
-#: Most aliases (*name) a content file may use: each can copy a whole structure, so a few
-#: levels of them expand exponentially (a "billion laughs").
-MAX_YAML_ALIASES = 20
 
 
 def _check_shape(text: str, path: Path, first_line: int) -> None:
