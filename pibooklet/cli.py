@@ -137,16 +137,19 @@ def _check_and_build(args: argparse.Namespace) -> int:
     if failed and buildable:
         print(f"{len(failed)} of {len(chosen)} booklets failed: {', '.join(sorted(failed))}",
               file=sys.stderr)
-    if failed and (left := _left_over(args.output, failed, written, "")):
+    if failed and (left := _left_over(args.output, failed, written,
+                                      f"{display_path(args.output)}/: ")):
         print(left, file=sys.stderr)
     return 1 if failed or report.errors else 0
 
 
 def _left_over(output: Path, slugs: list[str], written: set[str], lead: str) -> str:
     """Return a note naming failed booklets' files left from an earlier build, or ''."""
+    # Kept, not deleted: each is a whole, verified earlier edition, and a typo in one section
+    # must not take a leaflet off the ward; the note stops anyone taking it for this build's.
     stale = stale_outputs(output, slugs, written)
-    return (f"{lead}{display_path(output)}/: left as they were from an earlier build, so they "
-            f"may be out of date: {', '.join(stale)}") if stale else ""
+    return (f"{lead}left from an earlier build, so they may be out of date: "
+            f"{', '.join(stale)}") if stale else ""
 
 
 def _build(library, slug: str, theme, args: argparse.Namespace, written: set[str]) -> bool:

@@ -47,7 +47,7 @@ def crash_problem(where: Path, slug: str | None, stage: str, error: BaseExceptio
                   output: Path) -> Problem:
     """Save the traceback of an unexpected exception; return one line asking for a report."""
     what = f"the {stage} of '{slug}'" if slug else f"the {stage}"
-    summary = " ".join(f"{type(error).__name__}: {error}".split())
+    summary = " ".join(f"{type(error).__name__}{': ' if str(error) else ''}{error}".split())
     if len(summary) > MAX_CRASH_SUMMARY_CHARACTERS:
         summary = summary[:MAX_CRASH_SUMMARY_CHARACTERS - 1] + "…"
     try:
