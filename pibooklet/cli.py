@@ -12,8 +12,9 @@ from pathlib import Path
 from . import OUTPUTS, __version__
 from .checks import LibraryReport, check_library
 from .content import find_manifests
-from .errors import ERROR, NOTE, BuildError, Problem, display_path
-from .output import write_atomically
+from .errors import ERROR, NOTE, BuildError, OutputError, Problem, display_path
+from .jobs import crash_problem, run_job, stale_outputs
+from .output import check_output_folder, write_atomically
 from .render import theme_for
 
 
@@ -74,11 +75,30 @@ def _outputs(value: str) -> tuple[str, ...]:
 def main(argv: list[str] | None = None) -> int:
     """Check, then build, the booklets named in argv (all by default); return the exit status."""
     args = _parser().parse_args(argv)
+    try:
+        return _check_and_build(args)
+    except KeyboardInterrupt:
+        print("build.py: interrupted; every file written so far is whole, the rest were not "
+              "written", file=sys.stderr)
+        return 130
+    except OutputError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except Exception as error:  # a bug outside any one booklet: one line, no traceback
+        print(crash_problem(args.content, None, "check" if args.check else "build", error,
+                            args.output), file=sys.stderr)
+        return 1
+
+
+def _check_and_build(args: argparse.Namespace) -> int:
+    """Check every chosen booklet, then build each one that can be, one job at a time."""
+    if not args.check:  # an unusable output folder fails before any layout work
+        check_output_folder(args.output)
     theme = theme_for(args.content.resolve())
     today = args.today or dt.date.today()
     report = check_library(args.content, theme.layouts(), today, args.allow_overdue)
     chosen = _choose(args.slugs, report)
-    _check_fixed_pages(report, chosen, theme)
+    _check_fixed_pages(report, chosen, theme, args.output)
     if args.check:
         return _report_check(report, chosen, args.format)
     for problem in report.problems:
@@ -92,16 +112,47 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{count} error{'s' if count != 1 else ''} found; "
               + (f"not built: {', '.join(failed)}." if buildable else "nothing was built."),
               file=sys.stderr)
-    for slug in buildable:
-        if not _build(report.library, slug, theme, args):
+    if buildable:  # made now, so that a crash report can be kept beside the PDFs
+        try:
+            args.output.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(f"{display_path(args.output)}: cannot make the output folder "
+                              f"({error.strerror or error}); nothing was written") from error
+    written: set[str] = set()
+    for index, slug in enumerate(buildable):
+        manifest = report.library.booklets[slug].manifest
+        try:
+            done, problems = run_job(
+                lambda slug=slug: _build(report.library, slug, theme, args, written),
+                manifest, slug, "build", args.output)
+        except OutputError as error:
+            unbuilt = buildable[index + 1:]
+            print(f"{error}{'; not built: ' + ', '.join(unbuilt) if unbuilt else ''}"
+                  f"{_left_over(args.output, [slug, *unbuilt], written, '; ')}", file=sys.stderr)
+            return 1
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if not done:
             failed.append(slug)
     if failed and buildable:
         print(f"{len(failed)} of {len(chosen)} booklets failed: {', '.join(sorted(failed))}",
               file=sys.stderr)
+    if failed and (left := _left_over(args.output, failed, written,
+                                      f"{display_path(args.output)}/: ")):
+        print(left, file=sys.stderr)
     return 1 if failed or report.errors else 0
 
 
-def _build(library, slug: str, theme, args: argparse.Namespace) -> bool:
+def _left_over(output: Path, slugs: list[str], written: set[str], lead: str) -> str:
+    """Return a note naming failed booklets' files left from an earlier build, or ''."""
+    # Kept, not deleted: each is a whole, verified earlier edition, and a typo in one section
+    # must not take a leaflet off the ward; the note stops anyone taking it for this build's.
+    stale = stale_outputs(output, slugs, written)
+    return (f"{lead}left from an earlier build, so they may be out of date: "
+            f"{', '.join(stale)}") if stale else ""
+
+
+def _build(library, slug: str, theme, args: argparse.Namespace, written: set[str]) -> bool:
     """Build one booklet's outputs and write them; return whether everything was made."""
     # Imported here: --check never lays anything out, so it need not load WeasyPrint.
     from .pipeline import build_booklet
@@ -117,9 +168,17 @@ def _build(library, slug: str, theme, args: argparse.Namespace) -> bool:
         print(f"warning: {warning}", file=sys.stderr)
     if args.layout_report:
         built.files.append(_layout_report(slug, built.layout, args.layout_report))
-    for output in built.files:
+    for index, output in enumerate(built.files):
         target = args.output / output.name
-        write_atomically(target, output.data)
+        try:
+            write_atomically(target, output.data)
+        except OSError as error:
+            names = [file.name for file in built.files]
+            raise OutputError(
+                f"{display_path(args.output)}/: cannot write {output.name} "
+                f"({error.strerror or error}); written: {', '.join(sorted(written)) or 'nothing'}"
+                f"; not written: {', '.join(names[index:])}") from error
+        written.add(output.name)
         if not args.quiet:
             print(f"built {display_path(target)}: {output.summary}")
     for failure in built.failures:
@@ -176,16 +235,22 @@ def _choose(requested: list[str], report: LibraryReport) -> list[str]:
         [] if requested else known)
 
 
-def _check_fixed_pages(report: LibraryReport, chosen: list[str], theme) -> None:
+def _check_fixed_pages(report: LibraryReport, chosen: list[str], theme, output: Path) -> None:
     """Lay out just the covers of each readable booklet: each must fit its one page."""
     from .fixedpages import check_fixed_pages
 
     buildable = set(report.buildable())
-    ready = [report.library.booklets[slug] for slug in chosen if slug in buildable]
-    if ready:
-        report.problems.extend(check_fixed_pages(ready, report.library, theme))
+    found: dict[Problem, None] = {}  # a back cover too long is one problem, not one a booklet
+    for slug in chosen:
+        if slug in buildable:
+            booklet = report.library.booklets[slug]
+            problems, crashed = run_job(
+                lambda booklet=booklet: check_fixed_pages([booklet], report.library, theme),
+                booklet.manifest, slug, "check", output)
+            found.update(dict.fromkeys([*(problems or []), *crashed]))
+    report.problems.extend(found)
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: main() already turns an interrupt or a crash into one line."""
     sys.exit(main())

@@ -48,6 +48,10 @@ class BuildError(Exception):
     """A booklet could not be made for a reason that is not in one content line."""
 
 
+class OutputError(Exception):
+    """The output folder cannot take a file: the run stops, saying what was and was not written."""
+
+
 @dataclass
 class Problems:
     """Collects problems so that all of them are reported before the run stops."""

@@ -40,3 +40,12 @@ MAX_MARKDOWN_NESTING = 6
 #: Longest line of Markdown, in characters, that the pattern-matching stages will read: a long
 #: paragraph written on one line is about 4,000.
 MAX_LINE_CHARACTERS = 20_000
+
+#: Age in seconds after which a build's temporary `.part` file is removed whatever its process
+#: id says: a live build keeps one for milliseconds, so a day-old one was left by a build killed
+#: on another machine or before the process id was reused.
+STALE_TEMPORARY_SECONDS = 24 * 60 * 60
+
+#: Longest exception text, in characters, put in the one-line message about a crash; the whole
+#: traceback is in the crash report file.
+MAX_CRASH_SUMMARY_CHARACTERS = 200
