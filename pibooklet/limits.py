@@ -40,3 +40,8 @@ MAX_MARKDOWN_NESTING = 6
 #: Longest line of Markdown, in characters, that the pattern-matching stages will read: a long
 #: paragraph written on one line is about 4,000.
 MAX_LINE_CHARACTERS = 20_000
+
+#: How far, in points, text or a picture may stray past its page's text area before the build
+#: refuses it as drawn off the page: enough for rounding and a glyph's overhang, far less than
+#: a letter.
+OFF_PAGE_TOLERANCE_PT = 1.0
