@@ -43,6 +43,10 @@ TURN_BEFORE_CLASS = "turn-before"
 RESPACING_CLASSES = ("loosen", "tighten", "loosen-more", "tighten-more")
 #: The class that sets a floated picture in the flow, where it is kept whole (components.css).
 IN_FLOW_CLASS = "in-flow"
+#: The class that lets a web or email address wider than the whole line break where it allows,
+#: after a slash or hyphen (large-print.css, where addresses are otherwise kept whole).
+LONG_ADDRESS_CLASS = "long-address"
+_ADDRESS_CLASSES = {"url", "email"}
 
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
@@ -67,7 +71,7 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
                    and _respace(fault.element)]
         mended += [fault for fault in report.faults if fault.kind == "split block"
                    and _set_in_flow(fault.element)]
-        if not mended:
+        if not mended and not _break_long_addresses(document):
             break
         document = _lay_out_again(source, base, fetcher)
     added = _fill_thin_pages(document, root)
@@ -133,6 +137,29 @@ def _set_in_flow(figure) -> bool:
         return False
     figure.set("class", " ".join([*classes, IN_FLOW_CLASS]))
     return True
+
+
+def _break_long_addresses(document: weasyprint.Document) -> bool:
+    """Let each address kept whole but wider than its whole line break; return whether any was.
+
+    An address kept whole moves to the next line when it does not fit the rest of one, so one
+    that still runs past the text area cannot fit a line of its own.
+    """
+    changed = False
+    for page in document.pages:
+        page_box = page._page_box  # WeasyPrint has no public box walker
+        right = page_box.content_box_x() + page_box.width
+        for box in page_box.descendants():
+            element = getattr(box, "element", None)
+            if not isinstance(box, boxes.InlineBox) or element is None or element.tag != "a":
+                continue
+            classes = (element.get("class") or "").split()
+            if not _ADDRESS_CLASSES & set(classes) or LONG_ADDRESS_CLASS in classes:
+                continue
+            if box.position_x + box.margin_width() > right + 0.5:
+                element.set("class", " ".join([*classes, LONG_ADDRESS_CLASS]))
+                changed = True
+    return changed
 
 
 def _keep_word_whole(root, line: Line) -> bool:
