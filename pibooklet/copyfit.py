@@ -27,6 +27,7 @@ from .pagination import (
     analyse,
     fill_faults,
     gather_page,
+    kept_kind,
     page_fill,
     page_kind,
 )
@@ -43,6 +44,9 @@ TURN_BEFORE_CLASS = "turn-before"
 RESPACING_CLASSES = ("loosen", "tighten", "loosen-more", "tighten-more")
 #: The class that sets a floated picture in the flow, where it is kept whole (components.css).
 IN_FLOW_CLASS = "in-flow"
+#: The class that lets a kept block taller than a page begin under its heading (booklet.css):
+#: it must split anyway, and kept whole it would leave the heading alone on its page.
+SPLIT_TALL_CLASS = "split-tall"
 #: The class that lets a web or email address wider than the whole line break where it allows,
 #: after a slash or hyphen (large-print.css, where addresses are otherwise kept whole).
 LONG_ADDRESS_CLASS = "long-address"
@@ -66,7 +70,8 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
         mended = [fault for fault in report.faults if isinstance(fault.element, Line)
                   and _keep_word_whole(root, fault.element)]
         mended += [fault for fault in report.faults if fault.kind == "heading"
-                   and _turn_before(fault.element)]
+                   and (_turn_before(fault.element)
+                        or _let_tall_block_follow(fault.element, root, document))]
         mended += [fault for fault in report.faults if fault.kind == "short line"
                    and _respace(fault.element)]
         mended += [fault for fault in report.faults if fault.kind == "split block"
@@ -136,6 +141,27 @@ def _set_in_flow(figure) -> bool:
     if not {"place-left", "place-right"} & set(classes) or IN_FLOW_CLASS in classes:
         return False
     figure.set("class", " ".join([*classes, IN_FLOW_CLASS]))
+    return True
+
+
+def _let_tall_block_follow(heading, root, document: weasyprint.Document) -> bool:
+    """Let the kept block after a stranded heading split, when it is taller than a page anyway;
+    return whether it was such a block."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    parent = parents.get(heading)
+    siblings = list(parent) if parent is not None else []
+    following = siblings[siblings.index(heading) + 1] \
+        if heading in siblings[:-1] else None
+    if following is None or kept_kind(following, parents) is None or \
+            SPLIT_TALL_CLASS in (following.get("class") or "").split():
+        return False
+    height = sum(box.height for page in document.pages
+                 for box in page._page_box.descendants()
+                 if isinstance(box, boxes.BlockBox) and box.element is following)
+    if height <= max(page._page_box.height for page in document.pages):
+        return False
+    following.set("class", " ".join([*(following.get("class") or "").split(),
+                                     SPLIT_TALL_CLASS]))
     return True
 
 
