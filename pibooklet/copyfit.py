@@ -9,6 +9,7 @@ booklet is laid out again; anything still wrong is left for the report to warn a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -51,6 +52,8 @@ SPLIT_TALL_CLASS = "split-tall"
 #: after a slash or hyphen (large-print.css, where addresses are otherwise kept whole).
 LONG_ADDRESS_CLASS = "long-address"
 _ADDRESS_CLASSES = {"url", "email"}
+#: One part of such an address, up to and including a slash, kept whole (large-print.css).
+ADDRESS_PART_CLASS = "address-part"
 
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
@@ -184,8 +187,20 @@ def _break_long_addresses(document: weasyprint.Document) -> bool:
                 continue
             if box.position_x + box.margin_width() > right + 0.5:
                 element.set("class", " ".join([*classes, LONG_ADDRESS_CLASS]))
+                _part_at_slashes(element)
                 changed = True
     return changed
+
+
+def _part_at_slashes(link) -> None:
+    """Set an address's text as parts each ending in a slash, kept whole (large-print.css), so
+    it breaks only after a slash, never at a hyphen where it would read as hyphenated."""
+    if len(link) or not link.text:
+        return
+    parts = re.findall(r"[^/]*/+|[^/]+$", link.text)
+    link.text = None
+    for part in parts:
+        ElementTree.SubElement(link, "span", {"class": ADDRESS_PART_CLASS}).text = part
 
 
 def _keep_word_whole(root, line: Line) -> bool:
