@@ -162,7 +162,7 @@ def _refuse_off_page(faults: list[Fault], booklet: Booklet, library: Library,
     off = [f"{where_written(fault, booklet, library)}: {edition} edition: {fault.message}"
            for fault in faults if fault.kind == OFF_PAGE]
     if off:
-        raise BuildError("text drawn off the page:\n  " + "\n  ".join(off))
+        raise BuildError("drawn off the page:\n  " + "\n  ".join(off))
 
 
 def _report_layout(report: LayoutReport, booklet: Booklet, library: Library,

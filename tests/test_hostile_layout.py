@@ -118,6 +118,23 @@ def test_finding_08_a_stylesheet_that_moves_text_off_the_page_fails_at_its_line(
     assert not output.exists() or not list(output.glob("*.pdf"))
 
 
+def test_finding_08_text_moved_into_the_press_bleed_fails_the_press_file(
+        tmp_path: Path, capsys) -> None:
+    root = write_library(tmp_path / "content")
+    (root / "styles").mkdir()
+    ours = (PROJECT / "styles" / "press.css").read_text(encoding="utf-8")
+    (root / "styles" / "press.css").write_text(
+        ours + "\n.section-title { margin-left: -22mm; }\n", encoding="utf-8")
+    output = tmp_path / "out"
+    assert _build(root, output, "screen,press") == 1
+    error = capsys.readouterr().err
+    assert ("small/booklet.yaml: press file not made: drawn off the page:\n  "
+            f"{root}/small/one.md:2: press edition: the text \"The only section\" on page 3 is "
+            "drawn 22 mm past the left edge of the text area") in error, error
+    assert "Traceback" not in error
+    assert sorted(path.name for path in output.iterdir()) == ["small.pdf"]
+
+
 def test_finding_08_a_running_head_off_the_page_fails(tmp_path: Path, capsys) -> None:
     root = write_library(tmp_path / "content")
     (root / "styles").mkdir()
