@@ -9,6 +9,7 @@ booklet is laid out again; anything still wrong is left for the report to warn a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -27,6 +28,7 @@ from .pagination import (
     analyse,
     fill_faults,
     gather_page,
+    kept_kind,
     page_fill,
     page_kind,
 )
@@ -43,6 +45,15 @@ TURN_BEFORE_CLASS = "turn-before"
 RESPACING_CLASSES = ("loosen", "tighten", "loosen-more", "tighten-more")
 #: The class that sets a floated picture in the flow, where it is kept whole (components.css).
 IN_FLOW_CLASS = "in-flow"
+#: The class that lets a kept block taller than a page begin under its heading (booklet.css):
+#: it must split anyway, and kept whole it would leave the heading alone on its page.
+SPLIT_TALL_CLASS = "split-tall"
+#: The class that lets a web or email address wider than the whole line break where it allows,
+#: after a slash or hyphen (large-print.css, where addresses are otherwise kept whole).
+LONG_ADDRESS_CLASS = "long-address"
+_ADDRESS_CLASSES = {"url", "email"}
+#: One part of such an address, up to and including a slash, kept whole (large-print.css).
+ADDRESS_PART_CLASS = "address-part"
 
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
@@ -62,12 +73,13 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
         mended = [fault for fault in report.faults if isinstance(fault.element, Line)
                   and _keep_word_whole(root, fault.element)]
         mended += [fault for fault in report.faults if fault.kind == "heading"
-                   and _turn_before(fault.element)]
+                   and (_turn_before(fault.element)
+                        or _let_tall_block_follow(fault.element, root, document))]
         mended += [fault for fault in report.faults if fault.kind == "short line"
                    and _respace(fault.element)]
         mended += [fault for fault in report.faults if fault.kind == "split block"
                    and _set_in_flow(fault.element)]
-        if not mended:
+        if not mended and not _break_long_addresses(document):
             break
         document = _lay_out_again(source, base, fetcher)
     added = _fill_thin_pages(document, root)
@@ -133,6 +145,62 @@ def _set_in_flow(figure) -> bool:
         return False
     figure.set("class", " ".join([*classes, IN_FLOW_CLASS]))
     return True
+
+
+def _let_tall_block_follow(heading, root, document: weasyprint.Document) -> bool:
+    """Let the kept block after a stranded heading split, when it is taller than a page anyway;
+    return whether it was such a block."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    parent = parents.get(heading)
+    siblings = list(parent) if parent is not None else []
+    following = siblings[siblings.index(heading) + 1] \
+        if heading in siblings[:-1] else None
+    if following is None or kept_kind(following, parents) is None or \
+            SPLIT_TALL_CLASS in (following.get("class") or "").split():
+        return False
+    height = sum(box.height for page in document.pages
+                 for box in page._page_box.descendants()
+                 if isinstance(box, boxes.BlockBox) and box.element is following)
+    if height <= max(page._page_box.height for page in document.pages):
+        return False
+    following.set("class", " ".join([*(following.get("class") or "").split(),
+                                     SPLIT_TALL_CLASS]))
+    return True
+
+
+def _break_long_addresses(document: weasyprint.Document) -> bool:
+    """Let each address kept whole but wider than its whole line break; return whether any was.
+
+    An address kept whole moves to the next line when it does not fit the rest of one, so one
+    that still runs past the text area cannot fit a line of its own.
+    """
+    changed = False
+    for page in document.pages:
+        page_box = page._page_box  # WeasyPrint has no public box walker
+        right = page_box.content_box_x() + page_box.width
+        for box in page_box.descendants():
+            element = getattr(box, "element", None)
+            if not isinstance(box, boxes.InlineBox) or element is None or element.tag != "a":
+                continue
+            classes = (element.get("class") or "").split()
+            if not _ADDRESS_CLASSES & set(classes) or LONG_ADDRESS_CLASS in classes:
+                continue
+            if box.position_x + box.margin_width() > right + 0.5:
+                element.set("class", " ".join([*classes, LONG_ADDRESS_CLASS]))
+                _part_at_slashes(element)
+                changed = True
+    return changed
+
+
+def _part_at_slashes(link) -> None:
+    """Set an address's text as parts each ending in a slash, kept whole (large-print.css), so
+    it breaks only after a slash, never at a hyphen where it would read as hyphenated."""
+    if len(link) or not link.text:
+        return
+    parts = re.findall(r"[^/]*/+|[^/]+$", link.text)
+    link.text = None
+    for part in parts:
+        ElementTree.SubElement(link, "span", {"class": ADDRESS_PART_CLASS}).text = part
 
 
 def _keep_word_whole(root, line: Line) -> bool:

@@ -49,3 +49,7 @@ STALE_TEMPORARY_SECONDS = 24 * 60 * 60
 #: Longest exception text, in characters, put in the one-line message about a crash; the whole
 #: traceback is in the crash report file.
 MAX_CRASH_SUMMARY_CHARACTERS = 200
+#: How far, in points, text or a picture may stray past its page's text area before the build
+#: refuses it as drawn off the page: enough for rounding and a glyph's overhang, far less than
+#: a letter.
+OFF_PAGE_TOLERANCE_PT = 1.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from weasyprint.formatting_structure import boxes
 
 from .errors import display_path
 from .hyphenation import SOFT_HYPHEN
+from .limits import OFF_PAGE_TOLERANCE_PT
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,12 @@ KEPT_BLOCKS = {
 }
 #: Page kinds exempt from the fill rule: they are full-page furniture or ruled for writing.
 UNFILLED_KINDS = frozenset({"cover", "inside-cover", "contents", "notes", "back-cover"})
+#: The fault kind for text or a picture drawn outside its page's text area: never mended, always
+#: an error, since a printed booklet would silently lose what is there.
+OFF_PAGE = "off page"
+#: Pictures meant to run off the page: full-bleed figures (components.css, press.css).
+BLEED_CLASS = "place-bleed"
+_PX_PER_PT = 96 / 72
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 HYPHENS = ("-", "\u2010", "\u00ad")
 LETTERS = re.compile(r"[^\W\d_]+")
@@ -177,8 +185,83 @@ def analyse(document: weasyprint.Document, edition: str = "screen",
     faults += _paragraph_faults(lines, parents, limits)
     faults += _hyphen_faults(pages, lines, reports, parents, limits)
     faults += _short_line_faults(lines, parents, limits)
+    faults += off_page_faults(document, parents)
     faults.sort(key=lambda fault: fault.page)
     return LayoutReport(edition, reports, faults)
+
+
+def off_page_faults(document: weasyprint.Document, parents: dict | None = None) -> list[Fault]:
+    """Text or pictures drawn outside their page's text area, except what is meant to bleed.
+
+    Running heads and page numbers (margin boxes) may use the margins but not leave the trim;
+    full-bleed pictures may run into the bleed; everything else stays in the text area.
+    """
+    if parents is None:
+        root = document.pages[0]._page_box.children[0].element if document.pages else None
+        parents = {child: parent for parent in root.iter() for child in parent} \
+            if root is not None else {}
+    faults: list[Fault] = []
+    seen: set[object] = set()  # one fault per block, however many of its boxes stray
+    tolerance = OFF_PAGE_TOLERANCE_PT * _PX_PER_PT
+    for index, page in enumerate(document.pages):
+        page_box = page._page_box  # WeasyPrint has no public box walker
+        trim = (0.0, 0.0, page_box.margin_width(), page_box.margin_height())
+        bleed = (-page.bleed["left"], -page.bleed["top"], trim[2] + page.bleed["right"],
+                 trim[3] + page.bleed["bottom"])
+        text_area = (page_box.content_box_x(), page_box.content_box_y(),
+                     page_box.content_box_x() + page_box.width,
+                     page_box.content_box_y() + page_box.height)
+        for child in page_box.children:
+            area = trim if isinstance(child, boxes.MarginBox) else text_area
+            # Placeholders too: an absolutely positioned box is laid out inside one.
+            for box in child.descendants(placeholders=True):
+                if not isinstance(box, boxes.TextBox | boxes.ReplacedBox) or \
+                        box.style["visibility"] != "visible":
+                    continue
+                allowed = bleed if isinstance(box, boxes.ReplacedBox) and \
+                    _has_ancestor_class(box.element, BLEED_CLASS, parents) else area
+                extent = (box.position_x, box.position_y, box.position_x + box.margin_width(),
+                          box.position_y + box.margin_height())
+                if _inside(extent, allowed, tolerance):
+                    continue
+                block = _block_of(box, parents) if box.element is not None else None
+                if block in seen:
+                    continue
+                seen.add(block)
+                faults.append(_off_page_fault(index, box, extent, allowed, block, parents,
+                                              "text area" if allowed is text_area else "page"))
+    return faults
+
+
+def _inside(extent: tuple[float, ...], area: tuple[float, ...], tolerance: float) -> bool:
+    left, top, right, bottom = extent
+    return left >= area[0] - tolerance and top >= area[1] - tolerance and \
+        right <= area[2] + tolerance and bottom <= area[3] + tolerance
+
+
+def _off_page_fault(index: int, box, extent: tuple[float, ...], area: tuple[float, ...],
+                    block, parents: dict, area_name: str) -> Fault:
+    """Say what strays, which way and how far, in millimetres as a designer measures."""
+    overruns = {"left": area[0] - extent[0], "top": area[1] - extent[1],
+                "right": extent[2] - area[2], "bottom": extent[3] - area[3]}
+    side = max(overruns, key=overruns.get)
+    millimetres = math.ceil(overruns[side] * 25.4 / 96)
+    what = f"the text \"{_sample(block, 6) or box.text.strip()[:40]}\"" \
+        if isinstance(box, boxes.TextBox) else "a picture"
+    return Fault(index + 1, OFF_PAGE,
+                 f"{what} on page {index + 1} is drawn {millimetres} mm past "
+                 f"the {side} edge of the {area_name}, where print would lose it; break or "
+                 "shorten it, or remove the style that moves it",
+                 _anchor(_section_of(block, parents)), _sample(block), block)
+
+
+def _has_ancestor_class(element, name: str, parents: dict) -> bool:
+    """Return whether an element or one of its ancestors has a class."""
+    while element is not None:
+        if name in (element.get("class") or "").split():
+            return True
+        element = parents.get(element)
+    return False
 
 
 def gather_page(index: int, page_box, parents: dict) -> MeasuredPage:

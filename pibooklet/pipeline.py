@@ -38,7 +38,7 @@ from .layout import (
 )
 from .notes import notes_start_lines
 from .overprint import overprint_black
-from .pagination import LayoutReport, analyse, where_written
+from .pagination import OFF_PAGE, Fault, LayoutReport, analyse, off_page_faults, where_written
 from .press import (
     FAIL_BELOW_PPI,
     WARN_BELOW_PPI,
@@ -156,6 +156,15 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
     return rendered, keep_notes_for_saddle_stitch(document, booklet.notes_pages)
 
 
+def _refuse_off_page(faults: list[Fault], booklet: Booklet, library: Library,
+                     edition: str) -> None:
+    """Fail when anything is drawn off its page: never mended, since print would lose it."""
+    off = [f"{where_written(fault, booklet, library)}: {edition} edition: {fault.message}"
+           for fault in faults if fault.kind == OFF_PAGE]
+    if off:
+        raise BuildError("drawn off the page:\n  " + "\n  ".join(off))
+
+
 def _report_layout(report: LayoutReport, booklet: Booklet, library: Library,
                    built: BuiltBooklet) -> None:
     """Keep an edition's layout report, and warn of each fault at its section's path:line."""
@@ -180,9 +189,11 @@ def _tagged_pdf(booklet: Booklet, library: Library, rendered, document,
 def _screen_edition(booklet: Booklet, library: Library, theme: Theme
                     ) -> tuple[bytes, int, int, LayoutReport]:
     rendered, document = _laid_out(booklet, library, theme, "screen")
+    report = analyse(document, "screen")
+    _refuse_off_page(report.faults, booklet, library, "screen")
     _check_contrast(document, library)
     pdf = _tagged_pdf(booklet, library, rendered, document, A5_POINTS)
-    return pdf, len(document.pages), count_notes_pages(document), analyse(document, "screen")
+    return pdf, len(document.pages), count_notes_pages(document), report
 
 
 def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
@@ -195,8 +206,10 @@ def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
                 for address, width, overrun in overflowing_addresses(document)]
     if too_long:
         raise BuildError("\n  ".join(too_long))
+    report = analyse(document, "large-print")
+    _refuse_off_page(report.faults, booklet, library, "large-print")
     return (_tagged_pdf(booklet, library, rendered, document, A4_POINTS), len(document.pages),
-            analyse(document, "large-print"))
+            report)
 
 
 def _where_written(text: str, booklet: Booklet, library: Library) -> str:
@@ -240,6 +253,7 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
     if len(document.pages) != pages:
         raise BuildError(f"the press layout has {len(document.pages)} pages but the screen "
                          f"edition has {pages}; the press styles must not change the layout")
+    _refuse_off_page(off_page_faults(document), booklet, library, "press")
     too_low = _check_resolution(booklet, document, fetcher.served, warnings)
     if too_low:
         raise BuildError("\n  ".join(too_low))
