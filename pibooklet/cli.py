@@ -14,7 +14,7 @@ from .checks import LibraryReport, check_library
 from .content import find_manifests
 from .errors import ERROR, NOTE, BuildError, Problem, display_path
 from .output import write_atomically
-from .render import theme_for
+from .render import check_templates, theme_for
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -182,7 +182,10 @@ def _check_fixed_pages(report: LibraryReport, chosen: list[str], theme) -> None:
 
     buildable = set(report.buildable())
     ready = [report.library.booklets[slug] for slug in chosen if slug in buildable]
-    if ready:
+    # The content folder's own templates are untrusted: checked, sandboxed, first.
+    broken = check_templates(theme, report.library, ready)
+    report.problems.extend(broken)
+    if ready and not broken:
         report.problems.extend(check_fixed_pages(ready, report.library, theme))
 
 
