@@ -45,6 +45,10 @@ ALLOWED_JINJA_FILTERS = frozenset({
 #: joiner, namespace and dict are left out (namespace lets a loop grow a string without bound).
 ALLOWED_GLOBALS = ("range", "asset")
 
+#: String methods that pad, format or translate by amounts a template controls.
+_GROWING_STR_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "format",
+                                  "format_map", "translate"})
+
 _WIDE_FORMAT = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[-#0 +]*\d*\.(\*|\d{4,})")
 
 
@@ -139,12 +143,26 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                                 f"items; at most {MAX_TEMPLATE_STRING} are allowed")
         return value
 
+    def getattr(self, obj, attribute: str):
+        """Look up an attribute; of an undefined name, say it is undefined (the real fault)."""
+        if isinstance(obj, jinja2.Undefined):
+            obj._fail_with_undefined_error()
+        if isinstance(obj, str) and attribute in _GROWING_STR_METHODS:
+            raise SecurityError(f"the string method {attribute}() is not allowed in a template")
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        """Look up an item; of an undefined name, say it is undefined (the real fault)."""
+        if isinstance(obj, jinja2.Undefined):
+            obj._fail_with_undefined_error()
+        return super().getitem(obj, argument)
+
     def call_binop(self, context, operator: str, left, right):
         """Refuse `"x" * 10**9`, `10 ** 10**9` and `"%999999999d" % 1` before computing."""
         if operator == "*":
             for text, count in ((left, right), (right, left)):
                 if isinstance(text, (str, list, tuple)) and isinstance(count, int) \
-                        and len(text) * max(count, 0) > MAX_TEMPLATE_STRING:
+                        and _size(text) * max(count, 0) > MAX_TEMPLATE_STRING:
                     raise SecurityError(f"repeating a value {count} times makes it longer than "
                                         f"the {MAX_TEMPLATE_STRING} characters allowed")
         elif operator == "**" and isinstance(left, int) and isinstance(right, int) \
@@ -162,7 +180,38 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 raise SecurityError(f"calling {getattr(__obj, '__name__', 'a function')} with "
                                     f"{value} is not allowed; numbers passed to a call in a "
                                     f"template are at most {MAX_TEMPLATE_STRING}")
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):  # a string method: refuse one that could grow it hugely
+            name = getattr(__obj, "__name__", "")
+            if name in _GROWING_STR_METHODS:
+                raise SecurityError(f"the string method {name}() is not allowed in a template")
+            if name in ("replace", "join") and (len(owner) + 1) * sum(
+                    _size(value) for value in args) > MAX_TEMPLATE_STRING:
+                raise SecurityError(f"{name}() would make a string longer than the "
+                                    f"{MAX_TEMPLATE_STRING} characters allowed")
         return __self.bounded(super().call(__context, __obj, *args, **kwargs))
+
+
+def _size(value) -> int:
+    """Return a string's length, or a list's total length of strings (others count 1)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple)):
+        return sum(len(item) if isinstance(item, str) else 1 for item in value)
+    return 1
+
+
+def _bounded_join(environment: _Sandbox, join: Callable) -> Callable:
+    """Return Jinja's join filter, refusing to join more text than a template may make."""
+    def bounded(eval_ctx, value, d="", attribute=None):
+        items = list(value) if isinstance(value, (list, tuple)) else value
+        if isinstance(items, list) and _size(items) + len(items) * len(str(d)) \
+                > MAX_TEMPLATE_STRING:
+            raise SecurityError(f"joining these items makes more than the "
+                                f"{MAX_TEMPLATE_STRING} characters allowed")
+        return environment.bounded(join(eval_ctx, items, d, attribute))
+    bounded.jinja_pass_arg = join.jinja_pass_arg
+    return bounded
 
 
 def _bounded_filter(environment: _Sandbox, function: Callable) -> Callable:
@@ -204,6 +253,7 @@ def sandboxed_environment(template_dirs: tuple[Path, ...], trusted: Path,
     environment.filters.clear()
     environment.filters.update({name: _bounded_filter(environment, function)
                                 for name, function in {**kept, **filters}.items()})
+    environment.filters["join"] = _bounded_join(environment, kept["join"])
     environment.globals.clear()
     environment.globals.update(range=_LoopBudget().range, asset=asset)
     return environment
@@ -298,12 +348,14 @@ def _explained(error: BaseException) -> str:
     if isinstance(error, RecursionError):
         return "the template calls itself too deeply (a macro or include without end)"
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"template syntax error: {error.message}"
+        hint = ("; the filters a template may use are listed in the README"
+                if "No filter named" in str(error.message) else "")
+        return f"template syntax error: {str(error.message).rstrip('.')}{hint}"
     if isinstance(error, jinja2.UndefinedError):
         return (f"{error.message}: a template can use only the variables it is given and the "
                 "documented filters (see the README)")
     if isinstance(error, SecurityError):
-        return f"not allowed in a template: {error}; templates run in a sandbox"
+        return f"not allowed in a template: {str(error).rstrip('.')}; templates run in a sandbox"
     if isinstance(error, jinja2.TemplateNotFound):
         return f"template {error.name!r} not found in the templates folders"
     return f"template error: {type(error).__name__}: {error}"
