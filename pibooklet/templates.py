@@ -155,6 +155,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         """Look up an item; of an undefined name, say it is undefined (the real fault)."""
         if isinstance(obj, jinja2.Undefined):
             obj._fail_with_undefined_error()
+        if isinstance(obj, str) and argument in _GROWING_STR_METHODS:
+            raise SecurityError(f"the string method {argument}() is not allowed in a template")
         return super().getitem(obj, argument)
 
     def call_binop(self, context, operator: str, left, right):
