@@ -233,7 +233,26 @@ FRAGMENTS = st.sampled_from([
     "{% endfor %}", "{{ cycler.__init__.__globals__.os.system('touch MARKER') }}",
     "{{ ''.__class__.__mro__[1].__subclasses__() }}", "{% macro m(x) %}{{ m(x ~ x) }}",
 ]).map(str)
-TEMPLATES = st.lists(FRAGMENTS, max_size=30).map("".join)
+NAMES = st.sampled_from(["org", "booklet", "sections", "self", "loop", "cycler", "range",
+                         "asset", "press", "contents", "support", "x", "''", "[1, 2]", "1"])
+ATTRIBUTES = st.sampled_from(["name", "title", "colours", "items", "__class__", "__init__",
+                              "__globals__", "__mro__", "__subclasses__", "_private",
+                              "mro", "format", "upper", "replace", "append", "edition",
+                              "isoformat", "primary", "css", "os", "system"])
+FILTERS = st.sampled_from(["inline", "markdown", "join", "upper", "length", "list", "safe",
+                           "replace('a', 'b')", "qr", "contact", "month_year", "attr('x')",
+                           "center(99)", "first", "default('x')", "selectattr('x')"])
+EXPRESSIONS = st.builds(
+    lambda name, path, filters: name + "".join(
+        f".{attribute}" + ("()" if call else "") for attribute, call in path)
+    + "".join(f" | {item}" for item in filters),
+    NAMES, st.lists(st.tuples(ATTRIBUTES, st.booleans()), max_size=3),
+    st.lists(FILTERS, max_size=2))
+STATEMENTS = st.one_of(
+    EXPRESSIONS.map("{{{{ {} }}}}".format), EXPRESSIONS.map("{{% if {} %}}".format),
+    EXPRESSIONS.map("{{% for item in {} %}}{{{{ item }}}}{{% endfor %}}".format),
+    st.sampled_from(["{% endif %}", "<p>text</p>", "\n", "{% include 'notes.html' %}"]))
+TEMPLATES = st.lists(st.one_of(FRAGMENTS, STATEMENTS), max_size=30).map("".join)
 #: Largest time one random template may take: --check about 1.5 s, the build of one booklet
 #: in one edition about 10 s on a loaded machine; a runaway stops at MAX_TEMPLATE_STEPS.
 CHECK_BOUND, BUILD_BOUND = 20, 90
