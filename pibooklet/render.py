@@ -25,6 +25,7 @@ from .markup import MarkdownRenderer
 from .qr import qr_markup
 from .templates import (
     TemplateProblem,
+    check_content_styles,
     check_content_templates,
     render_template,
     sandboxed_environment,
@@ -162,10 +163,12 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
 
 def check_templates(theme: Theme, library: Library | None,
                     booklets: list[Booklet]) -> list[Problem]:
-    """Compile the content folder's own templates and render each booklet's editions with
-    them; return every problem at its template's path:line (none without own templates)."""
+    """Check the content folder's own stylesheets, compile its own templates and render each
+    booklet's editions with them; return every problem at its file's path:line."""
     own = theme.template_dirs[:-1]  # the last folder is ours
     problems = [problem for folder in own for problem in check_content_templates(folder)]
+    problems += [problem for folder in theme.style_dirs[:-1]
+                 for problem in check_content_styles(folder)]
     if problems or not own or library is None:
         return problems
     found: dict[Problem, None] = {}  # one broken template is one problem, not one per booklet

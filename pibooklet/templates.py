@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
+import tinycss2
 from jinja2.compiler import CodeGenerator
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_range
@@ -64,34 +65,35 @@ class TemplateProblem(BuildError):
         return Problem(self.path, self.line, self.message)
 
 
-def read_template(path: Path, folder: Path) -> str:
-    """Return a template's text: a regular UTF-8 file inside `folder`, within the size limit."""
+def read_template(path: Path, folder: Path, kind: str = "template") -> str:
+    """Return a template's (or stylesheet's) text: a regular UTF-8 file inside `folder`,
+    within the size limit for its kind."""
     # intake: switch to pibooklet.intake's reader at merge; these are the same rules.
     try:
         resolved = path.resolve(strict=True)
         if not resolved.is_relative_to(folder.resolve()):
-            raise TemplateProblem(path, None, "links to a file outside its templates folder; "
-                                  "put the template itself in the folder")
+            raise TemplateProblem(path, None, f"links to a file outside its {folder.name} "
+                                  f"folder; put the {kind} itself in the folder")
         status = os.stat(resolved)
         if not stat.S_ISREG(status.st_mode):
-            raise TemplateProblem(path, None, "is not a regular file (a device, FIFO or "
-                                  "folder); a template must be an ordinary text file")
-        limit = MAX_FILE_BYTES["template"]
+            raise TemplateProblem(path, None, f"is not a regular file (a device, FIFO or "
+                                  f"folder); a {kind} must be an ordinary text file")
+        limit = MAX_FILE_BYTES[kind]
         if status.st_size > limit:
-            raise TemplateProblem(path, None, f"is {status.st_size} bytes; a template may be "
+            raise TemplateProblem(path, None, f"is {status.st_size} bytes; a {kind} may be "
                                   f"at most {limit} bytes")
         with open(resolved, "rb") as file:
             data = file.read(limit + 1)
     except OSError as error:
         raise TemplateProblem(path, None, f"cannot be read: {error.strerror}") from None
     if len(data) > limit:  # it grew while being read
-        raise TemplateProblem(path, None, f"is over {limit} bytes, the most a template may be")
+        raise TemplateProblem(path, None, f"is over {limit} bytes, the most a {kind} may be")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise TemplateProblem(path, line, f"byte 0x{data[error.start]:02x} is not UTF-8 "
-                              "text: save the template as UTF-8") from None
+                              f"text: save the {kind} as UTF-8") from None
 
 
 class SearchPathLoader(jinja2.BaseLoader):
@@ -375,3 +377,24 @@ def check_content_templates(folder: Path) -> list[Problem]:
                 problems.append(problem.problem())
     return problems
 
+
+
+def check_content_styles(folder: Path) -> list[Problem]:
+    """Return the problems in every stylesheet under a content folder's styles/: each is read
+    as a template is, and may not @import (a few files importing each other twice each would
+    make WeasyPrint fetch them millions of times)."""
+    if not folder.is_dir():
+        return []
+    problems = []
+    for path in sorted(folder.rglob("*.css")):
+        try:
+            source = read_template(path, folder, "stylesheet")
+        except TemplateProblem as problem:
+            problems.append(problem.problem())
+            continue
+        for rule in tinycss2.parse_stylesheet(source, skip_comments=True,
+                                              skip_whitespace=True):
+            if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+                problems.append(Problem(path, rule.source_line, "@import is not allowed in a "
+                                        "content stylesheet: copy the rules into this file"))
+    return problems

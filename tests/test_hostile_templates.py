@@ -282,3 +282,31 @@ def test_any_template_is_checked_within_a_bound_without_a_traceback(template: st
 @given(template=TEMPLATES)
 def test_any_template_is_built_within_a_bound_without_a_traceback(template: str) -> None:
     assert_bounded(template, bound=BUILD_BOUND)
+
+
+def test_finding_01_a_content_stylesheet_may_not_import(tmp_path: Path) -> None:
+    # Fifteen files each importing the next twice make WeasyPrint fetch 2**15 of them.
+    root = write_library(tmp_path / "content")
+    styles = root / "styles"
+    styles.mkdir()
+    (styles / "booklet.css").write_text('p { color: black }\n@\\69mport "s1.css";\n',
+                                        encoding="utf-8")
+    for index in range(1, 15):
+        (styles / f"s{index}.css").write_text(f'@import "s{index + 1}.css";\n' * 2,
+                                              encoding="utf-8")
+    (styles / "big.css").write_text("/" + "*" * MAX_FILE_BYTES["stylesheet"] + "/",
+                                    encoding="utf-8")
+    output = tmp_path / "output"
+    for extra in (("--check",), ()):
+        status, printed, seconds = run(root, output, *extra)
+        lines = printed.splitlines()
+        assert status == 1 and seconds < CHECK_SECONDS and "Traceback" not in printed
+        where = display_path(root.resolve() / "styles")
+        assert (f"{where}/booklet.css:2: @import is not allowed in a content stylesheet: copy "
+                "the rules into this file") in lines
+        assert (f"{where}/s7.css:1: @import is not allowed in a content stylesheet: copy "
+                "the rules into this file") in lines
+        size = MAX_FILE_BYTES["stylesheet"] + 2
+        assert (f"{where}/big.css: is {size} bytes; a stylesheet may be at most "
+                f"{MAX_FILE_BYTES['stylesheet']} bytes") in lines
+        assert not output.exists()
