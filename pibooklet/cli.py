@@ -15,7 +15,7 @@ from .content import find_manifests
 from .errors import ERROR, NOTE, BuildError, OutputError, Problem, display_path
 from .jobs import crash_problem, run_job, stale_outputs
 from .output import check_output_folder, write_atomically
-from .render import theme_for
+from .render import check_templates, theme_for
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -240,14 +240,20 @@ def _check_fixed_pages(report: LibraryReport, chosen: list[str], theme, output: 
     from .fixedpages import check_fixed_pages
 
     buildable = set(report.buildable())
+    ready = [report.library.booklets[slug] for slug in chosen if slug in buildable]
+    # The content folder's own templates are untrusted: checked, sandboxed, first; they are
+    # shared, so a problem in one stops every booklet.
+    broken, crashed = run_job(lambda: check_templates(theme, report.library, ready),
+                              report.root, None, "template check", output)
+    report.problems.extend([*(broken or []), *crashed])
+    if broken or crashed:
+        return
     found: dict[Problem, None] = {}  # a back cover too long is one problem, not one a booklet
-    for slug in chosen:
-        if slug in buildable:
-            booklet = report.library.booklets[slug]
-            problems, crashed = run_job(
-                lambda booklet=booklet: check_fixed_pages([booklet], report.library, theme),
-                booklet.manifest, slug, "check", output)
-            found.update(dict.fromkeys([*(problems or []), *crashed]))
+    for booklet in ready:
+        problems, crashed = run_job(
+            lambda booklet=booklet: check_fixed_pages([booklet], report.library, theme),
+            booklet.manifest, booklet.slug, "check", output)
+        found.update(dict.fromkeys([*(problems or []), *crashed]))
     report.problems.extend(found)
 
 

@@ -53,3 +53,16 @@ MAX_CRASH_SUMMARY_CHARACTERS = 200
 #: refuses it as drawn off the page: enough for rounding and a glyph's overhang, far less than
 #: a letter.
 OFF_PAGE_TOLERANCE_PT = 1.0
+#: Longest string or list a template may make (by `*`, `~`, a filter or a call), and the
+#: largest number it may pass to a call: a whole booklet's HTML is about 300,000 characters,
+#: and a template only joins short pieces of it.
+MAX_TEMPLATE_STRING = 1_000_000
+#: Most numbers all of a render's range() loops may count through together: our templates
+#: count a few hundred notes lines; Jinja's sandbox caps one range at 100,000, but nested
+#: loops would multiply.
+MAX_TEMPLATE_LOOP_ITEMS = 200_000
+#: Most lines of a content folder's own templates one render may run: a real back cover runs
+#: a few hundred; five million take a few seconds, so a loop or recursion without end stops.
+MAX_TEMPLATE_STEPS = 5_000_000
+#: Most characters of HTML one render may make: the 24-page sample is about 300,000.
+MAX_RENDERED_HTML_BYTES = 20_000_000

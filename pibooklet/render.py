@@ -19,9 +19,17 @@ from markupsafe import Markup, escape
 
 from .colour import PressConverter, cmyk_css
 from .content import CONTACT_PLACEHOLDERS, Booklet, Library, icon_path
+from .errors import Problem
 from .links import LINK_CLASSES, contact_href, kind_of
 from .markup import MarkdownRenderer
 from .qr import qr_markup
+from .templates import (
+    TemplateProblem,
+    check_content_styles,
+    check_content_templates,
+    render_template,
+    sandboxed_environment,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STYLESHEETS = ("page.css", "booklet.css", "components.css")
@@ -122,8 +130,8 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     titles = library.titles()
     printed = tuple(_plain(markdown.render_inline(entry.title)) for entry in contents)
     environment.filters["contact_line"] = lambda line: _contact_line(line, library, markdown)
-    template = environment.get_template(MAIN_TEMPLATE)
-    page = template.render(
+    page = render_template(
+        environment, MAIN_TEMPLATE,
         booklet=booklet,
         org=library.organisation,
         sections=sections,
@@ -151,6 +159,29 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
         if mark.link:
             descriptions[contact_href("web", mark.link)] = f"Website: {mark.link} ({mark.alt})"
     return RenderedBooklet(page, printed, descriptions)
+
+
+def check_templates(theme: Theme, library: Library | None,
+                    booklets: list[Booklet]) -> list[Problem]:
+    """Check the content folder's own stylesheets, compile its own templates and render each
+    booklet's editions with them; return every problem at its file's path:line."""
+    own = theme.template_dirs[:-1]  # the last folder is ours
+    problems = [problem for folder in own for problem in check_content_templates(folder)]
+    problems += [problem for folder in theme.style_dirs[:-1]
+                 for problem in check_content_styles(folder)]
+    if problems or not own or library is None:
+        return problems
+    found: dict[Problem, None] = {}  # one broken template is one problem, not one per booklet
+    for booklet in booklets:
+        try:
+            for edition in ("screen", "large-print", "press"):
+                render_html(booklet, library, theme, notes_pages=1, edition=edition,
+                            thumbnails=False)
+            render_html(booklet, library, theme, notes_pages=0, fixed_only=True)
+            render_office_instructions(booklet, library, theme, pages=8, sheets=2, last_page=6)
+        except TemplateProblem as problem:
+            found[problem.problem()] = None
+    return list(found)
 
 
 def _support_items(booklet: Booklet, library: Library) -> list[tuple[str, object, int]]:
@@ -246,8 +277,8 @@ def render_office_instructions(booklet: Booklet, library: Library, theme: Theme,
                                pages: int, sheets: int, last_page: int) -> str:
     """Return the HTML of the sheet that tells a ward clerk how to print the office booklet."""
     markdown = MarkdownRenderer(library.titles())
-    template = _environment(theme, markdown).get_template(OFFICE_INSTRUCTIONS_TEMPLATE)
-    return template.render(booklet=booklet, org=library.organisation, pages=pages,
+    return render_template(_environment(theme, markdown), OFFICE_INSTRUCTIONS_TEMPLATE,
+                           booklet=booklet, org=library.organisation, pages=pages,
                            sheets=sheets, last_page=last_page,
                            font_faces=Markup(library.organisation.typeface.font_face_css()))
 
@@ -272,22 +303,16 @@ def _plain(fragment: str) -> str:
 
 
 def _environment(theme: Theme, markdown: MarkdownRenderer) -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(folder) for folder in theme.template_dirs]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    environment.filters.update(
-        inline=lambda text: Markup(markdown.render_inline(str(text))),
-        markdown=lambda text: Markup(markdown.render(str(text))),
-        contact=contact_link,
-        web_href=lambda address: contact_href("web", str(address)),
-        month_year=month_year,
-        last_words_together=last_words_together,
-    )
-    environment.globals["asset"] = lambda path: Path(path).as_uri()
-    return environment
+    """Return the sandbox every template renders in, ours and the content folder's alike."""
+    return sandboxed_environment(
+        theme.template_dirs, PROJECT_ROOT / "templates",
+        filters={"inline": lambda text: Markup(markdown.render_inline(str(text))),
+                 "markdown": lambda text: Markup(markdown.render(str(text))),
+                 "contact": contact_link,
+                 "web_href": lambda address: contact_href("web", str(address)),
+                 "month_year": month_year,
+                 "last_words_together": last_words_together},
+        asset=lambda path: Path(path).as_uri())
 
 
 def contact_link(text: str) -> Markup:
