@@ -40,3 +40,10 @@ MAX_MARKDOWN_NESTING = 6
 #: Longest line of Markdown, in characters, that the pattern-matching stages will read: a long
 #: paragraph written on one line is about 4,000.
 MAX_LINE_CHARACTERS = 20_000
+
+#: Longest paragraph (lines with no blank line between them), in characters, and most markup
+#: characters ([ < * `) in one. Python-Markdown reads a paragraph's inline markup in time that
+#: grows with its length times its markup, so both are bounded: a long real paragraph is about
+#: 1,500 characters with a dozen links or bold words.
+MAX_PARAGRAPH_CHARACTERS = 10_000
+MAX_PARAGRAPH_MARKUP = 200
