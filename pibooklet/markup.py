@@ -67,6 +67,12 @@ _SAFE_ATTRIBUTES = {"*": {"class"}, "a": {"href"}, "img": {"src", "alt"},
                     "figure": {"style"}}
 # The one style our renderer writes, on a figure: its width.
 _SAFE_STYLE_PROPERTIES = {"width"}
+# The classes our own renderer writes (here, in links.py and qr.py), and no others.
+_OWN_CLASS = re.compile(r"callout(?:-(?:key|important|tip|label))?|questions|attribution|"
+                        r"pull-quote|story|more-(?:from-us|label|cover|title)|with-icon|"
+                        r"icon(?:-[a-z0-9-]+)?|figure|place-(?:left|right|column|bleed)|sized|"
+                        r"credit|cross-reference|qr-code|qr|qr-address|"
+                        + "|".join(map(re.escape, LINK_CLASSES.values())))
 _SAFE_SCHEMES = {"https", "mailto", "tel", "file", "data"}
 #: What a link may do in the PDF: open a web page, write an email, dial, or go to a page here.
 #: Pictures may still be local files or data (file:, data:), links never.
@@ -74,10 +80,10 @@ _LINK_TARGETS = ("https://", "mailto:", "tel:", "#")
 # Every pattern below runs on untrusted text, so none may backtrack badly: a repeated part
 # never can match what follows it (negated classes, a lookbehind so only the start of a run is
 # tried, or a bounded count), which keeps each one linear in the line.
-# A raw tag may span lines (Markdown allows it), but never a blank line, which ends a paragraph.
-_TAG_TEXT = r"(?:[^<>\n]|\n(?![ \t]*(?:\n|\Z)))"
+# A raw tag may span lines, blank ones too (Markdown's HTML blocks do); its inside cannot
+# start with what could still be its name, so a long name with no ">" is read once.
 _RAW_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][\w:-]*)"
-                      rf"(?P<attributes>(?:(?![\w:-]){_TAG_TEXT}{_TAG_TEXT}*)?)>")
+                      r"(?P<attributes>(?:[^<>\w:-][^<>]*)?)>")
 _AUTOLINK = re.compile(r"(?:https?|mailto):[^\s<>]+|[^\s<>@]+@[^\s<>@]+")
 _ATTRIBUTE = re.compile(r"\s*(?P<name>[^\s=/>\"']+)(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?"
                         r"|\s*/|\s+")
@@ -441,6 +447,10 @@ def _link_target_filter(tag: str, attribute: str, value: str) -> str | None:
     written any other way (reference-style, in organisation text) prints as plain text."""
     if tag == "a" and attribute == "href" and not value.lower().startswith(_LINK_TARGETS):
         return None
+    if attribute == "class":
+        # Only classes our renderer writes: one written by content (class="cover-website")
+        # would move its text to a place of the layout's own.
+        return " ".join(name for name in value.split() if _OWN_CLASS.fullmatch(name)) or None
     return value
 
 
@@ -548,7 +558,7 @@ class MarkdownRenderer:
             token = len(self._figures.attributes) - 1
             return image[0][:-len(image["attributes"])] + f"{{pibooklet-figure-{token}}}"
 
-        return self._markdown.convert(_IMAGE.sub(set_aside, text))
+        return self._markdown.convert(_IMAGE.sub(set_aside, _strip_raw_attributes(text)))
 
     def _render_block(self, block: Block) -> str:
         parts = list(block.parts)
@@ -594,6 +604,23 @@ class MarkdownRenderer:
         cover = f'<img class="more-cover" src="{escape(source)}" alt="{alt}">' if source else ""
         return (f'<div class="more-from-us" role="note"><p class="more-label">{MORE_LABEL}</p>'
                 f'{cover}<p class="more-title"><cite>{title}</cite></p>{inner}</div>')
+
+
+def _strip_raw_attributes(text: str) -> str:
+    """Return text with every raw tag that carries an attribute content may not use bare.
+
+    The check refuses such tags with their line; this keeps the rule when text arrives some
+    other way. The sanitiser must allow "class" for our own markup, so a class written by
+    content (class="cover-website") would otherwise take one of the layout's own places.
+    """
+    def bare(tag: re.Match[str]) -> str:
+        if _AUTOLINK.fullmatch(tag[0][1:-1]):
+            return tag[0]
+        allowed = RAW_HTML_ATTRIBUTES.get(tag["name"].lower(), set())
+        if all(name.lower() in allowed for name in _attribute_names(tag["attributes"])):
+            return tag[0]
+        return f"<{tag['close']}{tag['name']}>"
+    return _RAW_TAG.sub(bare, text)
 
 
 def _split_attribution(text: str) -> tuple[str, list[str]]:
@@ -789,6 +816,17 @@ class _ContactLinks(Treeprocessor):
         if href.startswith("#") or not href or kind_of(label):
             _mark_link(anchor, kind_of(label) or "web")
             return
+        parent = next(p for p in root.iter() if anchor in list(p))
+        position = list(parent).index(anchor)
+        if not href.lower().startswith(_LINK_TARGETS):
+            # A target no link may have (the check refuses it at its line): words alone.
+            words = label + (anchor.tail or "")
+            if position:
+                parent[position - 1].tail = (parent[position - 1].tail or "") + words
+            else:
+                parent.text = (parent.text or "") + words
+            parent.remove(anchor)
+            return
         address = href.removeprefix("mailto:")
         # Printed as a reader would type it: www.example.org or example.org, no https://.
         bare = re.sub(r"^https://", "", address)
@@ -798,9 +836,7 @@ class _ContactLinks(Treeprocessor):
         printed.text = address
         _mark_link(printed, "email" if href.startswith("mailto:") else "web")
         printed.tail = (")" + anchor.tail) if anchor.tail else ")"
-        parent = next(p for p in root.iter() if anchor in list(p))
         # The words stay as plain text; the address follows for paper readers.
-        position = list(parent).index(anchor)
         words = label + " ("
         if position:
             parent[position - 1].tail = (parent[position - 1].tail or "") + words
