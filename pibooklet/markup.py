@@ -239,14 +239,14 @@ def _paragraph_problems(lines: list[str], first_line: int) -> list[tuple[int, st
             start = first_line + offset
         before = characters, markup
         characters += len(line) + 1
-        markup += sum(line.count(mark) for mark in "[<*`")
+        markup += sum(line.count(mark) for mark in "[<*_`")
         if characters > MAX_PARAGRAPH_CHARACTERS >= before[0]:
             problems.append((first_line + offset, f"the paragraph from line {start} is longer "
                              f"than {MAX_PARAGRAPH_CHARACTERS:,} characters: break it into "
                              "shorter paragraphs with blank lines"))
         if markup > MAX_PARAGRAPH_MARKUP >= before[1]:
             problems.append((first_line + offset, f"the paragraph from line {start} has more "
-                             f"than {MAX_PARAGRAPH_MARKUP} markup characters ([ < * `): "
+                             f"than {MAX_PARAGRAPH_MARKUP} markup characters ([ < * _ `): "
                              "break it into shorter paragraphs with blank lines"))
     return problems
 
