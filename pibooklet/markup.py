@@ -107,8 +107,9 @@ _CROSS_REFERENCE = re.compile(r"\[\[(?P<id>[^\[\]]*)\]\]")
 # Every "](" that is not an image opens a link target; what follows is read up to a bounded
 # length, enough for the message, since only its start decides whether it is allowed.
 _LINK_OPENING = re.compile(r"\]\(\s*<?(?P<href>[^\s)>]{0,300})")
-# Reference-style links and images: a definition "[label]: target" (up to three spaces in,
-# possibly inside quotes or lists) and the uses "[text][label]", "[label][]", "[label]".
+# Reference-style links and images: a definition "[label]: target" (indented, or inside quotes
+# or list items, too: more than Markdown reads, never less) and the uses "[text][label]",
+# "[label][]", "[label]" and "![alt][label]".
 _DEFINITION = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?"
                          r"\[(?P<label>[^\[\]]*)\]:[ \t]*(?:<(?P<angled>[^<>\n]*)>|"
                          r"(?P<target>\S+))?"
@@ -328,8 +329,6 @@ def _scan_reference_style(lines: list[str], first_line: int, references: list[Re
             references.append(Reference("image", target, number))
         if ("link" in kinds or not kinds) and target and not _ALLOWED_LINK.match(target):
             problems.append((number, _link_problem(target[:300])))
-
-
 
 
 def parse_image_attributes(text: str) -> tuple[dict[str, str], list[str]]:
@@ -607,7 +606,7 @@ class MarkdownRenderer:
 
 
 def _strip_raw_attributes(text: str) -> str:
-    """Return text with every raw tag that carries an attribute content may not use bare.
+    """Return text with all attributes taken off each raw tag that has one content may not use.
 
     The check refuses such tags with their line; this keeps the rule when text arrives some
     other way. The sanitiser must allow "class" for our own markup, so a class written by
