@@ -545,6 +545,12 @@ class MarkdownRenderer:
         return rendered
 
     def _convert(self, text: str) -> str:
+        limits: list[tuple[int, str]] = []
+        limits += _paragraph_problems(_bounded_lines(text, 1, limits), 1)
+        if limits:
+            # Section text is checked, with its lines, before it is rendered; a text from a
+            # YAML file is not, and past these limits Markdown would run for minutes.
+            raise ValueError(f"text too long to render: {limits[0][1]}")
         self._markdown.reset()
         # Figure attributes are set aside for the figure maker, so that Markdown's own
         # typography never touches them; a token in their place says which is whose.

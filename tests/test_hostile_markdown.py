@@ -204,3 +204,13 @@ def test_finding_18_a_class_on_a_raw_tag_over_two_lines_is_refused_and_never_ren
     renderer = MarkdownRenderer({})
     for text in (body, "<div\n\nclass=\"cover-website\">X</div>"):
         assert "cover-website" not in renderer.render(text)
+
+
+def test_finding_04_text_past_the_limits_is_never_given_to_markdown() -> None:
+    """Text from YAML files is rendered too; past the limits it stops at once, not in minutes."""
+    renderer = MarkdownRenderer({})
+    for text in ("[" * MAX_LINE_CHARACTERS, "[[" * (MAX_PARAGRAPH_CHARACTERS // 2)):
+        start = time.perf_counter()
+        with pytest.raises(ValueError, match="text too long to render: the paragraph"):
+            renderer.render_inline(text)
+        assert time.perf_counter() - start < 1
