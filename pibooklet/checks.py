@@ -25,7 +25,9 @@ from .links import find_contacts, is_registration_number, national_digits, uk_nu
 
 # Things that look like an address but are not one a reader could use.
 _PHONE_LIKE = re.compile(r"(?<![\w+/.-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d -]{5,16}\d(?![\w-])")
-_EMAIL_LIKE = re.compile(r"[\w.%+-]+@[\w-]*(?:\.[\w-]*)*")
+# The lookbehind lets only the start of a run of name characters begin a match, so a long run
+# with no "@" is read once, not once from each of its characters (which took seconds).
+_EMAIL_LIKE = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]*(?:\.[\w-]*)*")
 # Brackets end an address: "[[qr:www.example.org]]" is the address www.example.org.
 _WEB_LIKE = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]{}\"]*")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")

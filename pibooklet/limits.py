@@ -66,3 +66,11 @@ MAX_TEMPLATE_LOOP_ITEMS = 200_000
 MAX_TEMPLATE_STEPS = 5_000_000
 #: Most characters of HTML one render may make: the 24-page sample is about 300,000.
 MAX_RENDERED_HTML_BYTES = 20_000_000
+#: Longest paragraph (lines with no blank line between them), in characters, and most markup
+#: characters ([ < * _ `) in one. Python-Markdown reads a paragraph's inline markup in time
+#: that grows with its length times its markup, and nests emphasis by recursion, so both are
+#: bounded: a long real paragraph is about
+#: 1,500 characters with a dozen links or bold words (the samples' largest: 435 and 16). At
+#: these limits the worst paragraph measured renders in about one second.
+MAX_PARAGRAPH_CHARACTERS = 10_000
+MAX_PARAGRAPH_MARKUP = 100

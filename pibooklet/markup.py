@@ -31,6 +31,12 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
+from .limits import (
+    MAX_LINE_CHARACTERS,
+    MAX_MARKDOWN_NESTING,
+    MAX_PARAGRAPH_CHARACTERS,
+    MAX_PARAGRAPH_MARKUP,
+)
 from .links import LINK_CLASSES, find_contacts, kind_of
 from .typography import straighten
 
@@ -61,28 +67,57 @@ _SAFE_ATTRIBUTES = {"*": {"class"}, "a": {"href"}, "img": {"src", "alt"},
                     "figure": {"style"}}
 # The one style our renderer writes, on a figure: its width.
 _SAFE_STYLE_PROPERTIES = {"width"}
+# The classes our own renderer writes (here, in links.py and qr.py), and no others.
+_OWN_CLASS = re.compile(r"callout(?:-(?:key|important|tip|label))?|questions|attribution|"
+                        r"pull-quote|story|more-(?:from-us|label|cover|title)|with-icon|"
+                        r"icon(?:-[a-z0-9-]+)?|figure|place-(?:left|right|column|bleed)|sized|"
+                        r"credit|cross-reference|qr-code|qr|qr-address|"
+                        + "|".join(map(re.escape, LINK_CLASSES.values())))
 _SAFE_SCHEMES = {"https", "mailto", "tel", "file", "data"}
 #: What a link may do in the PDF: open a web page, write an email, dial, or go to a page here.
 #: Pictures may still be local files or data (file:, data:), links never.
 _LINK_TARGETS = ("https://", "mailto:", "tel:", "#")
-_RAW_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][\w:-]*)(?P<attributes>[^<>]*)>")
+# Every pattern below runs on untrusted text, so none may backtrack badly: a repeated part
+# never can match what follows it (negated classes, a lookbehind so only the start of a run is
+# tried, or a bounded count), which keeps each one linear in the line.
+# A raw tag may span lines, blank ones too (Markdown's HTML blocks do); its inside cannot
+# start with what could still be its name, so a long name with no ">" is read once.
+_RAW_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][\w:-]*)"
+                      r"(?P<attributes>(?:[^<>\w:-][^<>]*)?)>")
 _AUTOLINK = re.compile(r"(?:https?|mailto):[^\s<>]+|[^\s<>@]+@[^\s<>@]+")
-_ATTRIBUTE_NAME = re.compile(r"([^\s=/\"']+)\s*(?:=|(?=\s|$))")
+_ATTRIBUTE = re.compile(r"\s*(?P<name>[^\s=/>\"']+)(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?"
+                        r"|\s*/|\s+")
 _ATTRIBUTED = ("quote", "story")
 
-_FENCE_OPEN = re.compile(r"^:::\s*(\S+)(?:\s+(\S.*?))?\s*$")
+_FENCE_OPEN = re.compile(r"^:::\s*(\S+)(?:\s+(\S(?:.*\S)?))?\s*$")
 _FENCE_CLOSE = re.compile(r"^:::\s*$")
 _BLEED = re.compile(r"\bplace\s*=\s*[\"']?bleed\b")
 _ATTRIBUTION = re.compile(r"^\s*(?:--|—)\s+(\S.*)$")
-_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"(?P<title>[^\"]*)\")?\s*\)"
-                    r"(?P<attributes>\{[^}\n]*\})?")
-_IMAGE_ATTRIBUTE = re.compile(r"\s*(?P<name>[A-Za-z-]+)="
+# Alternative text may hold one level of brackets; a source stops at brackets, so that a line
+# of "![a](![a](…" costs no more than its length. An image these miss is still a "](": it is
+# then refused as a link (see _LINK_OPENING), never let through unchecked.
+_IMAGE = re.compile(r"!\[(?P<alt>(?:[^\[\]]|\[[^\[\]]*\])*)\]\((?P<src>[^)\s\[\]]+)"
+                    r"(?:\s+\"(?P<title>[^\"]*)\")?\s*\)(?P<attributes>\{[^{}\n]*\})?")
+_IMAGE_ATTRIBUTE = re.compile(r"(?<!\s)\s*(?P<name>[A-Za-z-]+)="
                               r"(?:\"(?P<quoted>[^\"]*)\"|(?P<bare>[^\s\"}]+))")
 _WIDTH = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>%|mm)")
 _FIGURE_TOKEN = re.compile(r"^\s*\{pibooklet-figure-(?P<index>\d+)\}\s*$")
-_ICON = re.compile(r"\s*\{icon=(?P<name>[^}\s]*)\}\s*$")
-_CROSS_REFERENCE = re.compile(r"\[\[(?P<id>[^\]]*)\]\]")
-_LINK_TARGET = re.compile(r"(?<!!)\[[^\]]*\]\((?P<href>[^)\s]+)[^)]*\)")
+_ICON = re.compile(r"(?<!\s)\s*\{icon=(?P<name>[^}\s]*)\}\s*$")
+_CROSS_REFERENCE = re.compile(r"\[\[(?P<id>[^\[\]]*)\]\]")
+# Every "](" that is not an image opens a link target; what follows is read up to a bounded
+# length, enough for the message, since only its start decides whether it is allowed.
+_LINK_OPENING = re.compile(r"\]\(\s*<?(?P<href>[^\s)>]{0,300})")
+# Reference-style links and images: a definition "[label]: target" (indented, or inside quotes
+# or list items, too: more than Markdown reads, never less) and the uses "[text][label]",
+# "[label][]", "[label]" and "![alt][label]".
+_DEFINITION = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?"
+                         r"\[(?P<label>[^\[\]]*)\]:[ \t]*(?:<(?P<angled>[^<>\n]*)>|"
+                         r"(?P<target>\S+))?"
+                         r"[ \t]*(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\))?[ \t]*$")
+_REFERENCE_USE = re.compile(r"(?P<image>!?)\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]"
+                            r"(?:[ \t]?\[(?P<label>[^\[\]]*)\])?(?![(:])")
+_QUOTE_PREFIX = re.compile(r"[ \t]*>[ \t]?")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s")
 _ALLOWED_LINK = re.compile(r"^(?:https://|mailto:|#)")
 _ENTITY = re.compile(r"&#?\w+;")  # what smarty stashes for a curly quote, dash or ellipsis
@@ -111,9 +146,12 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
     """Return what the text refers to and its problems, each with its line number."""
     references: list[Reference] = []
     problems: list[tuple[int, str]] = []
+    lines = _bounded_lines(text, first_line, problems)
+    problems.extend(_paragraph_problems(lines, first_line))
+    problems.extend(_nesting_problems(lines, first_line))
     previous_level = 1  # the section title, from the front matter
     depth = 0  # how many ::: blocks are open
-    for offset, line in enumerate(text.splitlines()):
+    for offset, line in enumerate(lines):
         number = first_line + offset
         depth += 1 if _FENCE_OPEN.match(line) else -1 if _FENCE_CLOSE.match(line) and depth else 0
         for image in _IMAGE.finditer(line):
@@ -148,10 +186,9 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
                 references.append(Reference("qr", target[3:].strip(), number))
             else:
                 references.append(Reference("booklet", target, number))
-        for link in _LINK_TARGET.finditer(_IMAGE.sub("", line)):
-            if not _ALLOWED_LINK.match(link["href"]):
-                problems.append((number, f"link to '{link['href']}' is not allowed: links go to "
-                                         "https:// or mailto: addresses"))
+        for link in _LINK_OPENING.finditer(_IMAGE.sub("", line)):
+            if link["href"] and not _ALLOWED_LINK.match(link["href"]):
+                problems.append((number, _link_problem(link["href"])))
         heading = _HEADING.match(line)
         if heading:
             level = len(heading["hashes"])
@@ -168,9 +205,130 @@ def scan_markdown(text: str, first_line: int = 1) -> tuple[list[Reference], list
             icon = _ICON.search(line)
             if icon:
                 references.append(Reference("icon", icon["name"], number))
-    problems.extend(raw_html_problems(text, first_line))
-    problems.extend(split_blocks(text, first_line)[1])
+    _scan_reference_style(lines, first_line, references, problems)
+    bounded = "\n".join(lines)
+    problems.extend(raw_html_problems(bounded, first_line))
+    problems.extend(split_blocks(bounded, first_line)[1])
     return references, problems
+
+
+def _link_problem(href: str) -> str:
+    return f"link to '{href}' is not allowed: links go to https:// or mailto: addresses"
+
+
+def _bounded_lines(text: str, first_line: int, problems: list[tuple[int, str]]) -> list[str]:
+    """Return the lines of text, each line too long for the pattern stages reported and blanked."""
+    lines = text.splitlines()
+    for offset, line in enumerate(lines):
+        if len(line) > MAX_LINE_CHARACTERS:
+            problems.append((first_line + offset, f"this line is {len(line):,} characters long; "
+                             f"the limit is {MAX_LINE_CHARACTERS:,}: break it into paragraphs "
+                             "with blank lines"))
+            lines[offset] = ""
+    return lines
+
+
+def _paragraph_problems(lines: list[str], first_line: int) -> list[tuple[int, str]]:
+    """Report paragraphs too long, or too full of markup, for Markdown to read in good time."""
+    problems = []
+    start = characters = markup = 0
+    for offset, line in enumerate(lines):
+        if not line.strip() or _FENCE_OPEN.match(line) or _FENCE_CLOSE.match(line):
+            characters = markup = 0
+            continue
+        if not characters:
+            start = first_line + offset
+        before = characters, markup
+        characters += len(line) + 1
+        markup += sum(line.count(mark) for mark in "[<*_`")
+        if characters > MAX_PARAGRAPH_CHARACTERS >= before[0]:
+            problems.append((first_line + offset, f"the paragraph from line {start} is longer "
+                             f"than {MAX_PARAGRAPH_CHARACTERS:,} characters: break it into "
+                             "shorter paragraphs with blank lines"))
+        if markup > MAX_PARAGRAPH_MARKUP >= before[1]:
+            problems.append((first_line + offset, f"the paragraph from line {start} has more "
+                             f"than {MAX_PARAGRAPH_MARKUP} markup characters ([ < * _ `): "
+                             "break it into shorter paragraphs with blank lines"))
+    return problems
+
+
+def _nesting_problems(lines: list[str], first_line: int) -> list[tuple[int, str]]:
+    """Report where ::: blocks, > quotes and list levels together nest too deep.
+
+    Markdown reads each level by recursion, so past a depth no real booklet needs, the build
+    would die; each level also narrows the column until text leaves the page.
+    """
+    problems = []
+    fences = 0
+    too_deep = False
+    for offset, line in enumerate(lines):
+        if _FENCE_CLOSE.match(line):
+            fences = max(fences - 1, 0)
+            continue
+        if _FENCE_OPEN.match(line):
+            fences += 1
+            depth = fences
+        else:
+            depth = fences + _line_nesting(line)
+        if depth > MAX_MARKDOWN_NESTING and not too_deep:
+            problems.append((first_line + offset, f"blocks are nested more than "
+                             f"{MAX_MARKDOWN_NESTING} deep here (::: blocks, > quotes and list "
+                             "levels counted together): flatten them"))
+        too_deep = depth > MAX_MARKDOWN_NESTING
+    return problems
+
+
+def _line_nesting(line: str) -> int:
+    """Return how many > quotes and list levels (four columns each) a line opens."""
+    quotes = position = 0
+    while quotes <= MAX_MARKDOWN_NESTING and (prefix := _QUOTE_PREFIX.match(line, position)):
+        quotes += 1
+        position = prefix.end()
+    columns = 0
+    for character in line[position:]:
+        if character == " ":
+            columns += 1
+        elif character == "\t":
+            columns += 4 - columns % 4
+        else:
+            break
+    return quotes + columns // 4 + (1 if _LIST_ITEM.match(line, position) else 0)
+
+
+def _label(text: str) -> str:
+    """Return a reference label as Markdown compares them: case and spacing ignored."""
+    return " ".join(text.split()).lower()
+
+
+def _scan_reference_style(lines: list[str], first_line: int, references: list[Reference],
+                          problems: list[tuple[int, str]]) -> None:
+    """Check reference-style links and images ("[text][label]" and "[label]: target").
+
+    Each target is judged at the line of its definition, where it is written: as an image
+    for every image that uses it, and as a link if any link uses it or nothing seems to
+    (a use written in a way this scan misses is then refused, never let through).
+    """
+    definitions: list[tuple[str, str, int]] = []
+    uses: dict[str, set[str]] = {}
+    for offset, line in enumerate(lines):
+        definition = _DEFINITION.match(line)
+        if definition:
+            target = definition["angled"] if definition["angled"] is not None \
+                else definition["target"]
+            if target is None:  # the target may be written on the next line
+                following = lines[offset + 1].split() if offset + 1 < len(lines) else []
+                target = following[0] if following else ""
+            definitions.append((_label(definition["label"]), target, first_line + offset))
+            continue
+        for use in _REFERENCE_USE.finditer(line):
+            label = _label(use["label"] or use["text"])
+            uses.setdefault(label, set()).add("image" if use["image"] else "link")
+    for label, target, number in definitions:
+        kinds = uses.get(label, set())
+        if "image" in kinds:
+            references.append(Reference("image", target, number))
+        if ("link" in kinds or not kinds) and target and not _ALLOWED_LINK.match(target):
+            problems.append((number, _link_problem(target[:300])))
 
 
 def parse_image_attributes(text: str) -> tuple[dict[str, str], list[str]]:
@@ -233,24 +391,45 @@ def image_attribute_problems(text: str) -> list[str]:
 
 
 def raw_html_problems(text: str, first_line: int = 1) -> list[tuple[int, str]]:
-    """Return the raw HTML in text that content may not use, with line numbers."""
+    """Return the raw HTML in text that content may not use, at the line where each tag starts.
+
+    Tags are found in the whole text, not line by line: Markdown lets a tag run over several
+    lines, so "<img" with its "src" on the next line is still a picture.
+    """
     problems = []
-    for offset, line in enumerate(text.splitlines()):
-        for tag in _RAW_TAG.finditer(line):
-            if _AUTOLINK.fullmatch(tag[0][1:-1]):
-                continue  # <https://…> or <name@example.org>: Markdown links, not HTML
-            name = tag["name"].lower()
-            if name not in RAW_HTML_TAGS:
-                problems.append((first_line + offset, f"HTML <{name}> is not allowed in content: "
-                                 "use Markdown, or only "
-                                 + ", ".join(f"<{allowed}>" for allowed in RAW_HTML_TAGS)))
-                continue
-            allowed = RAW_HTML_ATTRIBUTES.get(name, set())
-            for attribute in _ATTRIBUTE_NAME.findall(tag["attributes"]):
-                if attribute.lower() not in allowed:
-                    problems.append((first_line + offset, f"the attribute '{attribute}' is not "
-                                     f"allowed on <{name}>"))
+    number, counted = first_line, 0
+    for tag in _RAW_TAG.finditer(text):
+        number += text.count("\n", counted, tag.start())
+        counted = tag.start()
+        if _AUTOLINK.fullmatch(tag[0][1:-1]):
+            continue  # <https://…> or <name@example.org>: Markdown links, not HTML
+        name = tag["name"].lower()
+        if name not in RAW_HTML_TAGS:
+            problems.append((number, f"HTML <{name}> is not allowed in content: "
+                             "use Markdown, or only "
+                             + ", ".join(f"<{allowed}>" for allowed in RAW_HTML_TAGS)))
+            continue
+        allowed = RAW_HTML_ATTRIBUTES.get(name, set())
+        for attribute in _attribute_names(tag["attributes"]):
+            if attribute.lower() not in allowed:
+                problems.append((number, f"the attribute '{attribute}' is not allowed on "
+                                         f"<{name}>"))
     return problems
+
+
+def _attribute_names(text: str) -> list[str]:
+    """Return the names of the attributes in the inside of a tag."""
+    names = []
+    position = 0
+    while position < len(text):
+        attribute = _ATTRIBUTE.match(text, position)
+        if not attribute or attribute.end() == position:
+            position += 1  # a stray quote or equals sign: no attribute starts there
+            continue
+        if attribute["name"]:
+            names.append(attribute["name"])
+        position = attribute.end()
+    return names
 
 
 def sanitise(fragment: str) -> str:
@@ -267,6 +446,10 @@ def _link_target_filter(tag: str, attribute: str, value: str) -> str | None:
     written any other way (reference-style, in organisation text) prints as plain text."""
     if tag == "a" and attribute == "href" and not value.lower().startswith(_LINK_TARGETS):
         return None
+    if attribute == "class":
+        # Only classes our renderer writes: one written by content (class="cover-website")
+        # would move its text to a place of the layout's own.
+        return " ".join(name for name in value.split() if _OWN_CLASS.fullmatch(name)) or None
     return value
 
 
@@ -362,6 +545,12 @@ class MarkdownRenderer:
         return rendered
 
     def _convert(self, text: str) -> str:
+        limits: list[tuple[int, str]] = []
+        limits += _paragraph_problems(_bounded_lines(text, 1, limits), 1)
+        if limits:
+            # Section text is checked, with its lines, before it is rendered; a text from a
+            # YAML file is not, and past these limits Markdown would run for minutes.
+            raise ValueError(f"text too long to render: {limits[0][1]}")
         self._markdown.reset()
         # Figure attributes are set aside for the figure maker, so that Markdown's own
         # typography never touches them; a token in their place says which is whose.
@@ -374,7 +563,7 @@ class MarkdownRenderer:
             token = len(self._figures.attributes) - 1
             return image[0][:-len(image["attributes"])] + f"{{pibooklet-figure-{token}}}"
 
-        return self._markdown.convert(_IMAGE.sub(set_aside, text))
+        return self._markdown.convert(_IMAGE.sub(set_aside, _strip_raw_attributes(text)))
 
     def _render_block(self, block: Block) -> str:
         parts = list(block.parts)
@@ -420,6 +609,23 @@ class MarkdownRenderer:
         cover = f'<img class="more-cover" src="{escape(source)}" alt="{alt}">' if source else ""
         return (f'<div class="more-from-us" role="note"><p class="more-label">{MORE_LABEL}</p>'
                 f'{cover}<p class="more-title"><cite>{title}</cite></p>{inner}</div>')
+
+
+def _strip_raw_attributes(text: str) -> str:
+    """Return text with all attributes taken off each raw tag that has one content may not use.
+
+    The check refuses such tags with their line; this keeps the rule when text arrives some
+    other way. The sanitiser must allow "class" for our own markup, so a class written by
+    content (class="cover-website") would otherwise take one of the layout's own places.
+    """
+    def bare(tag: re.Match[str]) -> str:
+        if _AUTOLINK.fullmatch(tag[0][1:-1]):
+            return tag[0]
+        allowed = RAW_HTML_ATTRIBUTES.get(tag["name"].lower(), set())
+        if all(name.lower() in allowed for name in _attribute_names(tag["attributes"])):
+            return tag[0]
+        return f"<{tag['close']}{tag['name']}>"
+    return _RAW_TAG.sub(bare, text)
 
 
 def _split_attribution(text: str) -> tuple[str, list[str]]:
@@ -615,6 +821,17 @@ class _ContactLinks(Treeprocessor):
         if href.startswith("#") or not href or kind_of(label):
             _mark_link(anchor, kind_of(label) or "web")
             return
+        parent = next(p for p in root.iter() if anchor in list(p))
+        position = list(parent).index(anchor)
+        if not href.lower().startswith(_LINK_TARGETS):
+            # A target no link may have (the check refuses it at its line): words alone.
+            words = label + (anchor.tail or "")
+            if position:
+                parent[position - 1].tail = (parent[position - 1].tail or "") + words
+            else:
+                parent.text = (parent.text or "") + words
+            parent.remove(anchor)
+            return
         address = href.removeprefix("mailto:")
         # Printed as a reader would type it: www.example.org or example.org, no https://.
         bare = re.sub(r"^https://", "", address)
@@ -624,9 +841,7 @@ class _ContactLinks(Treeprocessor):
         printed.text = address
         _mark_link(printed, "email" if href.startswith("mailto:") else "web")
         printed.tail = (")" + anchor.tail) if anchor.tail else ")"
-        parent = next(p for p in root.iter() if anchor in list(p))
         # The words stay as plain text; the address follows for paper readers.
-        position = list(parent).index(anchor)
         words = label + " ("
         if position:
             parent[position - 1].tail = (parent[position - 1].tail or "") + words

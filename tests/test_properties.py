@@ -7,6 +7,7 @@ import contextlib
 import io
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import pypdf
@@ -109,3 +110,61 @@ def test_any_organisation_file_gives_a_pdf_or_path_line_errors(changes: dict) ->
         root = Path(folder) / "content"
         write_library(root, organisation=yaml.safe_dump(organisation, allow_unicode=True))
         assert_pdf_or_problems(root, Path(folder) / "output")
+
+
+# Nesting and reference-style links and images (issue 9, findings 10, 16, 17): random mixes of
+# ::: blocks, > quotes, list indents, and "[x][l]" uses of "[l]: target" definitions whose
+# targets have any scheme. Whatever the mix, --check and the build each finish within their
+# bound, show no traceback, and a PDF that is built links only to https:, mailto: or tel:.
+CHECK_SECONDS, BUILD_SECONDS = 20, 90
+LABELS = st.sampled_from(["l", "L", "pic", "two  words", "Two words"])
+TARGETS = st.sampled_from(
+    ["file:///etc/passwd", "data:text/html;base64,PHA+", "data:image/png;base64,iVBO",
+     "https://www.example.org", "http://www.example.org", "javascript:alert(1)", "pic.svg",
+     "missing.png", "mailto:info@example.org", "#section-one", "../../secret.txt",
+     "<file:///etc/passwd>", "ftp://example.org/x"])
+DEFINITION = st.builds(lambda label, target, indent, title: f"{indent}[{label}]: {target}{title}",
+                       LABELS, TARGETS, st.sampled_from(["", " ", "   "]),
+                       st.sampled_from(["", ' "A title"', " (A title)"]))
+USE = st.builds(lambda form, label: form.format(label=label), st.sampled_from(
+    ["[words][{label}]", "[{label}][]", "[{label}]", "![A picture][{label}]", "![{label}]",
+     "See [this] [{label}] here", "![A picture](pic.svg)"]), LABELS)
+PREFIX = st.lists(st.sampled_from(["> ", "    ", "- ", "1. ", ">"]), max_size=9).map("".join)
+NESTED_LINE = st.one_of(
+    st.sampled_from(["", "::: callout", "::: quote", "::: story", ":::", "Some text."]),
+    st.builds(str.__add__, PREFIX, st.one_of(USE, DEFINITION, WORDS)))
+NESTED_MARKDOWN = st.lists(NESTED_LINE, max_size=30).map("\n".join)
+ALLOWED_URI = re.compile(r"^(?:https://|mailto:|tel:)")
+
+
+def link_targets(pdf: Path) -> list[str]:
+    """Return the URI of every link in a PDF."""
+    uris = []
+    for page in pypdf.PdfReader(pdf).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is not None and "/URI" in action.get_object():
+                uris.append(str(action.get_object()["/URI"]))
+    return uris
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=NESTED_MARKDOWN)
+def test_any_nesting_or_reference_style_link_gives_a_pdf_or_path_line_errors(body: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "content"
+        write_library(root, section=SECTION + "\n" + body + "\n",
+                      extra={"small/pic.svg": "<svg/>"})
+        out = io.StringIO()
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            main(["--content", str(root), "--check", "--today", "2026-01-01"])
+        assert time.perf_counter() - start < CHECK_SECONDS
+        assert "Traceback" not in out.getvalue()
+        output = Path(folder) / "output"
+        start = time.perf_counter()
+        assert_pdf_or_problems(root, output)
+        assert time.perf_counter() - start < BUILD_SECONDS
+        if (output / "small.pdf").exists():
+            for uri in link_targets(output / "small.pdf"):
+                assert ALLOWED_URI.match(uri), uri
