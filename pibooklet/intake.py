@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import warnings
 from pathlib import Path
 from xml.parsers import expat
 
@@ -44,15 +45,16 @@ def read_content_bytes(path: Path, root: Path | None, kind: str | None = None) -
     limit = MAX_FILE_BYTES[kind or kind_of_file(path)]
     try:
         real = path.resolve(strict=True)
+        is_regular = stat.S_ISREG(os.stat(real).st_mode)  # before opening: a FIFO would block
     except (OSError, RuntimeError):
         raise _problem(path, "not found, or a link that leads nowhere") from None
+    if not is_regular:
+        raise _problem(path, "is not a regular file (it is a device, pipe or folder); "
+                             "replace it with an ordinary file")
     if root is not None and not real.is_relative_to(Path(root).resolve()):
         raise _problem(path, "is a link to a file outside the content folder; a build reads "
                              "only files inside it: copy the file in instead")
     try:
-        if not stat.S_ISREG(os.stat(real).st_mode):  # before opening: a FIFO would block
-            raise _problem(path, "is not a regular file (it is a device, pipe or folder); "
-                                 "replace it with an ordinary file")
         # O_NONBLOCK: a pipe swapped in after the check cannot stall the build.
         descriptor = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError as error:
@@ -120,8 +122,10 @@ def image_data_problem(data: bytes, path: Path, name: str) -> str | None:
 
 def _raster_problem(data: bytes, name: str) -> str | None:
     try:
-        with Image.open(io.BytesIO(data)) as image:  # lazy: the pixels are not decoded
-            width, height = image.size
+        with warnings.catch_warnings():  # a bomb is reported below, not warned of on stderr
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:  # lazy: the pixels are not decoded
+                width, height = image.size
     except Image.DecompressionBombError:
         return (f"image '{name}' has far more than {MAX_IMAGE_MEGAPIXELS} megapixels; resize "
                 "it (a full A5 page at 300 ppi needs about 4.4)")
@@ -170,8 +174,8 @@ def svg_problem(data: bytes, name: str) -> str | None:
     try:
         parser.Parse(data, True)
     except _TooManyElements:
-        return (f"image '{name}' has more than {MAX_SVG_ELEMENTS} elements; the limit is "
-                f"{MAX_SVG_ELEMENTS}: simplify the drawing or save it as a PNG")
+        return (f"image '{name}' has more than {MAX_SVG_ELEMENTS} elements, the limit for an "
+                "SVG: simplify the drawing or save it as a PNG")
     except expat.ExpatError as error:
         return (f"image '{name}' is not a well-formed SVG ({expat.errors.messages[error.code]} "
                 f"on its line {error.lineno}); export it again from the drawing program")
@@ -189,7 +193,7 @@ _HOW_TO_SHRINK = {"yaml": "split it up", "markdown": "split it into several sect
 
 
 def _size(count: int) -> str:
-    return f"{count / 1024 / 1024:g} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
+    return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
 
 
 def _problem(path: Path, message: str) -> ContentError:

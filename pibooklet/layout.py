@@ -17,12 +17,14 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .errors import BuildError
+from .errors import BuildError, ContentError, display_path
+from .intake import image_data_problem, kind_of_file, read_content_bytes
 
 SPARE_NOTES_PAGES = 3
 NOTES_ANCHOR_PREFIX = "notes-page-"
 BACK_COVER_ANCHOR = "back-cover"
 PAGES_PER_SHEET = 4
+_FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 
 
 class ConfinedFetcher(URLFetcher):
@@ -57,7 +59,7 @@ class ConfinedFetcher(URLFetcher):
         found = path if path.is_file() else self._along_search_path(path)
         if found is None:
             raise ValueError(f"file not found: {path}")
-        data, content_type = found.read_bytes(), _content_type(found)
+        data, content_type = _read_checked(found), _content_type(found)
         self.served[url] = found
         if self.convert:
             converted, converted_type = self.convert(found, data)
@@ -75,6 +77,23 @@ class ConfinedFetcher(URLFetcher):
                         if (later / relative).is_file():
                             return later / relative
         return None
+
+
+def _read_checked(path: Path) -> bytes:
+    """Read a file through the front door; an image is judged by its bytes, whatever its name.
+
+    The content checks name each image where it is written; this is the last line of defence
+    for one referenced in a way they did not see.
+    """
+    try:
+        data = read_content_bytes(path, None)
+    except ContentError as error:
+        raise ValueError(str(error)) from None
+    if kind_of_file(path) in ("svg", "image") and path.suffix.lower() not in _FONT_SUFFIXES:
+        problem = image_data_problem(data, path, display_path(path))
+        if problem:
+            raise ValueError(problem)
+    return data
 
 
 class _ConvertedResponse(URLFetcherResponse):
