@@ -193,7 +193,8 @@ _HOW_TO_SHRINK = {"yaml": "split it up", "markdown": "split it into several sect
 
 
 def _size(count: int) -> str:
-    return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
+    megabytes = round(count / 1024 / 1024, 1)
+    return f"{megabytes:g} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
 
 
 def _problem(path: Path, message: str) -> ContentError:

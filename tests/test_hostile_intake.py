@@ -85,7 +85,7 @@ def test_finding_02_an_img_with_its_src_on_the_next_line_cannot_load_a_bomb(
 
 def test_finding_02_logo_trust_mark_and_icon_are_judged_by_their_bytes(
         tmp_path: Path, capsys) -> None:
-    root = write_library(tmp_path / "content", section=SECTION + "\n[[icon:phone]]\n")
+    root = write_library(tmp_path / "content", section=SECTION + "\n## Call us {icon=phone}\n")
     _bomb(root / "logo.svg")
     (root / "small" / "images" / "icons").mkdir(parents=True)
     (root / "small" / "images" / "icons" / "phone.svg").write_text(
@@ -129,7 +129,7 @@ def test_finding_05_a_fifo_never_blocks_the_check(tmp_path: Path, name: str) -> 
     ("small/booklet.yaml", "small/booklet.yaml: is a link to a file outside the content folder"),
     ("organisation.yaml", "organisation.yaml: is a link to a file outside the content folder"),
     ("directory.yaml", "directory.yaml: is a link to a file outside the content folder"),
-    ("small/one.md", "small/booklet.yaml:11: section 'one.md' must be inside the booklet folder"),
+    ("small/one.md", "small/booklet.yaml:12: section 'one.md' must be inside the booklet folder"),
     ("small/photo.png", "small/one.md:6: image 'photo.png' must be a file inside the content"),
 ])
 def test_finding_06_a_file_linked_outside_the_folder_is_never_read(
