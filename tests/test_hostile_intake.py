@@ -138,7 +138,8 @@ def test_finding_06_a_file_linked_outside_the_folder_is_never_read(
     Image.new("RGB", (40, 30), "white").save(root / "small" / "photo.png")
     outside = tmp_path / "outside" / Path(name).name
     outside.parent.mkdir()
-    text = (root / name).read_bytes() if (root / name).exists() else b"help:\n  name: x\n"
+    text = (root / name).read_bytes() if (root / name).exists() else \
+        b'help:\n  name: OUTSIDE SECRET\n  phone: "0113 496 0000"\n'
     outside.write_bytes(text.replace(b"A small booklet", b"OUTSIDE SECRET")
                         .replace(b"Example Health Charity", b"OUTSIDE SECRET")
                         .replace(b"Some text.", b"OUTSIDE SECRET"))
@@ -149,8 +150,7 @@ def test_finding_06_a_file_linked_outside_the_folder_is_never_read(
     captured = capsys.readouterr()
     assert expected in captured.err
     assert "OUTSIDE SECRET" not in captured.out + captured.err
-    assert not any(b"OUTSIDE SECRET" in path.read_bytes() for path in output.rglob("*")
-                   if path.is_file())
+    assert not list(output.glob("*.pdf"))
 
 
 def test_finding_07_a_10_mb_section_fails_the_check_fast(tmp_path: Path, capsys) -> None:
