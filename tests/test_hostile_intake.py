@@ -107,7 +107,7 @@ def test_finding_05_a_manifest_linked_to_dev_zero_is_refused(tmp_path: Path) -> 
     assert status == 1
     assert "small/booklet.yaml: is not a regular file (it is a device, pipe or folder)" in output
     assert "MemoryError" not in output and "Traceback" not in output
-    assert seconds < 10 and megabytes < 500
+    assert seconds < 20 and megabytes < 500  # it read until memory ran out
 
 
 @pytest.mark.parametrize("name", ["small/one.md", "small/booklet.yaml", "organisation.yaml",
@@ -122,7 +122,7 @@ def test_finding_05_a_fifo_never_blocks_the_check(tmp_path: Path, name: str) -> 
     expected = "image 'photo.png' is not a regular file" if name.endswith(".png") else \
         f"{name}: is not a regular file (it is a device, pipe or folder)"
     assert expected in output
-    assert seconds < 10
+    assert seconds < 20  # it blocked forever
 
 
 @pytest.mark.parametrize(("name", "expected"), [
