@@ -18,7 +18,7 @@ import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import BuildError, ContentError, display_path
-from .intake import image_data_problem, kind_of_file, read_content_bytes
+from .intake import image_data_problem, kind_of_file, read_content_bytes, read_content_text
 
 SPARE_NOTES_PAGES = 3
 NOTES_ANCHOR_PREFIX = "notes-page-"
@@ -59,7 +59,7 @@ class ConfinedFetcher(URLFetcher):
         found = path if path.is_file() else self._along_search_path(path)
         if found is None:
             raise ValueError(f"file not found: {path}")
-        data, content_type = _read_checked(found), _content_type(found)
+        data, content_type = self._read(found), _content_type(found)
         self.served[url] = found
         if self.convert:
             converted, converted_type = self.convert(found, data)
@@ -67,6 +67,41 @@ class ConfinedFetcher(URLFetcher):
                 return _ConvertedResponse(url, converted,
                                           {"Content-Type": converted_type or content_type})
         return URLFetcherResponse(url, data, {"Content-Type": content_type})
+
+    def _read(self, path: Path) -> bytes:
+        """Read a file through the front door; an image is judged by its bytes, whatever its name.
+
+        The content checks name each image where it is written; this is the last line of
+        defence for one referenced in a way they did not see.
+        """
+        try:
+            data = read_content_bytes(path, None)
+        except ContentError as error:
+            raise ValueError(self._at_use(path, str(error))) from None
+        if kind_of_file(path) in ("svg", "image") and path.suffix.lower() not in _FONT_SUFFIXES:
+            problem = image_data_problem(data, path, display_path(path))
+            if problem:
+                raise ValueError(self._at_use(path, problem))
+        return data
+
+    def _at_use(self, path: Path, message: str) -> str:
+        """Prefix the message with the first section line that names the refused file."""
+        folders = [folder for folder in self.allowed if path.is_relative_to(folder)]
+        if not folders:
+            return message
+        folder = max(folders, key=lambda folder: len(folder.parts))
+        # The booklet's own sections first: they are in a folder above the file.
+        sections = sorted(folder.rglob("*.md"),
+                          key=lambda section: (not path.is_relative_to(section.parent), section))
+        for section in sections:
+            try:
+                text = read_content_text(section, folder)
+            except ContentError:
+                continue  # reported when the library was read
+            for number, line in enumerate(text.splitlines(), 1):
+                if path.name in line:
+                    return f"{display_path(section)}:{number}: {message}"
+        return message
 
     def _along_search_path(self, path: Path) -> Path | None:
         for folders in self.search_paths:
@@ -77,23 +112,6 @@ class ConfinedFetcher(URLFetcher):
                         if (later / relative).is_file():
                             return later / relative
         return None
-
-
-def _read_checked(path: Path) -> bytes:
-    """Read a file through the front door; an image is judged by its bytes, whatever its name.
-
-    The content checks name each image where it is written; this is the last line of defence
-    for one referenced in a way they did not see.
-    """
-    try:
-        data = read_content_bytes(path, None)
-    except ContentError as error:
-        raise ValueError(str(error)) from None
-    if kind_of_file(path) in ("svg", "image") and path.suffix.lower() not in _FONT_SUFFIXES:
-        problem = image_data_problem(data, path, display_path(path))
-        if problem:
-            raise ValueError(problem)
-    return data
 
 
 class _ConvertedResponse(URLFetcherResponse):
