@@ -48,7 +48,7 @@ class ConfinedFetcher(URLFetcher):
         """Return the resource, or refuse anything outside the allowed folders."""
         parts = urlsplit(url)
         if parts.scheme == "data":
-            return super().fetch(url, headers)
+            return self._checked_data(url, headers)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise ValueError(f"refused to load {url}: a build reads local files only, "
                              "never the network")
@@ -83,6 +83,16 @@ class ConfinedFetcher(URLFetcher):
             if problem:
                 raise ValueError(self._at_use(path, problem))
         return data
+
+    def _checked_data(self, url: str, headers: dict | None) -> URLFetcherResponse:
+        """Return a data: URL's content; an image in one is judged like an image file."""
+        response = super().fetch(url, headers)
+        data = response.read()
+        if response.content_type and response.content_type.startswith("image/"):
+            problem = image_data_problem(data, Path(""), url.partition(",")[0])
+            if problem:
+                raise ValueError(problem)
+        return URLFetcherResponse(url, data, response.headers)
 
     def _at_use(self, path: Path, message: str) -> str:
         """Prefix the message with the first section line that names the refused file."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -81,6 +82,22 @@ def test_finding_02_an_img_with_its_src_on_the_next_line_cannot_load_a_bomb(
     assert status == 1 and "Traceback" not in output
     assert "small/one.md:" in output
     assert not (tmp_path / "out" / "small.pdf").exists()
+    assert seconds < 30 and megabytes < 700
+
+
+def test_finding_02_a_bomb_in_a_stylesheet_data_url_is_refused(tmp_path: Path) -> None:
+    root = write_library(tmp_path / "content")
+    bomb = tmp_path / "bomb.png"
+    _bomb(bomb)
+    (root / "styles").mkdir()
+    (root / "styles" / "booklet.css").write_text(
+        (PROJECT / "styles" / "booklet.css").read_text(encoding="utf-8")
+        + f"\nbody {{ background: url(data:image/png;base64,"
+        f"{base64.b64encode(bomb.read_bytes()).decode()}); }}\n", encoding="utf-8")
+    status, output, seconds, megabytes = _build(root, "--outputs", "screen")
+    assert status == 1 and "Traceback" not in output
+    assert ("image 'data:image/png;base64' is 169 megapixels (13000 x 13000); the limit is 25"
+            in output)
     assert seconds < 30 and megabytes < 700
 
 
