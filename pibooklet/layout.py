@@ -50,13 +50,15 @@ class ConfinedFetcher(URLFetcher):
         if parts.scheme == "data":
             return self._checked_data(url, headers)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise ValueError(f"refused to load {url}: a build reads local files only, "
-                             "never the network")
+            raise ValueError(self._at_use(url, None, f"refused to load {url}: a build reads "
+                                                     "local files only, never the network"))
         path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(folder) for folder in self.allowed):
-            raise ValueError(f"refused to load {url}: only files in the project, the content "
-                             "folder and the typeface package are read")
-        found = path if path.is_file() else self._along_search_path(path)
+            raise ValueError(self._at_use(Path(unquote(parts.path)).name, None,
+                                          f"refused to load {url}: only files in the project, "
+                                          "the content folder and the typeface package are read"))
+        # Any file that exists is read through the front door, which refuses pipes and devices.
+        found = path if path.exists() else self._along_search_path(path)
         if found is None:
             raise ValueError(f"file not found: {path}")
         data, content_type = self._read(found), _content_type(found)
@@ -77,11 +79,11 @@ class ConfinedFetcher(URLFetcher):
         try:
             data = read_content_bytes(path, None)
         except ContentError as error:
-            raise ValueError(self._at_use(path, str(error))) from None
+            raise ValueError(self._at_use(path.name, path, str(error))) from None
         if kind_of_file(path) in ("svg", "image") and path.suffix.lower() not in _FONT_SUFFIXES:
             problem = image_data_problem(data, path, display_path(path))
             if problem:
-                raise ValueError(self._at_use(path, problem))
+                raise ValueError(self._at_use(path.name, path, problem))
         return data
 
     def _checked_data(self, url: str, headers: dict | None) -> URLFetcherResponse:
@@ -94,22 +96,26 @@ class ConfinedFetcher(URLFetcher):
                 raise ValueError(problem)
         return URLFetcherResponse(url, data, response.headers)
 
-    def _at_use(self, path: Path, message: str) -> str:
-        """Prefix the message with the first section line that names the refused file."""
-        folders = [folder for folder in self.allowed if path.is_relative_to(folder)]
-        if not folders:
+    def _at_use(self, name: str, path: Path | None, message: str) -> str:
+        """Prefix the message with the first section line that names the refused file.
+
+        Sections are looked for in the allowed folder holding the file (the content folder,
+        first in the list, for a file outside them all), the booklet's own sections first.
+        """
+        folders = [folder for folder in self.allowed if path and path.is_relative_to(folder)]
+        folder = max(folders, key=lambda folder: len(folder.parts)) if folders else \
+            self.allowed[0] if self.allowed else None
+        if folder is None or not name:
             return message
-        folder = max(folders, key=lambda folder: len(folder.parts))
-        # The booklet's own sections first: they are in a folder above the file.
-        sections = sorted(folder.rglob("*.md"),
-                          key=lambda section: (not path.is_relative_to(section.parent), section))
+        sections = sorted(folder.rglob("*.md"), key=lambda section: (
+            not (path and path.is_relative_to(section.parent)), section))
         for section in sections:
             try:
                 text = read_content_text(section, folder)
             except ContentError:
                 continue  # reported when the library was read
             for number, line in enumerate(text.splitlines(), 1):
-                if path.name in line:
+                if name in line:
                     return f"{display_path(section)}:{number}: {message}"
         return message
 

@@ -70,7 +70,7 @@ def test_finding_02_a_reference_style_bomb_is_refused_by_its_pixels(tmp_path: Pa
     assert "big.png' is 169 megapixels (13000 x 13000); the limit is 25" in output
     assert "Traceback" not in output and "Warning" not in output
     assert not (tmp_path / "out" / "small.pdf").exists()
-    assert seconds < 30 and megabytes < 700  # it took 27 s and 1.58 GB
+    assert seconds < 60 and megabytes < 700  # it took 27 s and 1.58 GB, on an idle machine
 
 
 def test_finding_02_an_img_with_its_src_on_the_next_line_cannot_load_a_bomb(
@@ -82,7 +82,7 @@ def test_finding_02_an_img_with_its_src_on_the_next_line_cannot_load_a_bomb(
     assert status == 1 and "Traceback" not in output
     assert "small/one.md:" in output
     assert not (tmp_path / "out" / "small.pdf").exists()
-    assert seconds < 30 and megabytes < 700
+    assert seconds < 60 and megabytes < 700
 
 
 def test_finding_02_a_bomb_in_a_stylesheet_data_url_is_refused(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_finding_02_a_bomb_in_a_stylesheet_data_url_is_refused(tmp_path: Path) -
     assert status == 1 and "Traceback" not in output
     assert ("image 'data:image/png;base64' is 169 megapixels (13000 x 13000); the limit is 25"
             in output)
-    assert seconds < 30 and megabytes < 700
+    assert seconds < 60 and megabytes < 700
 
 
 def test_finding_02_logo_trust_mark_and_icon_are_judged_by_their_bytes(
@@ -115,6 +115,21 @@ def test_finding_02_logo_trust_mark_and_icon_are_judged_by_their_bytes(
             "logo.png") in error
     assert ("small/one.md:6: image 'images/icons/phone.svg' has more than 20000 elements, the "
             "limit for an SVG") in error
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    ("![A photo][p]\n\n[p]: file:///etc/passwd\n", 8),
+    ('<img\nsrc="file:///etc/passwd" alt="A photo">\n', 7),
+    ("![A photo][p]\n\n[p]: pipe.png\n", 8),
+])
+def test_finding_17_a_file_the_fetcher_refuses_is_reported_at_its_line(
+        tmp_path: Path, body: str, line: int) -> None:
+    root = write_library(tmp_path / "content", section=SECTION + "\n" + body)
+    os.mkfifo(root / "small" / "pipe.png")
+    status, output, _, _ = _build(root, "--outputs", "screen")
+    assert status == 1 and "Traceback" not in output
+    assert f"small/one.md:{line}: " in output  # where it is written, not booklet.yaml
+    assert not (tmp_path / "out" / "small.pdf").exists()
 
 
 def test_finding_05_a_manifest_linked_to_dev_zero_is_refused(tmp_path: Path) -> None:
