@@ -20,7 +20,8 @@ from .content import (
     gather_library,
     manifest_value,
 )
-from .errors import ERROR, NOTE, WARNING, Problems
+from .errors import ERROR, NOTE, WARNING, ContentError, Problems
+from .intake import read_content_text
 from .links import find_contacts, is_registration_number, national_digits, uk_number_lengths
 
 # Things that look like an address but are not one a reader could use.
@@ -128,10 +129,14 @@ def check_anchors(booklet: Booklet, problems: Problems) -> None:
         seen.setdefault(section.anchor, section.path)
 
 
-def check_addresses(paths: list[Path], problems: Problems) -> None:
+def check_addresses(paths: list[Path], problems: Problems, root: Path | None = None) -> None:
     """Report web addresses, emails and UK phone numbers that are malformed."""
     for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            text = read_content_text(path, root)
+        except ContentError:
+            continue  # reported when the library was read
+        for number, line in enumerate(text.splitlines(), start=1):
             for message in malformed_addresses(line):
                 problems.add(path, number, message)
 
@@ -366,6 +371,7 @@ def check_library(root: Path, layouts: frozenset[str], today: dt.date,
                                        if value is not None}})
         readability[slug] = check_plain_language(booklet, settings, problems, measured)
         texts += [booklet.manifest, *(section.path for section in booklet.sections)]
-    check_addresses([path for path in dict.fromkeys(texts) if path.is_file()], problems)
+    check_addresses([path for path in dict.fromkeys(texts) if path.is_file()], problems,
+                    library.root)
     check_unused(library, problems)
     return LibraryReport(library.root, library, problems.items, readability)

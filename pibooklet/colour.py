@@ -66,7 +66,11 @@ class PressConverter:
 
     def svg(self, data: bytes) -> bytes:
         """Return the SVG with every fill and stroke colour written as device-cmyk()."""
-        text = data.decode("utf-8")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:  # the content checks refuse these first
+            raise ValueError(f"the SVG is not UTF-8 text (byte 0x{data[error.start]:02X}); "
+                             "save it as UTF-8") from None
 
         def replace(match: re.Match[str]) -> str:
             value = _NAMED.get(match["value"].lower(), match["value"])

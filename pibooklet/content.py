@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pyphen
-from PIL import Image
 
 from . import schema as s
 from .colour import DEFAULT_CMYK_PROFILE, Colour
 from .errors import WARNING, ContentError, Problems
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
-from .limits import MAX_IMAGE_MEGAPIXELS
+from .intake import image_problem, read_content_bytes
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown
 from .typography import printed_text
@@ -512,7 +511,7 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
         problems.add(root, None, "content folder not found; pass --content DIR")
         return None, problems
     organisation = _read_organisation(root, problems)
-    directory, directory_lines = _read_directory(root / DIRECTORY_FILE, problems)
+    directory, directory_lines = _read_directory(root / DIRECTORY_FILE, problems, root)
     manifests = find_manifests(root)
     if not manifests:
         problems.add(root, None, f"no booklets found: each booklet is a folder holding "
@@ -531,11 +530,12 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
     _check_covers(booklets, problems)
     texts = [path for path in (root / ORGANISATION_FILE, root / DIRECTORY_FILE, *manifests,
                                *facts.sections_read) if path.is_file()]
+    texts = [path for path in texts if _readable(path, root)]  # others are reported already
     if organisation:
-        _check_characters(texts, organisation.typeface, problems)
+        _check_characters(texts, root, organisation.typeface, problems)
     for path in texts:
         if path.suffix == ".yaml":  # Markdown files were checked line by line already
-            for line, message in raw_html_problems(read_text(path)):
+            for line, message in raw_html_problems(read_text(path, root)):
                 problems.add(path, line, message)
     if organisation is None:
         return None, problems
@@ -563,15 +563,23 @@ def find_manifests(root: Path) -> list[Path]:
 def manifest_value(manifest: Path, key: str) -> Any:
     """Return one value from a manifest, or None when the file or the key is unusable."""
     try:
-        data = read_yaml(manifest)
+        data = read_yaml(manifest, manifest.parent.parent)
     except ContentError:
         return None
     return data.get(key) if isinstance(data, YamlMap) else None
 
 
-def _load(path: Path, problems: Problems) -> Any:
+def _readable(path: Path, root: Path) -> bool:
     try:
-        return read_yaml(path)
+        read_text(path, root)
+    except ContentError:
+        return False
+    return True
+
+
+def _load(path: Path, problems: Problems, root: Path) -> Any:
+    try:
+        return read_yaml(path, root)
     except ContentError as error:
         problems.extend(error.problems)
         return None
@@ -579,11 +587,11 @@ def _load(path: Path, problems: Problems) -> Any:
 
 def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
     path = root / ORGANISATION_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         problems.add(path, None, "missing: every content folder needs the organisation's details")
         return None
     already = len(problems.errors())
-    data = _load(path, problems)
+    data = _load(path, problems, root)
     ctx = s.Context(path, problems, 1)
     values = s.validate(data, ORGANISATION_FIELDS, ctx, "the organisation")
     try:
@@ -595,9 +603,9 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
     logo = root / (values["logo"] or "")
     if values["logo"] and not _is_inside(logo, root):
         problems.add(path, data.line_of("logo"), "'logo' must be a file inside the content folder")
-    elif values["logo"] and not logo.is_file():
+    elif values["logo"] and not logo.exists():
         problems.add(path, data.line_of("logo"), f"logo file '{values['logo']}' not found")
-    elif values["logo"] and (too_big := _image_size_problem(logo, values["logo"])):
+    elif values["logo"] and (too_big := image_problem(logo, root, values["logo"])):
         problems.add(path, data.line_of("logo"), too_big)
     printing = _print_settings(root, path, data, values, problems)
     trust_marks = _trust_marks(root, path, data, values["trust_marks"], problems)
@@ -633,9 +641,9 @@ def _trust_marks(root: Path, path: Path, data: Any, marks: list[dict[str, Any]],
         if not _is_inside(image, root):
             problems.add(path, line, f"trust mark image '{mark['image']}' must be a file inside "
                                      "the content folder")
-        elif not image.is_file():
+        elif not image.exists():
             problems.add(path, line, f"trust mark image '{mark['image']}' not found")
-        elif too_big := _image_size_problem(image, mark["image"]):
+        elif too_big := image_problem(image, root, mark["image"]):
             problems.add(path, line, too_big)
         else:
             found.append(TrustMark(image.resolve(), mark["alt"] or "", mark["link"],
@@ -654,9 +662,15 @@ def _print_settings(root: Path, path: Path, data: Any, values: dict[str, Any],
     if settings["colour_profile"]:
         profile = root / settings["colour_profile"]
         line = data.line_of("print") if isinstance(data, YamlMap) else 1
-        if not _is_inside(profile, root) or not profile.is_file():
+        if not _is_inside(profile, root) or not profile.exists():
             problems.add(path, line, f"colour profile '{settings['colour_profile']}' not found "
                                      "in the content folder")
+            return None
+        try:
+            read_content_bytes(profile, root, "profile")
+        except ContentError as error:
+            problems.add(path, line, f"colour profile '{settings['colour_profile']}' "
+                                     f"{error.problems[0].message}")
             return None
     elif not profile.is_file():
         problems.add(path, line, f"the default CMYK profile {profile} is missing: install "
@@ -666,11 +680,11 @@ def _print_settings(root: Path, path: Path, data: Any, values: dict[str, Any],
                          settings["creep_mm_per_sheet"], settings["paper"])
 
 
-def _read_directory(path: Path, problems: Problems
+def _read_directory(path: Path, problems: Problems, root: Path
                     ) -> tuple[dict[str, SupportEntry], dict[str, int]]:
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}, {}
-    data = _load(path, problems)
+    data = _load(path, problems, root)
     if data is None:
         return {}, {}
     if not isinstance(data, YamlMap):
@@ -698,7 +712,7 @@ def _read_directory(path: Path, problems: Problems
 def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
                   facts: _Facts) -> Booklet | None:
     already = len(problems.errors())
-    data = _load(manifest, problems)
+    data = _load(manifest, problems, facts.root)
     if data is None:
         if len(problems.errors()) == already:  # no YAML error: the file is simply empty
             problems.add(manifest, 1, "the manifest is empty: it needs at least title, "
@@ -785,7 +799,7 @@ def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: f
     if path.suffix != ".md":
         problems.add(manifest, line, f"section '{name}' must be a Markdown file ending in .md")
         return None
-    if not path.is_file():
+    if not path.exists():
         problems.add(manifest, line, f"section file '{name}' not found in "
                                      f"{SHARED_FOLDER if shared else folder.name}/")
         return None
@@ -801,7 +815,7 @@ def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: f
 def _read_section_file(path: Path, folder: Path, layouts: frozenset[str], problems: Problems,
                        facts: _Facts) -> Section | None:
     try:
-        text = read_text(path)
+        text = read_text(path, facts.root)
     except ContentError as error:
         problems.extend(error.problems)
         return None
@@ -873,33 +887,17 @@ def _check_reference(kind: str, target: str, folder: Path, facts: _Facts) -> str
         return None if kind_of(target) == "web" else (
             f"[[qr:{target}]] needs a web address, written like www.example.org.uk")
     if kind == "icon":
-        return None if icon_path(target, folder, facts.root) else (
-            f"icon '{target}' not found: add {ICON_FOLDER / (target + '.svg')} to the booklet "
-            "or content folder")
+        icon = icon_path(target, folder, facts.root)
+        return image_problem(icon, facts.root, f"{ICON_FOLDER / (target + '.svg')}") if icon \
+            else (f"icon '{target}' not found: add {ICON_FOLDER / (target + '.svg')} to the "
+                  "booklet or content folder")
     path = folder / target
     if ":" in target.split("/")[0] or not _is_inside(path, facts.root):
         return (f"image '{target}' must be a file inside the content folder; builds never "
                 "read other files or the network")
-    if not path.is_file():
+    if not path.exists():
         return f"image '{target}' not found (looked in {folder.name}/)"
-    return _image_size_problem(path, target)
-
-
-def _image_size_problem(path: Path, target: str) -> str | None:
-    """Return why a raster image cannot be used, reading only its header."""
-    if path.suffix.lower() == ".svg":
-        return None
-    try:
-        with Image.open(path) as image:  # lazy: the pixels are not decoded
-            width, height = image.size
-    except (OSError, Image.DecompressionBombError, ValueError) as error:
-        return f"image '{target}' cannot be read as an image ({error})"
-    megapixels = width * height / 1e6
-    if megapixels > MAX_IMAGE_MEGAPIXELS:
-        return (f"image '{target}' is {megapixels:.0f} megapixels ({width} x {height}); the "
-                f"limit is {MAX_IMAGE_MEGAPIXELS}: resize it (a full A5 page at 300 ppi needs "
-                "about 4.4)")
-    return None
+    return image_problem(path, facts.root, target)
 
 
 def _unknown_booklet(target: str, facts: _Facts) -> str:
@@ -919,11 +917,12 @@ def icon_path(name: str, booklet_folder: Path, root: Path) -> Path | None:
     return None
 
 
-def _check_characters(paths: list[Path], typeface: Typeface, problems: Problems) -> None:
+def _check_characters(paths: list[Path], root: Path, typeface: Typeface,
+                      problems: Problems) -> None:
     # A character the typeface lacks would be drawn in some other installed font; a control
     # character would print as an empty box.
     for path in paths:
-        for number, line in enumerate(read_text(path).split("\n"), start=1):
+        for number, line in enumerate(read_text(path, root).split("\n"), start=1):
             for char in sorted({char for char in line if s._is_control(char)}):
                 problems.add(path, number, f"the invisible control character U+{ord(char):04X} "
                                            "is in this line; delete it")

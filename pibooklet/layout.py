@@ -17,12 +17,14 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .errors import BuildError
+from .errors import BuildError, ContentError, display_path
+from .intake import image_data_problem, kind_of_file, read_content_bytes, read_content_text
 
 SPARE_NOTES_PAGES = 3
 NOTES_ANCHOR_PREFIX = "notes-page-"
 BACK_COVER_ANCHOR = "back-cover"
 PAGES_PER_SHEET = 4
+_FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 
 
 class ConfinedFetcher(URLFetcher):
@@ -46,18 +48,20 @@ class ConfinedFetcher(URLFetcher):
         """Return the resource, or refuse anything outside the allowed folders."""
         parts = urlsplit(url)
         if parts.scheme == "data":
-            return super().fetch(url, headers)
+            return self._checked_data(url, headers)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise ValueError(f"refused to load {url}: a build reads local files only, "
-                             "never the network")
+            raise ValueError(self._at_use(url, None, f"refused to load {url}: a build reads "
+                                                     "local files only, never the network"))
         path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(folder) for folder in self.allowed):
-            raise ValueError(f"refused to load {url}: only files in the project, the content "
-                             "folder and the typeface package are read")
-        found = path if path.is_file() else self._along_search_path(path)
+            raise ValueError(self._at_use(Path(unquote(parts.path)).name, None,
+                                          f"refused to load {url}: only files in the project, "
+                                          "the content folder and the typeface package are read"))
+        # Any file that exists is read through the front door, which refuses pipes and devices.
+        found = path if path.exists() else self._along_search_path(path)
         if found is None:
             raise ValueError(f"file not found: {path}")
-        data, content_type = found.read_bytes(), _content_type(found)
+        data, content_type = self._read(found), _content_type(found)
         self.served[url] = found
         if self.convert:
             converted, converted_type = self.convert(found, data)
@@ -65,6 +69,55 @@ class ConfinedFetcher(URLFetcher):
                 return _ConvertedResponse(url, converted,
                                           {"Content-Type": converted_type or content_type})
         return URLFetcherResponse(url, data, {"Content-Type": content_type})
+
+    def _read(self, path: Path) -> bytes:
+        """Read a file through the front door; an image is judged by its bytes, whatever its name.
+
+        The content checks name each image where it is written; this is the last line of
+        defence for one referenced in a way they did not see.
+        """
+        try:
+            data = read_content_bytes(path, None)
+        except ContentError as error:
+            raise ValueError(self._at_use(path.name, path, str(error))) from None
+        if kind_of_file(path) in ("svg", "image") and path.suffix.lower() not in _FONT_SUFFIXES:
+            problem = image_data_problem(data, path, display_path(path))
+            if problem:
+                raise ValueError(self._at_use(path.name, path, problem))
+        return data
+
+    def _checked_data(self, url: str, headers: dict | None) -> URLFetcherResponse:
+        """Return a data: URL's content; an image in one is judged like an image file."""
+        response = super().fetch(url, headers)
+        data = response.read()
+        if response.content_type and response.content_type.startswith("image/"):
+            problem = image_data_problem(data, Path(""), url.partition(",")[0])
+            if problem:
+                raise ValueError(problem)
+        return URLFetcherResponse(url, data, response.headers)
+
+    def _at_use(self, name: str, path: Path | None, message: str) -> str:
+        """Prefix the message with the first section line that names the refused file.
+
+        Sections are looked for in the allowed folder holding the file (the content folder,
+        first in the list, for a file outside them all), the booklet's own sections first.
+        """
+        folders = [folder for folder in self.allowed if path and path.is_relative_to(folder)]
+        folder = max(folders, key=lambda folder: len(folder.parts)) if folders else \
+            self.allowed[0] if self.allowed else None
+        if folder is None or not name:
+            return message
+        sections = sorted(folder.rglob("*.md"), key=lambda section: (
+            not (path and path.is_relative_to(section.parent)), section))
+        for section in sections:
+            try:
+                text = read_content_text(section, folder)
+            except ContentError:
+                continue  # reported when the library was read
+            for number, line in enumerate(text.splitlines(), 1):
+                if name in line:
+                    return f"{display_path(section)}:{number}: {message}"
+        return message
 
     def _along_search_path(self, path: Path) -> Path | None:
         for folders in self.search_paths:

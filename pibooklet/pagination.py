@@ -17,8 +17,9 @@ from pathlib import Path
 import weasyprint
 from weasyprint.formatting_structure import boxes
 
-from .errors import display_path
+from .errors import ContentError, display_path
 from .hyphenation import SOFT_HYPHEN
+from .intake import read_content_text
 from .limits import OFF_PAGE_TOLERANCE_PT
 
 
@@ -643,8 +644,8 @@ def where_written(fault: Fault, booklet, library) -> str:
 def _line_of(path: Path, text: str) -> int:
     """Return the line holding the start of `text`, or the title line, or 1."""
     try:
-        lines = [_plain(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    except OSError:
+        lines = [_plain(line) for line in read_content_text(path, None).splitlines()]
+    except (OSError, ContentError):
         return 1
     words = _plain(text).split()
     for count in (5, 3, 2):

@@ -27,6 +27,7 @@ from .finish import (
 from .fixedpages import fixed_page_problems
 from .hyphenation import exceptions_for
 from .impose import A4_LANDSCAPE, impose_booklet
+from .intake import read_content_text
 from .layout import (
     SPARE_NOTES_PAGES,
     ConfinedFetcher,
@@ -218,7 +219,7 @@ def _where_written(text: str, booklet: Booklet, library: Library) -> str:
              *(section.path for section in booklet.sections)]
     for path in files:
         if path.is_file():
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for number, line in enumerate(read_content_text(path, None).splitlines(), 1):
                 if text in line:
                     return f"{display_path(path)}:{number}"
     return display_path(booklet.manifest)

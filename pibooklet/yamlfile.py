@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from .errors import ContentError, Problem
+from .intake import read_content_text
 from .limits import MAX_YAML_ALIASES, MAX_YAML_DEPTH
 
 
@@ -127,17 +128,11 @@ def _shift_lines(data: Any, offset: int) -> None:
         _shift_lines(value, offset)
 
 
-def read_yaml(path: Path) -> Any:
-    """Read and parse a YAML file."""
-    return parse_yaml(read_text(path), path)
+def read_yaml(path: Path, root: Path | None = None) -> Any:
+    """Read and parse a YAML file through the front door (see read_text)."""
+    return parse_yaml(read_text(path, root), path)
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file, reporting unreadable or non-UTF-8 files as content errors."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ContentError([Problem(path, None, f"is not UTF-8 text ({error.reason}); "
-                                                "save it as UTF-8")]) from None
-    except OSError as error:
-        raise ContentError([Problem(path, None, f"cannot be read: {error.strerror}")]) from None
+def read_text(path: Path, root: Path | None = None) -> str:
+    """Read a UTF-8 text file inside `root` (default: its own folder) through the front door."""
+    return read_content_text(path, Path(path).parent if root is None else root)
