@@ -19,6 +19,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import BuildError, ContentError, display_path
 from .intake import image_data_problem, kind_of_file, read_content_bytes, read_content_text
+from .limits import MAX_FILES_FETCHED
 
 SPARE_NOTES_PAGES = 3
 NOTES_ANCHOR_PREFIX = "notes-page-"
@@ -43,9 +44,15 @@ class ConfinedFetcher(URLFetcher):
         self.convert = convert
         #: Every file served, by the URL WeasyPrint asked for.
         self.served: dict[str, Path] = {}
+        self.fetches = 0
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         """Return the resource, or refuse anything outside the allowed folders."""
+        self.fetches += 1
+        if self.fetches > MAX_FILES_FETCHED:
+            raise ValueError(f"refused to load {url}: the layout asked for more than "
+                             f"{MAX_FILES_FETCHED} files; a stylesheet probably imports "
+                             "itself or another one over and over: remove the @import rules")
         parts = urlsplit(url)
         if parts.scheme == "data":
             return self._checked_data(url, headers)

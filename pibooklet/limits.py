@@ -74,3 +74,7 @@ MAX_RENDERED_HTML_BYTES = 20_000_000
 #: these limits the worst paragraph measured renders in about one second.
 MAX_PARAGRAPH_CHARACTERS = 10_000
 MAX_PARAGRAPH_MARKUP = 100
+#: Most files one edition's layout may ask for: the 24-page sample asks for about 50
+#: (stylesheets, fonts, pictures). A stylesheet that imports itself, or two that import each
+#: other twice over, would otherwise have the layout fetch without end.
+MAX_FILES_FETCHED = 2_000

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -23,9 +22,9 @@ from jinja2.compiler import CodeGenerator
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_range
 
-from .errors import BuildError, Problem
+from .errors import BuildError, ContentError, Problem
+from .intake import read_content_text
 from .limits import (
-    MAX_FILE_BYTES,
     MAX_RENDERED_HTML_BYTES,
     MAX_TEMPLATE_LOOP_ITEMS,
     MAX_TEMPLATE_STEPS,
@@ -66,34 +65,13 @@ class TemplateProblem(BuildError):
 
 
 def read_template(path: Path, folder: Path, kind: str = "template") -> str:
-    """Return a template's (or stylesheet's) text: a regular UTF-8 file inside `folder`,
-    within the size limit for its kind."""
-    # intake: switch to pibooklet.intake's reader at merge; these are the same rules.
+    """Return a template's (or stylesheet's) text, read through the front door: a regular
+    UTF-8 file inside `folder`, within the size limit for its kind."""
     try:
-        resolved = path.resolve(strict=True)
-        if not resolved.is_relative_to(folder.resolve()):
-            raise TemplateProblem(path, None, f"links to a file outside its {folder.name} "
-                                  f"folder; put the {kind} itself in the folder")
-        status = os.stat(resolved)
-        if not stat.S_ISREG(status.st_mode):
-            raise TemplateProblem(path, None, f"is not a regular file (a device, FIFO or "
-                                  f"folder); a {kind} must be an ordinary text file")
-        limit = MAX_FILE_BYTES[kind]
-        if status.st_size > limit:
-            raise TemplateProblem(path, None, f"is {status.st_size} bytes; a {kind} may be "
-                                  f"at most {limit} bytes")
-        with open(resolved, "rb") as file:
-            data = file.read(limit + 1)
-    except OSError as error:
-        raise TemplateProblem(path, None, f"cannot be read: {error.strerror}") from None
-    if len(data) > limit:  # it grew while being read
-        raise TemplateProblem(path, None, f"is over {limit} bytes, the most a {kind} may be")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise TemplateProblem(path, line, f"byte 0x{data[error.start]:02x} is not UTF-8 "
-                              f"text: save the {kind} as UTF-8") from None
+        return read_content_text(path, folder, kind)
+    except ContentError as error:
+        problem = error.problems[0]
+        raise TemplateProblem(problem.path, problem.line, problem.message) from None
 
 
 class SearchPathLoader(jinja2.BaseLoader):
