@@ -228,7 +228,7 @@ def overflowing_addresses(document: weasyprint.Document) -> list[tuple[str, floa
         for box in page_box.descendants():
             element = getattr(box, "element", None)
             if (element is not None and element.tag == "a"
-                    and element.get("class") in ("url", "email", "tel")
+                    and {"url", "email", "tel"} & set((element.get("class") or "").split())
                     and box.position_x + box.width > right + 0.5):
                 text = "".join(element.itertext())
                 found[text] = (box.width * 25.4 / 96,
