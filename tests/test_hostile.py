@@ -264,7 +264,7 @@ def test_finding_02_logo_trust_mark_and_icon_are_judged_by_their_bytes(
 
 @pytest.mark.parametrize(("body", "line"), [
     ("![A photo][p]\n\n[p]: file:///etc/passwd\n", 8),
-    ('<img\nsrc="file:///etc/passwd" alt="A photo">\n', 7),
+    ('<img\nsrc="file:///etc/passwd" alt="A photo">\n', 6),  # refused where the tag starts
     ("![A photo][p]\n\n[p]: pipe.png\n", 8),
 ])
 def test_finding_17_a_file_the_fetcher_refuses_is_reported_at_its_line(
