@@ -5,6 +5,7 @@ Everything is read and checked before anything is rendered; every problem names 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
@@ -19,9 +20,9 @@ from .errors import WARNING, ContentError, Problems
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
 from .intake import image_problem, read_content_bytes
 from .links import kind_of
-from .markup import Reference, raw_html_problems, scan_markdown
+from .markup import Reference, raw_html_problems, scan_markdown, text_limit_problems
 from .typography import printed_text
-from .yamlfile import YamlMap, parse_yaml, read_text, read_yaml
+from .yamlfile import YamlList, YamlMap, parse_yaml, read_text, read_yaml
 
 ORGANISATION_FILE = "organisation.yaml"
 DIRECTORY_FILE = "directory.yaml"
@@ -535,8 +536,12 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
         _check_characters(texts, root, organisation.typeface, problems)
     for path in texts:
         if path.suffix == ".yaml":  # Markdown files were checked line by line already
-            for line, message in raw_html_problems(read_text(path, root)):
+            text = read_text(path, root)
+            for line, message in raw_html_problems(text):
                 problems.add(path, line, message)
+            # A file whose YAML is broken was reported where it was first read.
+            with contextlib.suppress(ContentError):
+                _check_text_limits(parse_yaml(text, path), path, problems)
     if organisation is None:
         return None, problems
     return Library(root, organisation, directory, booklets, directory_lines, declared), problems
@@ -929,6 +934,19 @@ def _check_characters(paths: list[Path], root: Path, typeface: Typeface,
             for char in typeface.missing_characters(line):
                 problems.add(path, number, f"character '{char}' (U+{ord(char):04X}) is not in "
                                            f"the typeface {typeface.family}; replace it")
+
+
+def _check_text_limits(data: Any, path: Path, problems: Problems, line: int = 0) -> None:
+    """Report each YAML text too long for Markdown to read in good time, at its own line."""
+    if isinstance(data, YamlMap):
+        for key, value in data.items():
+            _check_text_limits(value, path, problems, data.line_of(key))
+    elif isinstance(data, YamlList):
+        for index, value in enumerate(data):
+            _check_text_limits(value, path, problems, data.line_of(index))
+    elif isinstance(data, str):
+        for message in text_limit_problems(data):
+            problems.add(path, line or None, message)
 
 
 def _is_inside(path: Path, folder: Path) -> bool:

@@ -7,6 +7,8 @@ past one is a content error at its `path:line`, reported before anything is laid
 
 from __future__ import annotations
 
+# Files -------------------------------------------------------------------------------------
+
 #: Largest file of each kind a content folder may hold, in bytes. A whole 24-page booklet's
 #: text is about 40 KB; a press-quality A5 photograph is 2 to 8 MB.
 MAX_FILE_BYTES: dict[str, int] = {
@@ -26,12 +28,21 @@ MAX_IMAGE_MEGAPIXELS = 25
 #: Most elements an SVG may have: a detailed logo or diagram has a few hundred.
 MAX_SVG_ELEMENTS = 20_000
 
+#: Most files one edition's layout may ask for: the 24-page sample asks for about 50
+#: (stylesheets, fonts, pictures). A stylesheet that imports itself, or two that import each
+#: other twice over, would otherwise have the layout fetch without end.
+MAX_FILES_FETCHED = 2_000
+
+# YAML --------------------------------------------------------------------------------------
+
 #: Deepest nesting of lists and maps a YAML file may use: real content needs four or five;
 #: deeper nesting only serves to exhaust the parser's recursion.
 MAX_YAML_DEPTH = 20
 #: Most aliases (*name) a YAML file may use: each can copy a whole structure, so a few levels
 #: of them expand exponentially (a "billion laughs").
 MAX_YAML_ALIASES = 20
+
+# Markdown ----------------------------------------------------------------------------------
 
 #: Deepest nesting of Markdown blocks (::: blocks, > quotes and lists, counted together): a
 #: real booklet uses three at most, and each level narrows the column.
@@ -41,18 +52,17 @@ MAX_MARKDOWN_NESTING = 6
 #: paragraph written on one line is about 4,000.
 MAX_LINE_CHARACTERS = 20_000
 
-#: Age in seconds after which a build's temporary `.part` file is removed whatever its process
-#: id says: a live build keeps one for milliseconds, so a day-old one was left by a build killed
-#: on another machine or before the process id was reused.
-STALE_TEMPORARY_SECONDS = 24 * 60 * 60
+#: Longest paragraph (lines with no blank line between them), in characters, and most markup
+#: characters ([ < * _ `) in one. Python-Markdown reads a paragraph's inline markup in time
+#: that grows with its length times its markup, and nests emphasis by recursion, so both are
+#: bounded: a long real paragraph is about 1,500 characters with a dozen links or bold words
+#: (the samples' largest: 435 and 16). At these limits the worst paragraph measured renders in
+#: about one second.
+MAX_PARAGRAPH_CHARACTERS = 10_000
+MAX_PARAGRAPH_MARKUP = 100
 
-#: Longest exception text, in characters, put in the one-line message about a crash; the whole
-#: traceback is in the crash report file.
-MAX_CRASH_SUMMARY_CHARACTERS = 200
-#: How far, in points, text or a picture may stray past its page's text area before the build
-#: refuses it as drawn off the page: enough for rounding and a glyph's overhang, far less than
-#: a letter.
-OFF_PAGE_TOLERANCE_PT = 1.0
+# Templates ---------------------------------------------------------------------------------
+
 #: Longest string or list a template may make (by `*`, `~`, a filter or a call), and the
 #: largest number it may pass to a call: a whole booklet's HTML is about 300,000 characters,
 #: and a template only joins short pieces of it.
@@ -66,15 +76,21 @@ MAX_TEMPLATE_LOOP_ITEMS = 200_000
 MAX_TEMPLATE_STEPS = 5_000_000
 #: Most characters of HTML one render may make: the 24-page sample is about 300,000.
 MAX_RENDERED_HTML_BYTES = 20_000_000
-#: Longest paragraph (lines with no blank line between them), in characters, and most markup
-#: characters ([ < * _ `) in one. Python-Markdown reads a paragraph's inline markup in time
-#: that grows with its length times its markup, and nests emphasis by recursion, so both are
-#: bounded: a long real paragraph is about
-#: 1,500 characters with a dozen links or bold words (the samples' largest: 435 and 16). At
-#: these limits the worst paragraph measured renders in about one second.
-MAX_PARAGRAPH_CHARACTERS = 10_000
-MAX_PARAGRAPH_MARKUP = 100
-#: Most files one edition's layout may ask for: the 24-page sample asks for about 50
-#: (stylesheets, fonts, pictures). A stylesheet that imports itself, or two that import each
-#: other twice over, would otherwise have the layout fetch without end.
-MAX_FILES_FETCHED = 2_000
+
+# The page ----------------------------------------------------------------------------------
+
+#: How far, in points, text or a picture may stray past its page's text area before the build
+#: refuses it as drawn off the page: enough for rounding and a glyph's overhang, far less than
+#: a letter.
+OFF_PAGE_TOLERANCE_PT = 1.0
+
+# Jobs and the output folder ----------------------------------------------------------------
+
+#: Age in seconds after which a build's temporary `.part` file is removed whatever its process
+#: id says: a live build keeps one for milliseconds, so a day-old one was left by a build killed
+#: on another machine or before the process id was reused.
+STALE_TEMPORARY_SECONDS = 24 * 60 * 60
+
+#: Longest exception text, in characters, put in the one-line message about a crash; the whole
+#: traceback is in the crash report file.
+MAX_CRASH_SUMMARY_CHARACTERS = 200

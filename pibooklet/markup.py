@@ -228,6 +228,13 @@ def _bounded_lines(text: str, first_line: int, problems: list[tuple[int, str]]) 
     return lines
 
 
+def text_limit_problems(text: str) -> list[str]:
+    """Return why a text (a YAML value rendered as Markdown) is too long for Markdown to read."""
+    problems: list[tuple[int, str]] = []
+    problems += _paragraph_problems(_bounded_lines(text, 1, problems), 1)
+    return [message.replace("the paragraph from line 1", "this text") for _, message in problems]
+
+
 def _paragraph_problems(lines: list[str], first_line: int) -> list[tuple[int, str]]:
     """Report paragraphs too long, or too full of markup, for Markdown to read in good time."""
     problems = []
@@ -545,12 +552,11 @@ class MarkdownRenderer:
         return rendered
 
     def _convert(self, text: str) -> str:
-        limits: list[tuple[int, str]] = []
-        limits += _paragraph_problems(_bounded_lines(text, 1, limits), 1)
+        limits = text_limit_problems(text)
         if limits:
-            # Section text is checked, with its lines, before it is rendered; a text from a
-            # YAML file is not, and past these limits Markdown would run for minutes.
-            raise ValueError(f"text too long to render: {limits[0][1]}")
+            # Content is checked, with its lines, before it is rendered; this is the last line
+            # of defence, for past these limits Markdown would run for minutes.
+            raise ValueError(f"text too long to render: {limits[0]}")
         self._markdown.reset()
         # Figure attributes are set aside for the figure maker, so that Markdown's own
         # typography never touches them; a token in their place says which is whose.

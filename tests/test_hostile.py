@@ -486,6 +486,23 @@ def test_finding_04_the_longest_paragraph_allowed_is_checked_in_seconds(
     assert f"small/one.md:{FIRST}: the paragraph" not in out
 
 
+def test_finding_04_a_yaml_text_too_long_for_markdown_is_refused_at_its_line(
+        tmp_path: Path, capsys) -> None:
+    """Texts in organisation.yaml are rendered as Markdown too: the same limits, by value."""
+    about = '"' + "[x](" * 3000 + '"'
+    root = write_library(tmp_path / "content", organisation=ORGANISATION.replace(
+        "about: We help families.", f"about: {about}"))
+    start = time.perf_counter()
+    assert main(["--check", "--content", str(root)]) == 1
+    took = time.perf_counter() - start
+    out = capsys.readouterr().out
+    assert (f"organisation.yaml:4: this text is longer than {MAX_PARAGRAPH_CHARACTERS:,} "
+            "characters: break it into shorter paragraphs with blank lines") in out
+    assert (f"organisation.yaml:4: this text has more than {MAX_PARAGRAPH_MARKUP} markup "
+            "characters ([ < * _ `)") in out
+    assert "Traceback" not in out and took < 10
+
+
 def test_finding_04_the_address_patterns_are_linear_at_the_line_limit() -> None:
     for line in ("a." * (MAX_LINE_CHARACTERS // 2), "0" * MAX_LINE_CHARACTERS,
                  "_a" * (MAX_LINE_CHARACTERS // 2), "<a:" + "a" * (MAX_LINE_CHARACTERS - 3)):
