@@ -164,12 +164,15 @@ def test_finding_03_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path: Pat
 
 # Runs the build in a child process and prints its peak memory (MB) as the last line, so a
 # regression that hangs or eats memory cannot take the test run down with it.
-_MEASURED = ("import resource, sys\n"
+# The child's own peak memory: VmHWM belongs to the process image, where ru_maxrss would carry
+# over the high-water mark of the pytest worker that spawned it (with vfork, before exec).
+_MEASURED = ("import re, sys\n"
              "from pibooklet.cli import main\n"
              "try:\n"
              "    status = main(sys.argv[1:])\n"
              "finally:\n"
-             "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+             "    status_text = open('/proc/self/status', encoding='ascii').read()\n"
+             "    print(int(re.search(r'VmHWM:\\s+(\\d+)', status_text)[1]) // 1024)\n"
              "sys.exit(status)\n")
 
 
