@@ -219,6 +219,8 @@ def off_page_faults(document: weasyprint.Document, parents: dict | None = None) 
                 if not isinstance(box, boxes.TextBox | boxes.ReplacedBox) or \
                         box.style["visibility"] != "visible":
                     continue
+                if isinstance(box, boxes.TextBox) and not box.text.strip():
+                    continue  # a space past the edge (a contents entry's last) loses nothing
                 allowed = bleed if isinstance(box, boxes.ReplacedBox) and \
                     _has_ancestor_class(box.element, BLEED_CLASS, parents) else area
                 extent = (box.position_x, box.position_y, box.position_x + box.margin_width(),

@@ -982,9 +982,11 @@ def test_finding_08_a_122_letter_word_breaks_inside_the_text_area(tmp_path: Path
     _assert_built_on_the_page(root, tmp_path / "out", capsys, LONG_WORD)
 
 
+@pytest.mark.parametrize("word", [LONG_WORD[:62], "y" * 62], ids=["mixed", "one-letter"])
 def test_finding_08_a_62_letter_word_in_titles_breaks_inside_the_text_area(
-        tmp_path: Path, capsys) -> None:
-    word = LONG_WORD[:62]
+        tmp_path: Path, capsys, word: str) -> None:
+    """The one-letter word once ended its contents line just short of the edge, with the
+    entry's no-break space drawn past it: a space lost at the edge is not text lost."""
     root = write_library(tmp_path / "content", section=SECTION.replace(
         "title: The only section", f"title: About {word}") + f"\n## Then {word}\n\nText.\n")
     replace_in(root / "small" / "booklet.yaml", "title: A small booklet", f"title: A {word}")
