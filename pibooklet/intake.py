@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 from xml.parsers import expat
 
+import tinycss2
 from PIL import Image
 
 from .errors import ContentError, Problem
@@ -90,6 +91,13 @@ def decode_text(data: bytes, path: Path) -> str:
         raise ContentError([Problem(path, line, "a NUL character (U+0000) is in this line; "
                                                 "delete it")])
     return text
+
+
+def css_import_lines(css: str) -> list[int]:
+    """Return the lines of a stylesheet's @import rules, escaped spellings included."""
+    return [rule.source_line for rule in tinycss2.parse_stylesheet(
+        css, skip_comments=True, skip_whitespace=True)
+        if rule.type == "at-rule" and rule.lower_at_keyword == "import"]
 
 
 def image_problem(path: Path, root: Path | None, name: str) -> str | None:

@@ -18,7 +18,13 @@ import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import BuildError, ContentError, display_path
-from .intake import image_data_problem, kind_of_file, read_content_bytes, read_content_text
+from .intake import (
+    css_import_lines,
+    image_data_problem,
+    kind_of_file,
+    read_content_bytes,
+    read_content_text,
+)
 from .limits import MAX_FILES_FETCHED
 
 SPARE_NOTES_PAGES = 3
@@ -87,6 +93,14 @@ class ConfinedFetcher(URLFetcher):
             data = read_content_bytes(path, None)
         except ContentError as error:
             raise ValueError(self._at_use(path.name, path, str(error))) from None
+        if path.suffix.lower() == ".css":
+            # Imports nest by recursion in the layout engine: a stylesheet that imports itself
+            # would run it out of stack, so no stylesheet the build reads may import.
+            lines = css_import_lines(data.decode("utf-8", errors="replace"))
+            if lines:
+                raise ValueError(self._at_use(path.name, path, (
+                    f"{display_path(path)}:{lines[0]}: @import is not allowed in a stylesheet "
+                    "the build reads: copy the rules into this file")))
         if kind_of_file(path) in ("svg", "image") and path.suffix.lower() not in _FONT_SUFFIXES:
             problem = image_data_problem(data, path, display_path(path))
             if problem:

@@ -17,13 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
-import tinycss2
 from jinja2.compiler import CodeGenerator
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_range
 
 from .errors import BuildError, ContentError, Problem
-from .intake import read_content_text
+from .intake import css_import_lines, read_content_text
 from .limits import (
     MAX_RENDERED_HTML_BYTES,
     MAX_TEMPLATE_LOOP_ITEMS,
@@ -370,9 +369,7 @@ def check_content_styles(folder: Path) -> list[Problem]:
         except TemplateProblem as problem:
             problems.append(problem.problem())
             continue
-        for rule in tinycss2.parse_stylesheet(source, skip_comments=True,
-                                              skip_whitespace=True):
-            if rule.type == "at-rule" and rule.lower_at_keyword == "import":
-                problems.append(Problem(path, rule.source_line, "@import is not allowed in a "
-                                        "content stylesheet: copy the rules into this file"))
+        for line in css_import_lines(source):
+            problems.append(Problem(path, line, "@import is not allowed in a content "
+                                                "stylesheet: copy the rules into this file"))
     return problems

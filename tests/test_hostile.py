@@ -609,7 +609,7 @@ def test_finding_04_text_past_the_limits_is_never_given_to_markdown() -> None:
     renderer = MarkdownRenderer({})
     for text in ("[" * MAX_LINE_CHARACTERS, "[[" * (MAX_PARAGRAPH_CHARACTERS // 2)):
         start = time.perf_counter()
-        with pytest.raises(ValueError, match="text too long to render: the paragraph"):
+        with pytest.raises(ValueError, match="text too long to render: this text"):
             renderer.render_inline(text)
         assert time.perf_counter() - start < 1
 
@@ -906,8 +906,8 @@ def test_finding_01_a_content_stylesheet_may_not_import(tmp_path: Path) -> None:
 
 def test_finding_01_a_stylesheet_a_template_imports_cannot_fetch_without_end(
         tmp_path: Path) -> None:
-    """A template may link a stylesheet outside styles/; one that imports itself twice over is
-    stopped by the fetcher's count, not left to fetch until WeasyPrint's recursion gives out."""
+    """A template may link a stylesheet outside styles/; one that imports itself is refused by
+    the fetcher, not left to recurse until WeasyPrint's stack gives out."""
     ours = (PROJECT / "templates" / "back-cover.html").read_text(encoding="utf-8")
     root, _ = library_with(tmp_path, '<style>@import url("loop.css");</style>\n' + ours)
     (root / "small" / "loop.css").write_text('@import url("loop.css");\n' * 2,
@@ -915,9 +915,21 @@ def test_finding_01_a_stylesheet_a_template_imports_cannot_fetch_without_end(
     output = tmp_path / "output"
     status, printed, seconds = run(root, output)
     assert status == 1 and "Traceback" not in printed and seconds < 120
+    assert ("loop.css:1: @import is not allowed in a stylesheet the build reads: copy the rules "
+            "into this file") in printed
+    assert not (output / "small.pdf").exists()
+
+
+def test_finding_01_a_layout_that_asks_for_too_many_files_is_stopped(tmp_path: Path) -> None:
+    """A template's own <style> may import one small stylesheet thousands of times over."""
+    ours = (PROJECT / "templates" / "back-cover.html").read_text(encoding="utf-8")
+    imports = '@import url("plain.css");' * (MAX_FILES_FETCHED + 1)
+    root, _ = library_with(tmp_path, f"<style>{imports}</style>\n" + ours)
+    (root / "small" / "plain.css").write_text("p { color: black }\n", encoding="utf-8")
+    status, printed, seconds = run(root, tmp_path / "output")
+    assert status == 1 and "Traceback" not in printed and seconds < 120
     assert (f"the layout asked for more than {MAX_FILES_FETCHED} files; a stylesheet probably "
             "imports itself or another one over and over: remove the @import rules") in printed
-    assert not (output / "small.pdf").exists()
 
 
 # ------------------------------------------------------------------------------------------
