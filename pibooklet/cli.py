@@ -12,7 +12,7 @@ from pathlib import Path
 from . import OUTPUTS, __version__
 from .checks import LibraryReport, check_library
 from .content import find_manifests
-from .errors import ERROR, NOTE, BuildError, OutputError, Problem, display_path
+from .errors import ERROR, NOTE, BuildError, ContentError, OutputError, Problem, display_path
 from .jobs import crash_problem, run_job, stale_outputs
 from .output import check_output_folder, write_atomically
 from .render import check_templates, theme_for
@@ -83,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except OutputError as error:
         print(error, file=sys.stderr)
+        return 1
+    except ContentError as error:  # found before any booklet is read (the theme's folders)
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
         return 1
     except Exception as error:  # a bug outside any one booklet: one line, no traceback
         print(crash_problem(args.content, None, "check" if args.check else "build", error,

@@ -41,6 +41,9 @@ MAX_YAML_DEPTH = 20
 #: Most aliases (*name) a YAML file may use: each can copy a whole structure, so a few levels
 #: of them expand exponentially (a "billion laughs").
 MAX_YAML_ALIASES = 20
+#: Most values (items, keys and texts) a YAML file may hold once its aliases are expanded: a
+#: 512 KB directory.yaml written out in full holds about 60,000.
+MAX_YAML_VALUES = 200_000
 
 # Markdown ----------------------------------------------------------------------------------
 
@@ -74,6 +77,9 @@ MAX_TEMPLATE_LOOP_ITEMS = 200_000
 #: Most lines of a content folder's own templates one render may run: a real back cover runs
 #: a few hundred; five million take a few seconds, so a loop or recursion without end stops.
 MAX_TEMPLATE_STEPS = 5_000_000
+#: Longest a render may run a content folder's own templates, in seconds: ours render a
+#: booklet in well under one; the time in one filter (a sort, a join) counts too.
+MAX_TEMPLATE_SECONDS = 10
 #: Most characters of HTML one render may make: the 24-page sample is about 300,000.
 MAX_RENDERED_HTML_BYTES = 20_000_000
 

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from .colour import PressConverter, cmyk_css
 from .content import CONTACT_PLACEHOLDERS, Booklet, Library, icon_path
-from .errors import Problem
+from .errors import ContentError, Problem
 from .links import LINK_CLASSES, contact_href, kind_of
 from .markup import MarkdownRenderer
 from .qr import qr_markup
@@ -68,6 +68,11 @@ def theme_for(content_root: Path) -> Theme:
     """Return the theme for a content folder: its own files first, then the project's."""
     def search(name: str) -> tuple[Path, ...]:
         own = content_root / name
+        if own.is_dir() and not own.resolve().is_relative_to(content_root.resolve()):
+            # Its files would pass as inside it, and the layout would be allowed to read there.
+            raise ContentError([Problem(own, None, "is a link to a folder outside the content "
+                                                   "folder; a build reads only files inside it: "
+                                                   "copy the folder in instead")])
         return ((own,) if own.is_dir() else ()) + (PROJECT_ROOT / name,)
     return Theme(search("templates"), search("styles"))
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from html.parser import HTMLParser
+from pathlib import Path, PurePath
 
 import jinja2
 from jinja2.compiler import CodeGenerator
@@ -26,6 +28,7 @@ from .intake import css_import_lines, read_content_text
 from .limits import (
     MAX_RENDERED_HTML_BYTES,
     MAX_TEMPLATE_LOOP_ITEMS,
+    MAX_TEMPLATE_SECONDS,
     MAX_TEMPLATE_STEPS,
     MAX_TEMPLATE_STRING,
 )
@@ -47,6 +50,12 @@ ALLOWED_GLOBALS = ("range", "asset")
 #: String methods that pad, format or translate by amounts a template controls.
 _GROWING_STR_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "format",
                                   "format_map", "translate"})
+
+#: Largest number, in bits, a template may make: a booklet needs page counts, not 1,000 digits.
+_MOST_NUMBER_BITS = 4096
+
+#: What a link may point to: the addresses a reader can use, and the booklet's own pages.
+_LINK_TARGETS = ("https://", "mailto:", "tel:", "#")
 
 _WIDE_FORMAT = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[-#0 +]*\d*\.(\*|\d{4,})")
 
@@ -122,6 +131,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                                 f"items; at most {MAX_TEMPLATE_STRING} are allowed")
         return value
 
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        """Refuse every attribute of a path: its methods read, write and delete files."""
+        if isinstance(obj, (PurePath, os.PathLike)):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
     def getattr(self, obj, attribute: str):
         """Look up an attribute; of an undefined name, say it is undefined (the real fault)."""
         if isinstance(obj, jinja2.Undefined):
@@ -146,8 +161,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                         and _size(text) * max(count, 0) > MAX_TEMPLATE_STRING:
                     raise SecurityError(f"repeating a value {count} times makes it longer than "
                                         f"the {MAX_TEMPLATE_STRING} characters allowed")
+            if isinstance(left, int) and isinstance(right, int) \
+                    and left.bit_length() + right.bit_length() > _MOST_NUMBER_BITS:
+                raise SecurityError("multiplying these numbers makes one too large for a "
+                                    "template")
         elif operator == "**" and isinstance(left, int) and isinstance(right, int) \
-                and abs(left) > 1 and right * abs(left).bit_length() > 4096:
+                and abs(left) > 1 and right * abs(left).bit_length() > _MOST_NUMBER_BITS:
             raise SecurityError(f"{left} ** {right} is too large a number for a template")
         elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
             raise SecurityError("a % format with a width of 1000 or more, or *, is not "
@@ -198,6 +217,18 @@ def _bounded_join(environment: _Sandbox, join: Callable) -> Callable:
 def _bounded_filter(environment: _Sandbox, function: Callable) -> Callable:
     """Return a filter that refuses results too large, keeping Jinja's pass_* markers."""
     def bounded(*args, **kwargs):
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) \
+                    and abs(value) > MAX_TEMPLATE_STRING:
+                raise SecurityError(f"a filter given {value} is not allowed; numbers passed to "
+                                    f"a filter in a template are at most {MAX_TEMPLATE_STRING}")
+        strings = [value for value in args if isinstance(value, str)]
+        if getattr(function, "__name__", "") == "do_replace" and len(strings) >= 3:
+            text, old, new = strings[-3:]
+            count = text.count(old) if old else len(text) + 1
+            if len(text) + count * len(new) > MAX_TEMPLATE_STRING:
+                raise SecurityError(f"replace would make a string longer than the "
+                                    f"{MAX_TEMPLATE_STRING} characters allowed")
         return environment.bounded(function(*args, **kwargs))
     for marker in ("jinja_pass_arg",):
         if hasattr(function, marker):
@@ -251,11 +282,12 @@ def _counting_steps(files: set[str], watched: bool) -> Iterator[None]:
         yield
         return
     steps = 0
+    deadline = time.monotonic() + MAX_TEMPLATE_SECONDS
 
     def local(frame, event, argument):
         nonlocal steps
         steps += 1
-        if steps > MAX_TEMPLATE_STEPS:
+        if steps > MAX_TEMPLATE_STEPS or time.monotonic() > deadline:
             raise _StepLimit()
         return local
 
@@ -283,7 +315,10 @@ def render_template(environment: jinja2.Environment, name: str, **variables) -> 
                     raise SecurityError(f"the templates made more than "
                                         f"{MAX_RENDERED_HTML_BYTES} characters of HTML")
                 pieces.append(piece)
-        return "".join(pieces)
+        html = "".join(pieces)
+        if loader.untrusted_files:
+            _refuse_links(html, loader.untrusted_files)
+        return html
     except TemplateProblem:
         raise
     except Exception as error:  # turned into path:line below, or re-raised
@@ -291,6 +326,41 @@ def render_template(environment: jinja2.Environment, name: str, **variables) -> 
         if problem is None:
             raise
         raise problem from None
+
+
+class _Links(HTMLParser):
+    """Collects each link target and attachment an HTML page asks for."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refused: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if "attachment" in (values.get("rel") or "").lower().split():
+            self.refused.append(values.get("href") or "")  # it would embed a file in the PDF
+        elif tag in ("a", "area") and values.get("href") is not None:
+            href = (values["href"] or "").strip()
+            if not href.lower().startswith(_LINK_TARGETS):
+                self.refused.append(href)
+
+
+def _refuse_links(html: str, untrusted: set[str]) -> None:
+    """Refuse a link a content template writes to anything but https:, mailto:, tel: or a page
+    of the booklet, and any file attachment; at the template line that has it, if one does."""
+    links = _Links()
+    links.feed(html)
+    for href in links.refused:
+        message = (f"a template links to '{href[:80]}': links go only to https://, mailto: or "
+                   "tel: addresses or a page of the booklet, and a file is never attached")
+        for filename in sorted(untrusted):
+            try:
+                text = read_content_text(Path(filename), None, "template")
+            except ContentError:
+                text = ""
+            if href and href in text:
+                raise TemplateProblem(filename, text[:text.index(href)].count("\n") + 1, message)
+        raise TemplateProblem(sorted(untrusted)[0], None, message)
 
 
 def compile_template(path: Path, folder: Path) -> TemplateProblem | None:
@@ -315,7 +385,9 @@ def template_problem(error: BaseException, untrusted: set[str]) -> TemplateProbl
     if not isinstance(error, (jinja2.TemplateError, _StepLimit, RecursionError)) \
             and not in_content:
         return None  # a fault in our own code, not in a template
-    where = (in_content or frames or [None])[-1]
+    # Only a content template's code is counted, so a runaway is in one even when the line
+    # cannot be told (the time ran out inside a filter it called).
+    where = (in_content or ([] if isinstance(error, _StepLimit) else frames) or [None])[-1]
     if where is None:
         return TemplateProblem(next(iter(untrusted), "templates"), None, _explained(error))
     return TemplateProblem(where.filename, where.lineno, _explained(error))
@@ -324,8 +396,9 @@ def template_problem(error: BaseException, untrusted: set[str]) -> TemplateProbl
 def _explained(error: BaseException) -> str:
     """Return what went wrong and how to fix it."""
     if isinstance(error, _StepLimit):
-        return (f"the template ran more than {MAX_TEMPLATE_STEPS} steps; a template must not "
-                "loop or recurse without end")
+        return (f"the template ran more than {MAX_TEMPLATE_STEPS} steps or "
+                f"{MAX_TEMPLATE_SECONDS} seconds; a template must not loop or recurse without "
+                "end, or sort or join large lists over and over")
     if isinstance(error, RecursionError):
         return "the template calls itself too deeply (a macro or include without end)"
     if isinstance(error, jinja2.TemplateSyntaxError):

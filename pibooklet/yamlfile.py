@@ -9,7 +9,7 @@ import yaml
 
 from .errors import ContentError, Problem
 from .intake import read_content_text
-from .limits import MAX_YAML_ALIASES, MAX_YAML_DEPTH
+from .limits import MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_VALUES
 
 
 class YamlMap(dict):
@@ -72,23 +72,49 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 
 
 def _check_shape(text: str, path: Path, first_line: int) -> None:
-    """Refuse nesting or aliases past the limits, from the parser's events, before building."""
+    """Refuse nesting, aliases or an expanded size past the limits, from the parser's events,
+    before anything is built: twenty aliases, each doubling a long list, are a bomb too."""
     depth = aliases = 0
+    sizes: dict[str, int] = {}  # what each anchor expands to, in values
+    open_collections: list[tuple[str | None, int]] = []  # anchor, values so far
+    total = 0
+
+    def problem(event: yaml.Event, message: str) -> ContentError:
+        return ContentError([Problem(path, first_line + event.start_mark.line,
+                                     f"YAML: {message}")])
+
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        weight = 0
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_YAML_DEPTH:
-                raise ContentError([Problem(path, first_line + event.start_mark.line,
-                                            f"YAML: lists and maps are nested more than "
-                                            f"{MAX_YAML_DEPTH} deep; flatten them")])
-        elif isinstance(event, yaml.CollectionEndEvent):
+                raise problem(event, f"lists and maps are nested more than {MAX_YAML_DEPTH} "
+                                     "deep; flatten them")
+            open_collections.append((event.anchor, 1))
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+            anchor, weight = open_collections.pop()
+            if anchor:
+                sizes[anchor] = weight
         elif isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > MAX_YAML_ALIASES:
-                raise ContentError([Problem(path, first_line + event.start_mark.line,
-                                            f"YAML: more than {MAX_YAML_ALIASES} aliases "
-                                            "(*name); write the values out instead")])
+                raise problem(event, f"more than {MAX_YAML_ALIASES} aliases (*name); write the "
+                                     "values out instead")
+            weight = sizes.get(event.anchor, 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            weight = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        if open_collections:
+            anchor, size = open_collections[-1]
+            open_collections[-1] = (anchor, size + weight)
+        else:
+            total += weight
+        if total + sum(size for _, size in open_collections) > MAX_YAML_VALUES:
+            raise problem(event, f"the aliases (*name) expand to more than {MAX_YAML_VALUES:,} "
+                                 "values; write the values out instead")
 
 
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:

@@ -42,8 +42,10 @@ from pibooklet.limits import (
     MAX_PARAGRAPH_CHARACTERS,
     MAX_PARAGRAPH_MARKUP,
     MAX_TEMPLATE_LOOP_ITEMS,
+    MAX_TEMPLATE_SECONDS,
     MAX_TEMPLATE_STEPS,
     MAX_TEMPLATE_STRING,
+    MAX_YAML_VALUES,
     OFF_PAGE_TOLERANCE_PT,
 )
 from pibooklet.markup import MarkdownRenderer
@@ -652,17 +654,17 @@ def library_with(tmp_path: Path, template: str | bytes, name: str = "back-cover.
 
 
 def assert_refused(tmp_path: Path, template: str | bytes, expected: str,
-                   name: str = "back-cover.html") -> None:
+                   name: str = "back-cover.html", seconds: float = CHECK_SECONDS) -> None:
     """--check and the build each exit 1 with `expected` (after the template's path), no
     traceback, within the bound, and write nothing."""
     root, where = library_with(tmp_path, template, name)
     output = tmp_path / "output"
     for extra in (("--check",), ()):
-        status, printed, seconds = run(root, output, *extra)
+        status, printed, took = run(root, output, *extra)
         assert status == 1, printed
         assert f"{where}:{expected}" in printed.splitlines(), printed
         assert "Traceback" not in printed
-        assert seconds < CHECK_SECONDS
+        assert took < seconds
         assert not output.exists()
 
 
@@ -686,6 +688,11 @@ def test_finding_01_the_cycler_payload_does_not_run(tmp_path: Path) -> None:
      "access to attribute '__class__' of 'Organisation' object is unsafe"),
     ("{{ '{0.__class__}'.format(1) }}", "the string method format() is not allowed in a "
                                         "template"),
+    # A path's methods read, write and delete files (found by the re-attack after merging).
+    ("{{ org.logo.parent.joinpath('PWNED').write_text('x') }}",
+     "access to attribute 'parent' of 'PosixPath' object is unsafe"),
+    ("{{ booklet.folder.read_text() }}",
+     "access to attribute 'read_text' of 'PosixPath' object is unsafe"),
 ])
 def test_finding_01_sandbox_escapes_are_refused_at_their_line(
         tmp_path: Path, payload: str, message: str) -> None:
@@ -783,8 +790,18 @@ def test_finding_13_a_template_over_the_size_limit_is_refused(tmp_path: Path) ->
      f"{MAX_TEMPLATE_LOOP_ITEMS} numbers in all{SANDBOX}"),
     ("{% set s = 'x' * 1000 %}{% for a in s %}{% for b in s %}{% for c in s %}{% endfor %}"
      "{% endfor %}{% endfor %}",
-     f"the template ran more than {MAX_TEMPLATE_STEPS} steps; a template must not loop or "
-     "recurse without end"),
+     f"the template ran more than {MAX_TEMPLATE_STEPS} steps or {MAX_TEMPLATE_SECONDS} "
+     "seconds; a template must not loop or recurse without end, or sort or join large lists "
+     "over and over"),
+    ("{% for b in [1] | batch(2 * 10**8, 'x') %}{{ b | length }}{% endfor %}",
+     f"not allowed in a template: a filter given 200000000 is not allowed; numbers passed to "
+     f"a filter in a template are at most {MAX_TEMPLATE_STRING}{SANDBOX}"),
+    ("{{ ('x' * 30000) | replace('', 'y' * 30000) | length }}",
+     f"not allowed in a template: replace would make a string longer than the "
+     f"{MAX_TEMPLATE_STRING} characters allowed{SANDBOX}"),
+    ("{% set a = 10**1000 %}{% set b = a * a %}{{ b * b }}",
+     f"not allowed in a template: multiplying these numbers makes one too large for a "
+     f"template{SANDBOX}"),
     ("{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}",
      "the template calls itself too deeply (a macro or include without end)"),
     ("{% macro d(s) %}{{ d(s ~ s) }}{% endmacro %}{{ d('x') }}",
@@ -801,6 +818,15 @@ def test_finding_13_a_template_over_the_size_limit_is_refused(tmp_path: Path) ->
 def test_finding_01_a_runaway_template_stops_within_the_bound(
         tmp_path: Path, payload: str, message: str) -> None:
     assert_refused(tmp_path, f"<p>\n{payload}\n", f"2: {message}")
+
+
+def test_finding_01_a_template_whose_filters_run_long_stops_on_time(tmp_path: Path) -> None:
+    """Few steps, each a long sort: the time is counted, not only the template's lines."""
+    assert_refused(tmp_path, "<p>\n{% set big = (range(100000) | list) * 10 %}"
+                   "{% for i in range(90000) %}{{ big | sort | length }}{% endfor %}\n",
+                   f" the template ran more than {MAX_TEMPLATE_STEPS} steps or "
+                   f"{MAX_TEMPLATE_SECONDS} seconds; a template must not loop or recurse "
+                   "without end, or sort or join large lists over and over", seconds=60)
 
 
 def test_a_content_template_that_restyles_our_own_still_builds(tmp_path: Path) -> None:
@@ -918,6 +944,63 @@ def test_finding_01_a_stylesheet_a_template_imports_cannot_fetch_without_end(
     assert ("loop.css:1: @import is not allowed in a stylesheet the build reads: copy the rules "
             "into this file") in printed
     assert not (output / "small.pdf").exists()
+
+
+@pytest.mark.parametrize("folder", ["templates", "styles"])
+def test_finding_01_a_templates_or_styles_folder_linked_outside_is_refused(
+        tmp_path: Path, folder: str) -> None:
+    """Its files would pass as inside it, and the layout would be allowed to read there."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "back-cover.html").write_text('{% include "secret.txt" %}', encoding="utf-8")
+    (outside / "secret.txt").write_text("TOPSECRET", encoding="utf-8")
+    root = write_library(tmp_path / "content")
+    (root / folder).symlink_to(outside)
+    output = tmp_path / "output"
+    for extra in (("--check",), ()):
+        status, printed, _ = run(root, output, *extra)
+        assert status == 1 and "Traceback" not in printed and "TOPSECRET" not in printed
+        assert (f"{display_path(root.resolve() / folder)}: is a link to a folder outside the "
+                "content folder; a build reads only files inside it: copy the folder in "
+                "instead") in printed.splitlines()
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("link", ['<a href="javascript:app.alert(1)">x</a>',
+                                  '<a href="file:///etc/passwd">x</a>',
+                                  '<a href="data:text/html,hi">x</a>',
+                                  '<a href="one.md">x</a>',
+                                  '<a rel="attachment" href="https://example.org/x">x</a>'])
+def test_finding_16_a_template_links_only_to_https_mailto_tel_and_pages(
+        tmp_path: Path, link: str) -> None:
+    """Content templates write HTML the Markdown checks never see; their links are checked
+    in the rendered page, and nothing may be attached to the PDF."""
+    ours = (PROJECT / "templates" / "back-cover.html").read_text(encoding="utf-8")
+    root, where = library_with(tmp_path, f"<p>\n{link}</p>\n" + ours)
+    href = re.search(r'href="([^"]*)"', link)[1]
+    for extra in (("--check",), ()):
+        status, printed, _ = run(root, tmp_path / "output", *extra)
+        assert status == 1 and "Traceback" not in printed
+        assert (f"{where}:2: a template links to '{href}': links go only to https://, mailto: "
+                "or tel: addresses or a page of the booklet, and a file is never attached"
+                ) in printed.splitlines()
+    assert not (tmp_path / "output" / "small.pdf").exists()
+
+
+def test_finding_03_aliases_within_the_count_cannot_expand_without_bound(
+        tmp_path: Path, capsys) -> None:
+    """Ten aliases, each doubling a list of 100,000 values, once took minutes to check."""
+    lines = ["z0: &l0 [" + ", ".join(["a"] * 100_000) + "]"]
+    lines += [f"z{level}: &l{level} [*l{level - 1}, *l{level - 1}]" for level in range(1, 11)]
+    section = "---\ntitle: T\n" + "\n".join(lines) + "\n---\nText.\n"
+    root = write_library(tmp_path / "content", section=section)
+    start = time.perf_counter()
+    assert main(["--check", "--content", str(root)]) == 1
+    took = time.perf_counter() - start
+    out = capsys.readouterr().out
+    assert (f"small/one.md:4: YAML: the aliases (*name) expand to more than "
+            f"{MAX_YAML_VALUES:,} values; write the values out instead") in out
+    assert "Traceback" not in out and took < 30
 
 
 def test_finding_01_a_layout_that_asks_for_too_many_files_is_stopped(tmp_path: Path) -> None:
