@@ -216,6 +216,14 @@ def off_page_faults(document: weasyprint.Document, parents: dict | None = None) 
             area = trim if isinstance(child, boxes.MarginBox) else text_area
             # Placeholders too: an absolutely positioned box is laid out inside one.
             for box in child.descendants(placeholders=True):
+                if box.style["transform"] and box.element is not None:
+                    # Boxes are measured where they are laid out, before a transform moves or
+                    # turns them: a booklet's own styles never transform, so refuse it.
+                    block = _block_of(box, parents)
+                    if block not in seen:
+                        seen.add(block)
+                        faults.append(_transformed_fault(index, block, parents))
+                    continue
                 if not isinstance(box, boxes.TextBox | boxes.ReplacedBox) or \
                         box.style["visibility"] != "visible":
                     continue
@@ -255,6 +263,15 @@ def _off_page_fault(index: int, box, extent: tuple[float, ...], area: tuple[floa
                  f"{what} on page {index + 1} is drawn {millimetres} mm past "
                  f"the {side} edge of the {area_name}, where print would lose it; break or "
                  "shorten it, or remove the style that moves it",
+                 _anchor(_section_of(block, parents)), _sample(block), block)
+
+
+def _transformed_fault(index: int, block, parents: dict) -> Fault:
+    """Say that a style moves or turns a block, which the check cannot follow."""
+    what = f"the text \"{_sample(block, 6)}\"" if _sample(block, 6) else "a block"
+    return Fault(index + 1, OFF_PAGE,
+                 f"{what} on page {index + 1} is moved or turned by a CSS transform, which "
+                 "can take it off the page; remove the transform from the stylesheet",
                  _anchor(_section_of(block, parents)), _sample(block), block)
 
 

@@ -1121,6 +1121,24 @@ def test_finding_08_a_stylesheet_that_moves_text_off_the_page_fails_at_its_line(
     assert not output.exists() or not list(output.glob("*.pdf"))
 
 
+@pytest.mark.parametrize("transform", ["translateX(-300mm)", "rotate(180deg) translateY(200mm)"])
+def test_finding_08_a_transform_fails_at_its_line(tmp_path: Path, capsys, transform: str) -> None:
+    """Boxes are measured before a transform moves them, so any transform is refused."""
+    root = write_library(tmp_path / "content")
+    (root / "styles").mkdir()
+    ours = (PROJECT / "styles" / "booklet.css").read_text(encoding="utf-8")
+    (root / "styles" / "booklet.css").write_text(
+        ours + f"\nmain p {{ transform: {transform}; }}\n", encoding="utf-8")
+    output = tmp_path / "out"
+    assert _build_editions(root, output) == 1
+    error = capsys.readouterr().err
+    assert ("small/one.md:4: screen edition: the text \"Some text.\" on page 3 is moved or "
+            "turned by a CSS transform, which can take it off the page; remove the transform "
+            "from the stylesheet") in error, error
+    assert "Traceback" not in error
+    assert not output.exists() or not list(output.glob("*.pdf"))
+
+
 def test_finding_08_text_moved_into_the_press_bleed_fails_the_press_file(
         tmp_path: Path, capsys) -> None:
     root = write_library(tmp_path / "content")
