@@ -25,13 +25,33 @@ from .intake import (
     read_content_bytes,
     read_content_text,
 )
-from .limits import MAX_FILES_FETCHED
+from .limits import MAX_FILES_FETCHED, MAX_PAGES
 
 SPARE_NOTES_PAGES = 3
 NOTES_ANCHOR_PREFIX = "notes-page-"
 BACK_COVER_ANCHOR = "back-cover"
 PAGES_PER_SHEET = 4
 _FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+
+
+class _TooManyPages(BuildError):
+    """The layout went past MAX_PAGES."""
+
+
+_MAKE_ALL_PAGES = weasyprint.layout.make_all_pages
+
+
+def _bounded_pages(*args, **kwargs):
+    """WeasyPrint's page maker, stopped past MAX_PAGES: no public option bounds a layout."""
+    for count, page in enumerate(_MAKE_ALL_PAGES(*args, **kwargs), start=1):
+        if count > MAX_PAGES:
+            raise _TooManyPages(f"the layout makes more than {MAX_PAGES} pages; a booklet is "
+                                "far shorter: check the content stylesheet for page breaks "
+                                "(break-before: page) and the sections for length")
+        yield page
+
+
+weasyprint.layout.make_all_pages = _bounded_pages
 
 
 class ConfinedFetcher(URLFetcher):

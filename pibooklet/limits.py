@@ -13,7 +13,7 @@ from __future__ import annotations
 #: text is about 40 KB; a press-quality A5 photograph is 2 to 8 MB.
 MAX_FILE_BYTES: dict[str, int] = {
     "yaml": 512 * 1024,        # manifests, organisation.yaml, directory.yaml
-    "markdown": 512 * 1024,    # one section
+    "markdown": 128 * 1024,    # one section: about 60 pages of text
     "template": 256 * 1024,    # a content folder's own Jinja template
     "stylesheet": 512 * 1024,  # a content folder's own CSS
     "svg": 2 * 1024 * 1024,    # logos, icons, diagrams
@@ -32,6 +32,11 @@ MAX_SVG_ELEMENTS = 20_000
 #: (stylesheets, fonts, pictures). A stylesheet that imports itself, or two that import each
 #: other twice over, would otherwise have the layout fetch without end.
 MAX_FILES_FETCHED = 2_000
+
+#: Most pages one layout may make: the longest real booklets run to about 100 pages, and a
+#: 300-page test booklet is built. A content stylesheet that breaks the page after every
+#: paragraph would otherwise have the layout run for minutes.
+MAX_PAGES = 600
 
 # YAML --------------------------------------------------------------------------------------
 

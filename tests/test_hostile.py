@@ -39,6 +39,7 @@ from pibooklet.limits import (
     MAX_FILES_FETCHED,
     MAX_LINE_CHARACTERS,
     MAX_MARKDOWN_NESTING,
+    MAX_PAGES,
     MAX_PARAGRAPH_CHARACTERS,
     MAX_PARAGRAPH_MARKUP,
     MAX_TEMPLATE_LOOP_ITEMS,
@@ -342,7 +343,7 @@ def test_finding_07_a_10_mb_section_fails_the_check_fast(tmp_path: Path, capsys)
     start = time.perf_counter()
     assert main(["--check", "--content", str(root)]) == 1
     assert time.perf_counter() - start < 10  # it took 17 s, and the build never finished
-    assert ("small/one.md: is larger than 512 KB, the limit for a markdown file: split it into "
+    assert ("small/one.md: is larger than 128 KB, the limit for a markdown file: split it into "
             "several sections") in "".join(capsys.readouterr())
 
 
@@ -1137,6 +1138,23 @@ def test_finding_08_a_transform_fails_at_its_line(tmp_path: Path, capsys, transf
             "from the stylesheet") in error, error
     assert "Traceback" not in error
     assert not output.exists() or not list(output.glob("*.pdf"))
+
+
+def test_finding_07_a_stylesheet_that_breaks_every_paragraph_cannot_make_pages_without_end(
+        tmp_path: Path) -> None:
+    """Found by the re-attack: 3,000 short paragraphs, each on its own page, ran for minutes."""
+    root = write_library(tmp_path / "content",
+                         section=SECTION + "".join(f"\nLine {n}.\n" for n in range(700)))
+    (root / "styles").mkdir()
+    ours = (PROJECT / "styles" / "components.css").read_text(encoding="utf-8")
+    (root / "styles" / "components.css").write_text(ours + "\nmain p { break-before: page; }\n",
+                                                    encoding="utf-8")
+    status, output, seconds, _ = _build(root, "--outputs", "screen")
+    assert status == 1 and "Traceback" not in output and seconds < 90
+    assert (f"small/booklet.yaml: the layout makes more than {MAX_PAGES} pages; a booklet is far "
+            "shorter: check the content stylesheet for page breaks (break-before: page) and the "
+            "sections for length") in output
+    assert not (root.parent / "out" / "small.pdf").exists()
 
 
 def test_finding_08_text_moved_into_the_press_bleed_fails_the_press_file(
