@@ -197,6 +197,13 @@ def _bomb(path: Path) -> None:
     Image.new("1", (13000, 13000), 1).save(path, format="PNG")
 
 
+def _restyle(root: Path, name: str, rule: str) -> None:
+    """Give the content folder its own copy of one of our stylesheets, with `rule` added."""
+    (root / "styles").mkdir(exist_ok=True)
+    ours = (PROJECT / "styles" / name).read_text(encoding="utf-8")
+    (root / "styles" / name).write_text(ours + rule, encoding="utf-8")
+
+
 def test_finding_02_a_png_named_svg_is_judged_by_its_bytes(tmp_path: Path, capsys) -> None:
     root = write_library(tmp_path / "content", section=SECTION + "\n![A photo](photo.svg)\n")
     _bomb(root / "small" / "photo.svg")
@@ -240,11 +247,8 @@ def test_finding_02_a_bomb_in_a_stylesheet_data_url_is_refused(tmp_path: Path) -
     root = write_library(tmp_path / "content")
     bomb = tmp_path / "bomb.png"
     _bomb(bomb)
-    (root / "styles").mkdir()
-    (root / "styles" / "booklet.css").write_text(
-        (PROJECT / "styles" / "booklet.css").read_text(encoding="utf-8")
-        + f"\nbody {{ background: url(data:image/png;base64,"
-        f"{base64.b64encode(bomb.read_bytes()).decode()}); }}\n", encoding="utf-8")
+    _restyle(root, "booklet.css", f"\nbody {{ background: url(data:image/png;base64,"
+             f"{base64.b64encode(bomb.read_bytes()).decode()}); }}\n")
     status, output, seconds, megabytes = _build(root, "--outputs", "screen")
     assert status == 1 and "Traceback" not in output
     assert ("image 'data:image/png;base64' is 169 megapixels (13000 x 13000); the limit is 25"
@@ -1109,10 +1113,7 @@ def test_finding_08_the_deepest_nesting_allowed_fits_the_text_area(tmp_path: Pat
 def test_finding_08_a_stylesheet_that_moves_text_off_the_page_fails_at_its_line(
         tmp_path: Path, capsys) -> None:
     root = write_library(tmp_path / "content")
-    (root / "styles").mkdir()
-    ours = (PROJECT / "styles" / "booklet.css").read_text(encoding="utf-8")
-    (root / "styles" / "booklet.css").write_text(
-        ours + "\n.section-title { margin-left: -200mm; }\n", encoding="utf-8")
+    _restyle(root, "booklet.css", "\n.section-title { margin-left: -200mm; }\n")
     output = tmp_path / "out"
     assert _build_editions(root, output) == 1
     error = capsys.readouterr().err
@@ -1127,10 +1128,7 @@ def test_finding_08_a_stylesheet_that_moves_text_off_the_page_fails_at_its_line(
 def test_finding_08_a_transform_fails_at_its_line(tmp_path: Path, capsys, transform: str) -> None:
     """Boxes are measured before a transform moves them, so any transform is refused."""
     root = write_library(tmp_path / "content")
-    (root / "styles").mkdir()
-    ours = (PROJECT / "styles" / "booklet.css").read_text(encoding="utf-8")
-    (root / "styles" / "booklet.css").write_text(
-        ours + f"\nmain p {{ transform: {transform}; }}\n", encoding="utf-8")
+    _restyle(root, "booklet.css", f"\nmain p {{ transform: {transform}; }}\n")
     output = tmp_path / "out"
     assert _build_editions(root, output) == 1
     error = capsys.readouterr().err
@@ -1146,10 +1144,7 @@ def test_finding_07_a_stylesheet_that_breaks_every_paragraph_cannot_make_pages_w
     """Found by the re-attack: 3,000 short paragraphs, each on its own page, ran for minutes."""
     root = write_library(tmp_path / "content",
                          section=SECTION + "".join(f"\nLine {n}.\n" for n in range(700)))
-    (root / "styles").mkdir()
-    ours = (PROJECT / "styles" / "components.css").read_text(encoding="utf-8")
-    (root / "styles" / "components.css").write_text(ours + "\nmain p { break-before: page; }\n",
-                                                    encoding="utf-8")
+    _restyle(root, "components.css", "\nmain p { break-before: page; }\n")
     status, output, seconds, _ = _build(root, "--outputs", "screen")
     assert status == 1 and "Traceback" not in output and seconds < 90
     assert (f"small/booklet.yaml: the layout makes more than {MAX_PAGES} pages; a booklet is far "
@@ -1161,10 +1156,7 @@ def test_finding_07_a_stylesheet_that_breaks_every_paragraph_cannot_make_pages_w
 def test_finding_08_text_moved_into_the_press_bleed_fails_the_press_file(
         tmp_path: Path, capsys) -> None:
     root = write_library(tmp_path / "content")
-    (root / "styles").mkdir()
-    ours = (PROJECT / "styles" / "press.css").read_text(encoding="utf-8")
-    (root / "styles" / "press.css").write_text(
-        ours + "\n.section-title { margin-left: -22mm; }\n", encoding="utf-8")
+    _restyle(root, "press.css", "\n.section-title { margin-left: -22mm; }\n")
     output = tmp_path / "out"
     assert _build_editions(root, output, "screen,press") == 1
     error = capsys.readouterr().err
@@ -1177,11 +1169,8 @@ def test_finding_08_text_moved_into_the_press_bleed_fails_the_press_file(
 
 def test_finding_08_a_running_head_off_the_page_fails(tmp_path: Path, capsys) -> None:
     root = write_library(tmp_path / "content")
-    (root / "styles").mkdir()
-    ours = (PROJECT / "styles" / "page.css").read_text(encoding="utf-8")
-    (root / "styles" / "page.css").write_text(
-        ours + "\n@page { @top-left { content: 'A running head far too long for any page';"
-               " white-space: nowrap; font-size: 30pt; } }\n", encoding="utf-8")
+    _restyle(root, "page.css", "\n@page { @top-left { content: 'A running head far too long "
+             "for any page'; white-space: nowrap; font-size: 30pt; } }\n")
     assert _build_editions(root, tmp_path / "out", "screen") == 1
     error = capsys.readouterr().err
     assert ("small/booklet.yaml:1: screen edition: the text \"A running head far too long for "
