@@ -191,15 +191,17 @@ class Readability:
     path: Path
     words: int
     sentences: int
-    reading_ease: float
-    reading_age: float
+    # Flesch's formulas are calibrated on English: None for other languages.
+    reading_ease: float | None
+    reading_age: float | None
     long_sentences: list[tuple[int, int, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         """Return the measures for JSON reports."""
         return {"path": str(self.path), "words": self.words, "sentences": self.sentences,
-                "reading_ease": round(self.reading_ease, 1),
-                "reading_age": round(self.reading_age, 1),
+                "reading_ease": None if self.reading_ease is None
+                else round(self.reading_ease, 1),
+                "reading_age": None if self.reading_age is None else round(self.reading_age, 1),
                 "long_sentences": [{"line": line, "words": words, "start": start}
                                    for line, words, start in self.long_sentences]}
 
@@ -212,13 +214,14 @@ _MARKUP = [
     (re.compile(r"[*_`]+"), ""),
 ]
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 def measure_section(path: Path, body: str, first_line: int, language: str,
                     settings: PlainLanguage) -> Readability:
     """Return the readability of a section's prose (headings and markup left out)."""
-    hyphenator = pyphen.Pyphen(lang=language.replace("-", "_"))
+    english = language.split("-")[0].lower() == "en"
+    hyphenator = pyphen.Pyphen(lang=language.replace("-", "_")) if english else None
     sentences = [sentence for paragraph in _paragraphs(body, first_line)
                  for sentence in _sentences(paragraph)]
     words = syllables = 0
@@ -226,10 +229,13 @@ def measure_section(path: Path, body: str, first_line: int, language: str,
     for line, sentence in sentences:
         found = _WORD.findall(sentence)
         words += len(found)
-        syllables += sum(_syllables(word, hyphenator) for word in found)
+        if hyphenator:
+            syllables += sum(_syllables(word, hyphenator) for word in found)
         if len(found) > settings.max_sentence_words:
             long_sentences.append((line, len(found), " ".join(sentence.split()[:8]) + " …"))
     count = max(len(sentences), 1)
+    if not english:
+        return Readability(path, words, len(sentences), None, None, long_sentences)
     per_sentence, per_word = words / count, syllables / max(words, 1)
     reading_ease = 206.835 - 1.015 * per_sentence - 84.6 * per_word
     grade = 0.39 * per_sentence + 11.8 * per_word - 15.59
@@ -294,11 +300,11 @@ def check_plain_language(booklet: Booklet, settings: PlainLanguage, problems: Pr
         if result.words < 40 or section.path in reported:
             continue  # too short to measure fairly, or a shared section reported already
         reported.add(section.path)
-        if result.reading_ease < settings.min_reading_ease:
+        if result.reading_ease is not None and result.reading_ease < settings.min_reading_ease:
             problems.add(section.path, None, f"reading ease {result.reading_ease:.0f} is below "
                          f"{settings.min_reading_ease:g}: use shorter words and sentences",
                          severity)
-        if result.reading_age > settings.max_reading_age:
+        if result.reading_age is not None and result.reading_age > settings.max_reading_age:
             problems.add(section.path, None, f"reading age {result.reading_age:.0f} is above "
                          f"{settings.max_reading_age:g}", severity)
         for line, words, start in result.long_sentences:

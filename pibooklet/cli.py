@@ -217,7 +217,10 @@ def _report_check(report: LibraryReport, chosen: list[str], output_format: str) 
     for problem in report.problems:
         print(problem)
     for slug, results in report.readability.items():
-        if slug in chosen and results:
+        if slug in chosen and results and results[0].reading_ease is None:
+            print(f"{slug}: {sum(result.words for result in results)} words (reading ease and "
+                  f"age are measured in English only)")
+        elif slug in chosen and results:
             worst = min(results, key=lambda result: result.reading_ease)
             print(f"{slug}: {sum(result.words for result in results)} words; lowest reading "
                   f"ease {worst.reading_ease:.0f} ({display_path(worst.path)}); highest reading "

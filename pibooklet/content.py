@@ -12,12 +12,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import pyphen
-
 from . import schema as s
 from .colour import DEFAULT_CMYK_PROFILE, Colour
-from .errors import WARNING, ContentError, Problems
+from .errors import NOTE, WARNING, ContentError, Problems
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
+from .hyphenation import has_hyphenation_dictionary
 from .intake import image_problem, read_content_bytes
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown, text_limit_problems
@@ -781,9 +780,10 @@ def _check_language(language: str, manifest: Path, data: YamlMap, problems: Prob
     if not re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", language or ""):
         problems.add(manifest, data.line_of("language"),
                      f"'language' must be a tag like en-GB or cy-GB (got {language!r})")
-    elif not pyphen.language_fallback(language.replace("-", "_")):
+    elif not has_hyphenation_dictionary(language):
         problems.add(manifest, data.line_of("language"),
-                     f"no hyphenation dictionary for language '{language}'")
+                     f"no hyphenation dictionary for language '{language}': the booklet is "
+                     f"set without automatic hyphenation", severity=NOTE)
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)^---[ \t]*\n?", re.DOTALL | re.MULTILINE)

@@ -21,7 +21,7 @@ class Typeface:
     """A font family's files, the characters they cover and their PostScript names."""
 
     family: str
-    files: tuple[tuple[Path, int, str], ...]  # (path, weight, style)
+    files: tuple[tuple[Path, str, str], ...]  # (path, CSS weight or range, style)
     characters: frozenset[int]
     postscript_names: frozenset[str]
 
@@ -55,11 +55,21 @@ def load_typeface(family: str) -> Typeface:
         raise TypefaceMissing(
             f"the typeface '{family}' is not installed; install its package "
             f"(for example: pip install fontpkg-{fontpkg.slugify(family)})") from None
-    files = tuple((Path(item.path), item.weight, item.style) for item in found.files)
+    files = []
     characters: set[int] = set()
     names: set[str] = set()
-    for path, _, _ in files:
-        with TTFont(path, lazy=True) as font:
+    for item in found.files:
+        with TTFont(item.path, lazy=True) as font:
             characters.update(font.getBestCmap())
             names.add(font["name"].getDebugName(6))
-    return Typeface(found.name, files, frozenset(characters), frozenset(names))
+            weight = _weight_range(font) if item.weight is None else str(item.weight)
+        files.append((Path(item.path), weight, item.style))
+    return Typeface(found.name, tuple(files), frozenset(characters), frozenset(names))
+
+
+def _weight_range(font: TTFont) -> str:
+    """Return the CSS weight range of a variable font (fontpkg gives its weight as None)."""
+    for axis in font["fvar"].axes if "fvar" in font else ():
+        if axis.axisTag == "wght":
+            return f"{axis.minValue:g} {axis.maxValue:g}"
+    return str(font["OS/2"].usWeightClass)

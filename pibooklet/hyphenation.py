@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from xml.etree import ElementTree
 
+import pyphen
+
 SOFT_HYPHEN = "\u00ad"
 #: The class that turns hyphenation on (booklet.css); set on <html> only when it is wanted.
 HYPHENATE_CLASS = "hyphenate"
@@ -24,6 +26,11 @@ BUILT_IN_EXCEPTIONS: dict[str, tuple[str, ...]] = {
 }
 #: Elements whose text is never touched: addresses keep their own breaking rules.
 _SKIP = frozenset({"head", "style", "script", "title", "a"})
+
+
+def has_hyphenation_dictionary(language: str) -> bool:
+    """Return whether pyphen can hyphenate the language (Welsh and Arabic, say, it cannot)."""
+    return bool(pyphen.language_fallback(language.replace("-", "_")))
 
 
 def exceptions_for(language: str, own: dict[str, tuple[str, ...]]) -> tuple[str, ...]:

@@ -25,7 +25,7 @@ from .finish import (
     show_title_and_spreads,
 )
 from .fixedpages import fixed_page_problems
-from .hyphenation import exceptions_for
+from .hyphenation import exceptions_for, has_hyphenation_dictionary
 from .impose import A4_LANDSCAPE, impose_booklet
 from .intake import read_content_text
 from .layout import (
@@ -135,7 +135,8 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
 
     def designed(html: str):
         return lay_out_designed(html, booklet.folder, fetcher,
-                                hyphenate=hyphenation.enabled and not large_print,
+                                hyphenate=hyphenation.enabled and not large_print
+                                and has_hyphenation_dictionary(booklet.language),
                                 exceptions=exceptions_for(booklet.language,
                                                           hyphenation.exceptions))
 
