@@ -13,12 +13,14 @@ import pyphen
 from .content import (
     DIRECTORY_FILE,
     ICON_FOLDER,
+    MANIFEST_FILE,
     SHARED_FOLDER,
     Booklet,
     Library,
     find_manifests,
     gather_library,
     manifest_value,
+    slug_of,
 )
 from .errors import ERROR, NOTE, WARNING, ContentError, Problems
 from .intake import read_content_text
@@ -81,7 +83,7 @@ def check_unused(library: Library, problems: Problems) -> None:
     for booklet in library.booklets.values():
         listed = {section.path.resolve() for section in booklet.sections}
         for path in sorted(booklet.folder.rglob("*.md")):
-            if path.resolve() not in listed:
+            if path.resolve() not in listed and not _in_translation(path, booklet.folder):
                 problems.add(path, None, "not used: add it to 'sections' in the manifest, or "
                                          "delete it", WARNING)
         used = {(booklet.folder / reference.target).resolve()
@@ -110,13 +112,20 @@ def check_unused(library: Library, problems: Problems) -> None:
               if item.kind == "entry"}
     for manifest in find_manifests(library.root):  # booklets too broken to read
         support = manifest_value(manifest, "support")
-        if manifest.parent.name not in library.booklets and isinstance(support, list):
+        if slug_of(manifest, library.root) not in library.booklets and isinstance(support,
+                                                                                   list):
             wanted |= {item for item in support if isinstance(item, str)}
     directory = library.root / DIRECTORY_FILE
     for entry_id in library.directory:
         if entry_id not in wanted:
             problems.add(directory, library.directory_lines.get(entry_id),
                          f"directory entry '{entry_id}' is not used by any booklet", WARNING)
+
+
+def _in_translation(path: Path, folder: Path) -> bool:
+    """Return whether a file under a booklet's folder belongs to one of its translations."""
+    first = path.relative_to(folder).parts[0]
+    return (folder / first / MANIFEST_FILE).is_file()
 
 
 def check_anchors(booklet: Booklet, problems: Problems) -> None:
@@ -332,7 +341,10 @@ class LibraryReport:
         if self.library is None:
             return []
         # A problem belongs to the booklet whose folder holds its file, read or not.
-        folders = {path.parent.resolve(): path.parent.name for path in find_manifests(self.root)}
+        # The deepest folder wins: a translation's problems are its own, not its source's.
+        folders = dict(sorted(((path.parent.resolve(), slug_of(path, self.root))
+                               for path in find_manifests(self.root)),
+                              key=lambda item: -len(item[0].parts)))
 
         shared = (self.root / SHARED_FOLDER).resolve()
         users = {}  # shared section file -> the booklets that list it
@@ -341,7 +353,7 @@ class LibraryReport:
             for item in sections if isinstance(sections, list) else []:
                 if isinstance(item, str) and item.startswith(SHARED_FOLDER + "/"):
                     users.setdefault((self.root / item).resolve(), set()).add(
-                        manifest.parent.name)
+                        slug_of(manifest, self.root))
 
         def owners(problem) -> set[str | None]:
             path = problem.path.resolve()

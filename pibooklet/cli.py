@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import OUTPUTS, __version__
 from .checks import LibraryReport, check_library
-from .content import find_manifests
+from .content import find_manifests, slug_of
 from .errors import ERROR, NOTE, BuildError, ContentError, OutputError, Problem, display_path
 from .jobs import crash_problem, run_job, stale_outputs
 from .output import check_output_folder, write_atomically
@@ -233,7 +233,7 @@ def _report_check(report: LibraryReport, chosen: list[str], output_format: str) 
 
 def _choose(requested: list[str], report: LibraryReport) -> list[str]:
     """Return the booklets asked for (all by default); unknown names are errors."""
-    known = [path.parent.name for path in find_manifests(report.root)]
+    known = [slug_of(path, report.root) for path in find_manifests(report.root)]
     for slug in requested:
         if slug not in known:
             report.problems.append(Problem(report.root, None, f"no booklet called '{slug}'; "

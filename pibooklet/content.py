@@ -14,12 +14,30 @@ from typing import Any
 
 from . import schema as s
 from .colour import DEFAULT_CMYK_PROFILE, Colour
-from .errors import NOTE, WARNING, ContentError, Problems
+from .errors import NOTE, WARNING, ContentError, Problems, display_path
 from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
 from .hyphenation import has_hyphenation_dictionary
 from .intake import image_problem, read_content_bytes
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown, text_limit_problems
+from .translations import (
+    INHERITED_KEYS,
+    TRANSLATION_FOLDER,
+    LanguageWords,
+    check_translation,
+    find_language_files,
+    is_known_language,
+    is_translation,
+    localised_directory,
+    localised_organisation,
+    missing_words,
+    organisation_words_fields,
+    primary_language,
+    read_directory_words,
+    translation_slug,
+    untranslated_entries,
+    words_for,
+)
 from .typography import printed_text
 from .yamlfile import YamlList, YamlMap, parse_yaml, read_text, read_yaml
 
@@ -190,6 +208,8 @@ def _back_cover_block(value: Any, ctx: s.Context) -> tuple[str, Any]:
 
 ORGANISATION_FIELDS = (
     s.Field("name", printed_text, "the organisation's name, printed on both covers", required=True),
+    s.Field("language", s.text, "the language of this file's words, e.g. en-GB; words in other "
+            "languages go in organisation.LANG.yaml", default="en-GB"),
     s.Field("short_name", printed_text, "short name used in the copyright line, e.g. CCLG",
             required=True),
     s.Field("logo", s.text, "logo image, relative to the content folder", required=True),
@@ -311,6 +331,14 @@ MANIFEST_FIELDS = (
             default=[]),
     s.Field("plain_language", s.mapping(_plain_language_fields(True), "set of thresholds"),
             "this booklet's own plain-language thresholds", default={}),
+    s.Field("sample_translation", s.boolean, "a sample translation: stamped as one a qualified "
+            "translator must review before use", default=False),
+)
+# A translation (content/SLUG/LANG/booklet.yaml) gives its words; the rest is its source's.
+TRANSLATION_FIELDS = (
+    *(field for field in MANIFEST_FIELDS if field.name not in INHERITED_KEYS),
+    s.Field("source_edition", s.month_date, "the source booklet's edition this translates, "
+            "YYYY-MM", required=True),
 )
 SECTION_FIELDS = (
     s.Field("title", s.text, "the section heading; leave it out for a section with none"),
@@ -438,6 +466,7 @@ class Organisation:
     # The parsed file, kept for the line numbers of later checks (colour contrast).
     source: YamlMap = field(default_factory=YamlMap, compare=False, repr=False)
     hyphenation: HyphenationSettings = field(default_factory=HyphenationSettings)
+    language: str = "en-GB"
 
 
 @dataclass(frozen=True)
@@ -469,6 +498,9 @@ class Booklet:
     overdue: bool = False
     # The parsed manifest, kept for the line numbers of later cross-checks.
     source: YamlMap = field(default_factory=YamlMap, compare=False, repr=False)
+    sample_translation: bool = False
+    # A translation's source booklet and the edition of it translated; None for a source.
+    translates: str | None = None
 
 
 @dataclass(frozen=True)
@@ -482,6 +514,22 @@ class Library:
     directory_lines: dict[str, int] = field(default_factory=dict)
     # Titles of booklets whose manifests give one, even those with problems elsewhere.
     declared_titles: dict[str, str] = field(default_factory=dict)
+    # The organisation's and directory's words in other languages, by language tag.
+    languages: dict[str, LanguageWords] = field(default_factory=dict)
+
+    def organisation_for(self, booklet: Booklet) -> Organisation:
+        """Return the organisation with its words in the booklet's language."""
+        return localised_organisation(self.organisation, self._words(booklet))
+
+    def directory_for(self, booklet: Booklet) -> dict[str, SupportEntry]:
+        """Return the support directory with its words in the booklet's language."""
+        return localised_directory(self.directory, self._words(booklet),
+                                   self.organisation.language)
+
+    def _words(self, booklet: Booklet) -> LanguageWords | None:
+        if primary_language(booklet.language) == primary_language(self.organisation.language):
+            return None
+        return words_for(booklet.language, self.organisation.language, self.languages)
 
     def titles(self) -> dict[str, str]:
         """Return the title of every booklet and catalogued publication, by id."""
@@ -517,16 +565,18 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
         problems.add(root, None, f"no booklets found: each booklet is a folder holding "
                                  f"a {MANIFEST_FILE}")
     # Titles first, so that every cross-reference can be checked as its section is read.
-    declared = {path.parent.name: title for path in manifests
+    declared = {slug_of(path, root): title for path in manifests
                 if isinstance(title := manifest_value(path, "title"), str)}
     titles = {**(organisation.publications if organisation else {}), **declared}
-    unreadable = {path.parent.name for path in manifests} - set(declared)
-    facts = _Facts(root, titles, directory, unreadable, booklets=set(declared))
+    unreadable = {slug_of(path, root) for path in manifests} - set(declared)
+    facts = _Facts(root, titles, directory, unreadable, booklets=set(declared),
+                   organisation=organisation,
+                   languages=_read_language_words(root, directory, problems))
     booklets = {}
-    for manifest in manifests:
+    for manifest in manifests:  # sources first: a translation takes facts from its source
         booklet = _read_booklet(manifest, layouts, problems, facts)
         if booklet:
-            booklets[booklet.slug] = booklet
+            booklets[booklet.slug] = facts.read[booklet.slug] = booklet
     _check_covers(booklets, problems)
     texts = [path for path in (root / ORGANISATION_FILE, root / DIRECTORY_FILE, *manifests,
                                *facts.sections_read) if path.is_file()]
@@ -543,7 +593,8 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
                 _check_text_limits(parse_yaml(text, path), path, problems)
     if organisation is None:
         return None, problems
-    return Library(root, organisation, directory, booklets, directory_lines, declared), problems
+    return Library(root, organisation, directory, booklets, directory_lines, declared,
+                   facts.languages), problems
 
 
 @dataclass
@@ -557,11 +608,21 @@ class _Facts:
     sections_read: list[Path] = field(default_factory=list)
     shared: dict[Path, Section | None] = field(default_factory=dict)  # shared sections read
     booklets: set[str] = field(default_factory=set)  # booklets built here, with a cover to draw
+    organisation: Organisation | None = None
+    languages: dict[str, LanguageWords] = field(default_factory=dict)
+    read: dict[str, Booklet] = field(default_factory=dict)  # booklets read without problems
+    words_checked: set[str] = field(default_factory=set)  # language files reported already
 
 
 def find_manifests(root: Path) -> list[Path]:
-    """Return the manifest of every booklet: each folder holding a booklet.yaml is one."""
-    return sorted(root.glob(f"*/{MANIFEST_FILE}"))
+    """Return the manifest of every booklet, sources first, then translations (a source's
+    LANG/ folder holding a booklet.yaml)."""
+    return sorted(root.glob(f"*/{MANIFEST_FILE}")) + sorted(root.glob(f"*/*/{MANIFEST_FILE}"))
+
+
+def slug_of(manifest: Path, root: Path) -> str:
+    """Return a booklet's id: its folder's name; a translation's adds its language."""
+    return translation_slug(manifest.parent, root)
 
 
 def manifest_value(manifest: Path, key: str) -> Any:
@@ -630,7 +691,8 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
         typeface=typeface,
         publications={item["id"]: item["title"] for item in values["publications"]},
         path=path, source=data,
-        hyphenation=HyphenationSettings(**values["hyphenation"]))
+        hyphenation=HyphenationSettings(**values["hyphenation"]),
+        language=values["language"])
 
 
 def _trust_marks(root: Path, path: Path, data: Any, marks: list[dict[str, Any]],
@@ -723,7 +785,21 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
                                       "edition, next_review, reviewers, disclaimer, feedback "
                                       "and sections")
         return None
-    values = s.validate(data, MANIFEST_FIELDS, s.Context(manifest, problems, 1), "the manifest")
+    source = None
+    if is_translation(manifest, facts.root):
+        source = _translation_source(manifest, data, problems, facts)
+        if source is None:
+            return None
+        data = _without_inherited_keys(manifest, data, source, problems)
+    values = s.validate(data, TRANSLATION_FIELDS if source else MANIFEST_FIELDS,
+                        s.Context(manifest, problems, 1), "the manifest")
+    if source:
+        check_translation(manifest, data, values, source, problems)
+        values.update(edition=values["source_edition"], next_review=source.next_review,
+                      related=list(source.related), related_qr=source.related_qr,
+                      notes_pages=source.notes_pages, plain_language=source.plain_language)
+        if not isinstance(data, YamlMap) or "support" not in data:
+            values["support"] = _inherited_support(manifest, data, source, problems)
     for key, description in REQUIRED_INSIDE_COVER.items():
         if isinstance(data, YamlMap) and data.get(key) is None \
                 and not values["inside_cover"].get(key):
@@ -760,10 +836,11 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
         if item.kind == "entry" and item.value not in facts.directory:
             problems.add(manifest, data["support"].line_of(index), f"'{item.value}' is not in "
                          f"{DIRECTORY_FILE}; add it there or fix the id")
+    _check_language_words(manifest, data, values, problems, facts)
     if len(problems.errors()) > already:
         return None
     return Booklet(
-        slug=folder.name, folder=folder, manifest=manifest, title=values["title"],
+        slug=slug_of(manifest, facts.root), folder=folder, manifest=manifest, title=values["title"],
         subtitle=values["subtitle"], language=values["language"], edition=values["edition"],
         next_review=values["next_review"],
         reviewers=values["reviewers"] or (),
@@ -773,13 +850,139 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
         notes_pages=values["notes_pages"], support=tuple(values["support"]),
         keywords=tuple(values["keywords"]), plain_language=values["plain_language"] or {},
         inside_cover={**{field.name: None for field in INSIDE_COVER_FIELDS},
-                      **(values["inside_cover"] or {})}, source=data)
+                      **(values["inside_cover"] or {})}, source=data,
+        sample_translation=values["sample_translation"],
+        translates=source.slug if source else None)
+
+
+def _translation_source(manifest: Path, data: YamlMap, problems: Problems,
+                        facts: _Facts) -> Booklet | None:
+    """Return the booklet a translation translates, or None (reported) when it cannot."""
+    folder = manifest.parent
+    source_manifest = folder.parent / MANIFEST_FILE
+    if not TRANSLATION_FOLDER.fullmatch(folder.name):
+        problems.add(manifest, 1, f"a booklet inside another booklet's folder is a translation, "
+                                  f"in a folder named by its language tag (cy, ar, pt-br); "
+                                  f"rename '{folder.name}/' or move the booklet up a level")
+        return None
+    if not source_manifest.is_file():
+        problems.add(manifest, 1, f"this translation has no source: {folder.parent.name}/"
+                                  f"{MANIFEST_FILE} is missing")
+        return None
+    source = facts.read.get(slug_of(source_manifest, facts.root))
+    if source is None:
+        problems.add(manifest, 1, f"this translation cannot be checked until its source "
+                                  f"({display_path(source_manifest)}) has no errors")
+    return source
+
+
+def _without_inherited_keys(manifest: Path, data: Any, source: Booklet,
+                            problems: Problems) -> Any:
+    """Report the keys a translation takes from its source, and drop them."""
+    if not isinstance(data, YamlMap):
+        return data
+    kept = YamlMap({key: value for key, value in data.items() if key not in INHERITED_KEYS})
+    kept.line, kept.key_lines = data.line, data.key_lines
+    for key in data:
+        if key in INHERITED_KEYS:
+            problems.add(manifest, data.line_of(key),
+                         f"'{key}' comes from the source booklet "
+                         f"({display_path(source.manifest)}:{source.source.line_of(key)}); "
+                         f"set it there, not in a translation")
+    return kept
+
+
+def _inherited_support(manifest: Path, data: Any, source: Booklet,
+                       problems: Problems) -> list[SupportItem]:
+    """Return the source's Help and support list; its words must be translated, not taken."""
+    if any(item.kind != "entry" for item in source.support):
+        problems.add(manifest, data.line if isinstance(data, YamlMap) else 1,
+                     f"the source's Help and support has headings or text "
+                     f"({display_path(source.manifest)}:{source.source.line_of('support')}); "
+                     f"give 'support:' here with them translated")
+    return list(source.support)
+
+
+def _check_language_words(manifest: Path, data: Any, values: dict[str, Any],
+                          problems: Problems, facts: _Facts) -> None:
+    """Report a booklet in another language than the organisation's without its words."""
+    organisation, language = facts.organisation, values["language"]
+    if organisation is None or not language or not is_known_language(language) or \
+            primary_language(language) == primary_language(organisation.language):
+        return
+    line = data.line_of("language") if isinstance(data, YamlMap) else 1
+    words = words_for(language, organisation.language, facts.languages)
+    if words is None:
+        problems.add(manifest, line,
+                     f"the organisation's words (about, donation, large print, legal note) "
+                     f"are not given in '{language}': add organisation.{language}.yaml and "
+                     f"directory.{language}.yaml to the content folder, or declare "
+                     f"'fallback: {organisation.language}' in organisation.{language}.yaml")
+        return
+    if words.language not in facts.words_checked:
+        facts.words_checked.add(words.language)
+        for key in missing_words(organisation, words):
+            problems.add(words.path, words.source.line,
+                         f"'{key}' is not given in this language: translate it from "
+                         f"{ORGANISATION_FILE}, or declare 'fallback: "
+                         f"{organisation.language}' to print the original")
+    for entry in untranslated_entries(values["support"] or [], words, facts.directory):
+        problems.add(manifest, data.line_of("support") if isinstance(data, YamlMap) else line,
+                     f"directory entry '{entry}' has no description in '{language}': add it to "
+                     f"directory.{words.language}.yaml, or declare a fallback in "
+                     f"organisation.{words.language}.yaml")
+
+
+def _organisation_blocks(root: Path) -> int | None:
+    """Return how many worded back-cover blocks organisation.yaml has (None if unreadable)."""
+    blocks = manifest_value(root / ORGANISATION_FILE, "back_cover")
+    if not isinstance(blocks, list):
+        return None
+    return sum(1 for block in blocks if isinstance(block, dict)
+               and set(block) & {"contacts", "text"})
+
+
+def _read_language_words(root: Path, directory: dict[str, SupportEntry],
+                         problems: Problems) -> dict[str, LanguageWords]:
+    """Read organisation.LANG.yaml and directory.LANG.yaml for every language given."""
+    organisation_files = find_language_files(root, ORGANISATION_FILE[:-len(".yaml")])
+    directory_files = find_language_files(root, DIRECTORY_FILE[:-len(".yaml")])
+    languages = {}
+    for tag in sorted({*organisation_files, *directory_files}):
+        path = organisation_files.get(tag)
+        if path is None:
+            problems.add(directory_files[tag], None, f"{ORGANISATION_FILE[:-5]}.{tag}.yaml is "
+                         f"missing: the organisation's words in '{tag}' go there")
+            continue
+        data = _load(path, problems, root) or YamlMap()
+        fields = organisation_words_fields(_back_cover_block)
+        values = s.validate(data, fields, s.Context(path, problems, 1), "the language file")
+        fallback = values["fallback"]
+        if fallback and primary_language(fallback) == primary_language(tag):
+            problems.add(path, data.line_of("fallback"), "'fallback' must name another "
+                         "language, such as the organisation's own")
+        blocks = values["back_cover"] or []
+        if blocks and (any(block not in ("contacts", "text") for block, _ in blocks)
+                       or _organisation_blocks(root) not in (None, len(blocks))):
+            problems.add(path, data.line_of("back_cover"),
+                         f"'back_cover' here gives the words of organisation.yaml's "
+                         f"'contacts:' and 'text:' blocks, in order: "
+                         f"{_organisation_blocks(root)} of them, nothing else")
+        words_path = directory_files.get(tag)
+        entries = read_directory_words(words_path, _load(words_path, problems, root),
+                                       directory, problems) if words_path else {}
+        languages[tag] = LanguageWords(tag, path, values, fallback, entries, words_path,
+                                       data if isinstance(data, YamlMap) else YamlMap())
+    return languages
 
 
 def _check_language(language: str, manifest: Path, data: YamlMap, problems: Problems) -> None:
     if not re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", language or ""):
         problems.add(manifest, data.line_of("language"),
                      f"'language' must be a tag like en-GB or cy-GB (got {language!r})")
+    elif not is_known_language(language):
+        problems.add(manifest, data.line_of("language"),
+                     f"'{language}' is not a language we know; use a tag like en-GB, cy or ar")
     elif not has_hyphenation_dictionary(language):
         problems.add(manifest, data.line_of("language"),
                      f"no hyphenation dictionary for language '{language}': the booklet is "

@@ -21,7 +21,7 @@ class Typeface:
     """A font family's files, the characters they cover and their PostScript names."""
 
     family: str
-    files: tuple[tuple[Path, str, str], ...]  # (path, CSS weight or range, style)
+    files: tuple[tuple[Path, int, str], ...]  # (path, weight, style)
     characters: frozenset[int]
     postscript_names: frozenset[str]
 
@@ -62,14 +62,23 @@ def load_typeface(family: str) -> Typeface:
         with TTFont(item.path, lazy=True) as font:
             characters.update(font.getBestCmap())
             names.add(font["name"].getDebugName(6))
-            weight = _weight_range(font) if item.weight is None else str(item.weight)
-        files.append((Path(item.path), weight, item.style))
+            weights = _instances(font) if item.weight is None else (item.weight,)
+        files += [(Path(item.path), weight, item.style) for weight in weights]
     return Typeface(found.name, tuple(files), frozenset(characters), frozenset(names))
 
 
-def _weight_range(font: TTFont) -> str:
-    """Return the CSS weight range of a variable font (fontpkg gives its weight as None)."""
+#: The weights the styles use: regular text and bold.
+_WEIGHTS_USED = (400, 700)
+
+
+def _instances(font: TTFont) -> tuple[int, ...]:
+    """Return the weights a variable font is declared at (fontpkg gives its weight as None).
+
+    WeasyPrint 70 refuses a weight range in @font-face, so the file is declared once per weight
+    the styles use that its 'wght' axis reaches; each is drawn from its own instance.
+    """
     for axis in font["fvar"].axes if "fvar" in font else ():
         if axis.axisTag == "wght":
-            return f"{axis.minValue:g} {axis.maxValue:g}"
-    return str(font["OS/2"].usWeightClass)
+            return tuple(weight for weight in _WEIGHTS_USED
+                         if axis.minValue <= weight <= axis.maxValue)
+    return (font["OS/2"].usWeightClass,)

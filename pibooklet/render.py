@@ -30,6 +30,7 @@ from .templates import (
     render_template,
     sandboxed_environment,
 )
+from .translations import ForeignText
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STYLESHEETS = ("page.css", "booklet.css", "components.css")
@@ -138,7 +139,7 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     page = render_template(
         environment, MAIN_TEMPLATE,
         booklet=booklet,
-        org=library.organisation,
+        org=library.organisation_for(booklet),
         sections=sections,
         contents=contents,
         bookmarks={entry.anchor: title for entry, title in zip(contents, printed, strict=True)},
@@ -160,7 +161,7 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
         colour_profile=library.organisation.print.colour_profile.as_uri(),
     )
     descriptions = _link_descriptions(page, contents, printed)
-    for mark in library.organisation.trust_marks:
+    for mark in library.organisation_for(booklet).trust_marks:
         if mark.link:
             descriptions[contact_href("web", mark.link)] = f"Website: {mark.link} ({mark.alt})"
     return RenderedBooklet(page, printed, descriptions)
@@ -192,10 +193,11 @@ def check_templates(theme: Theme, library: Library | None,
 def _support_items(booklet: Booklet, library: Library) -> list[tuple[str, object, int]]:
     """Return Help and support as (kind, entry or text, heading level of an entry's name)."""
     items, level = [], 3
+    directory = library.directory_for(booklet)
     for item in booklet.support:
         if item.kind == "heading":
             level = 4  # entries under a sub-heading sit one level below it
-        items.append((item.kind, library.directory[item.value] if item.kind == "entry"
+        items.append((item.kind, directory[item.value] if item.kind == "entry"
                       else item.value, level))
     return items
 
@@ -283,7 +285,7 @@ def render_office_instructions(booklet: Booklet, library: Library, theme: Theme,
     """Return the HTML of the sheet that tells a ward clerk how to print the office booklet."""
     markdown = MarkdownRenderer(library.titles())
     return render_template(_environment(theme, markdown), OFFICE_INSTRUCTIONS_TEMPLATE,
-                           booklet=booklet, org=library.organisation, pages=pages,
+                           booklet=booklet, org=library.organisation_for(booklet), pages=pages,
                            sheets=sheets, last_page=last_page,
                            font_faces=Markup(library.organisation.typeface.font_face_css()))
 
@@ -311,13 +313,23 @@ def _environment(theme: Theme, markdown: MarkdownRenderer) -> jinja2.Environment
     """Return the sandbox every template renders in, ours and the content folder's alike."""
     return sandboxed_environment(
         theme.template_dirs, PROJECT_ROOT / "templates",
-        filters={"inline": lambda text: Markup(markdown.render_inline(str(text))),
-                 "markdown": lambda text: Markup(markdown.render(str(text))),
+        filters={"inline": lambda text: in_own_language(
+                     text, Markup(markdown.render_inline(str(text))), "span"),
+                 "markdown": lambda text: in_own_language(
+                     text, Markup(markdown.render(str(text))), "div"),
                  "contact": contact_link,
                  "web_href": lambda address: contact_href("web", str(address)),
                  "month_year": month_year,
                  "last_words_together": last_words_together},
         asset=lambda path: Path(path).as_uri())
+
+
+def in_own_language(text: object, html_fragment: Markup, element: str) -> Markup:
+    """Mark text printed in another language than the booklet's (a fallback, a proper name)
+    with its own lang, for screen readers and the PDF's tag tree."""
+    if not isinstance(text, ForeignText) or not text:
+        return html_fragment
+    return Markup('<{0} lang="{1}">{2}</{0}>').format(element, text.language, html_fragment)
 
 
 def contact_link(text: str) -> Markup:

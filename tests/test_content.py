@@ -199,7 +199,8 @@ def test_unknown_layouts_and_languages_are_reported(tmp_path: Path) -> None:
     write_library(tmp_path, manifest=MANIFEST + "language: xx-YY\n",
                   section=SECTION.replace("title:", "layout: poster\ntitle:"))
     assert problems_of(tmp_path) == [
-        "small/booklet.yaml:13: no hyphenation dictionary for language 'xx-YY'",
+        "small/booklet.yaml:13: 'xx-YY' is not a language we know; use a tag like en-GB, cy or "
+        "ar",
         "small/one.md:2: unknown layout 'poster'; use one of: standard"]
 
 

@@ -1,0 +1,307 @@
+"""Translations: a booklet's editions in other languages, and the organisation's own words in each.
+
+A translation of `content/SLUG/` lives in `content/SLUG/LANG/` with its own manifest and section
+files of the same names. It records the source edition it translates (`source_edition`); the keys
+that are not words (dates, the support list, notes pages) come from the source. The
+organisation's words in a language are in `organisation.LANG.yaml` and `directory.LANG.yaml`
+beside the originals, each text either given or filled from a declared fallback language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import babel
+
+from . import schema as s
+from .errors import WARNING, Problems, display_path
+from .typography import printed_text
+from .yamlfile import YamlMap
+
+#: A translation's folder: a language tag, in lower case (cy, ar, pt-br).
+TRANSLATION_FOLDER = re.compile(r"[a-z]{2,3}(-[a-z]{2})?")
+#: Manifest keys a translation takes from its source, since they are not words.
+INHERITED_KEYS = ("edition", "next_review", "related", "related_qr", "notes_pages",
+                  "plain_language")
+#: Organisation keys whose words a language file gives (the rest are facts, not words).
+WORDED_KEYS = ("name", "about", "legal_note", "donation", "large_print", "back_cover",
+               "publications", "trust_marks")
+
+
+class ForeignText(str):
+    """Text printed in a language other than the booklet's: a fallback, or a proper name.
+
+    Templates mark it with its own `lang`, so screen readers and the tag tree say it right.
+    """
+
+    language: str
+
+    def __new__(cls, text: str, language: str) -> ForeignText:
+        made = super().__new__(cls, text)
+        made.language = language
+        return made
+
+
+def is_known_language(tag: str) -> bool:
+    """Return whether Babel's locale data (CLDR) knows the language of a tag."""
+    try:
+        babel.Locale.parse(tag.replace("-", "_"))
+    except (ValueError, babel.UnknownLocaleError):
+        return False
+    return True
+
+
+def primary_language(tag: str) -> str:
+    """Return the language of a tag without its region: 'cy-GB' -> 'cy'."""
+    return tag.split("-")[0].lower()
+
+
+def translation_slug(folder: Path, root: Path) -> str:
+    """Return a booklet's id from its folder: 'clinical-trials', or 'clinical-trials-cy'."""
+    return "-".join(folder.resolve().relative_to(root.resolve()).parts).lower()
+
+
+def is_translation(manifest: Path, root: Path) -> bool:
+    """Return whether a manifest is a translation's (one folder below a booklet's)."""
+    return manifest.parent.parent.resolve() != root.resolve()
+
+
+def source_section_name(name: str, language_folder: str) -> str:
+    """Return the source's name for a translation's section: shared/cy/x.md -> shared/x.md."""
+    parts = name.split("/")
+    if len(parts) == 3 and parts[0] == "shared" and parts[1].lower() == language_folder:
+        return f"shared/{parts[2]}"
+    return name
+
+
+def check_translation(manifest: Path, data: YamlMap, values: dict[str, Any], source,
+                      problems: Problems) -> None:
+    """Report a translation out of step with its source: stale, or with sections missing or
+    extra. `source` is the source Booklet."""
+    folder = manifest.parent.name
+    if values["language"] and primary_language(values["language"]) != folder.split("-")[0]:
+        problems.add(manifest, data.line_of("language"),
+                     f"this translation is in the folder '{folder}/' but says 'language: "
+                     f"{values['language']}'; rename the folder or fix the language")
+    edition = values["source_edition"]
+    source_line = source.source.line_of("edition")
+    where = f"{display_path(source.manifest)}:{source_line}"
+    if edition and edition < source.edition:
+        problems.add(manifest, data.line_of("source_edition"),
+                     f"stale translation: it translates the {edition:%Y-%m} edition, but the "
+                     f"source ({where}) is now the {source.edition:%Y-%m} edition; translate "
+                     f"what changed, then set 'source_edition: {source.edition:%Y-%m}'")
+    elif edition and edition > source.edition:
+        problems.add(manifest, data.line_of("source_edition"),
+                     f"'source_edition' {edition:%Y-%m} is later than the source's edition "
+                     f"{source.edition:%Y-%m} ({where}); set it to the edition translated")
+    listed = [item for item in (values["sections"] or []) if isinstance(item, str)]
+    ours = {source_section_name(name, folder): index for index, name in enumerate(listed)}
+    theirs = [_source_name(section, source) for section in source.sections]
+    sections_line = data.line_of("sections")
+    for name in theirs:
+        if name not in ours:
+            problems.add(manifest, sections_line,
+                         f"section '{name}' of the source is not translated: translate it as "
+                         f"{_translated_name(name, folder)} and list it here")
+    for name, index in ours.items():
+        if name not in theirs:
+            problems.add(manifest, data["sections"].line_of(index),
+                         f"section '{listed[index]}' is not in the source "
+                         f"({display_path(source.manifest)}); translations follow their "
+                         f"source: remove it, or add it to the source first")
+    common = [name for name in ours if name in theirs]
+    if common != [name for name in theirs if name in ours]:
+        problems.add(manifest, sections_line,
+                     "the sections are in a different order from the source's; list them in "
+                     "the source's order", WARNING)
+
+
+def _source_name(section, source) -> str:
+    """Return the name a source manifest lists a section by."""
+    return f"shared/{section.path.name}" if section.shared else \
+        section.path.relative_to(source.folder).as_posix()
+
+
+def _translated_name(name: str, folder: str) -> str:
+    return f"shared/{folder}/{name[7:]}" if name.startswith("shared/") else f"{folder}/{name}"
+
+
+# The organisation's words in other languages --------------------------------------------
+
+_TRUST_MARK_WORDS = (s.Field("alt", printed_text, "the mark's description in this language",
+                             required=True),)
+_PUBLICATION_WORDS = (
+    s.Field("id", s.identifier, "the publication's id in organisation.yaml", required=True),
+    s.Field("title", printed_text, "its title in this language", required=True),
+)
+_LARGE_PRINT_WORDS = (
+    s.Field("how_to_get", s.text, "how readers get the large-print edition", required=True),
+)
+_DIRECTORY_WORDS = (
+    s.Field("name", printed_text, "the organisation's name in this language (leave it out to "
+            "print its own name)"),
+    s.Field("description", s.text, "one line on what it offers, in this language"),
+)
+
+
+def organisation_words_fields(back_cover_block: s.Check) -> tuple[s.Field, ...]:
+    """Return the keys of organisation.LANG.yaml (the back cover's block check is content.py's)."""
+    return (
+        s.Field("fallback", s.text, "the language whose words fill any key not given here "
+                "(the organisation's own language, e.g. en-GB)"),
+        s.Field("name", printed_text, "the organisation's name in this language"),
+        s.Field("about", s.text, "what the organisation is and does (Markdown)"),
+        s.Field("legal_note", s.text, "operating names or legal status"),
+        s.Field("donation", s.text, "how to donate, one line of Markdown"),
+        s.Field("large_print", s.mapping(_LARGE_PRINT_WORDS, "set of large-print words"),
+                "the large-print edition's words"),
+        s.Field("back_cover", s.list_of(back_cover_block), "the back cover's 'contacts:' and "
+                "'text:' blocks, in the order of organisation.yaml, in this language"),
+        s.Field("publications", s.list_of(s.mapping(_PUBLICATION_WORDS, "publication")),
+                "publication titles in this language"),
+        s.Field("trust_marks", s.list_of(s.mapping(_TRUST_MARK_WORDS, "trust mark")),
+                "trust marks' descriptions, in the order of organisation.yaml"),
+    )
+
+
+@dataclass(frozen=True)
+class LanguageWords:
+    """The organisation's and the directory's words in one language."""
+
+    language: str
+    path: Path
+    values: dict[str, Any]
+    fallback: str | None
+    directory: dict[str, dict[str, Any]] = field(default_factory=dict)
+    directory_path: Path | None = None
+    source: YamlMap = field(default_factory=YamlMap, compare=False, repr=False)
+
+
+def find_language_files(root: Path, stem: str) -> dict[str, Path]:
+    """Return `stem.LANG.yaml` files in the content folder, by language tag."""
+    found = {}
+    for path in sorted(root.glob(f"{stem}.*.yaml")):
+        tag = path.name[len(stem) + 1:-len(".yaml")]
+        found[tag] = path
+    return found
+
+
+def read_directory_words(path: Path, data: Any, directory: dict, problems: Problems
+                         ) -> dict[str, dict[str, Any]]:
+    """Check directory.LANG.yaml: per directory id, its name and description."""
+    if not isinstance(data, YamlMap):
+        problems.add(path, 1, "must map directory ids to their words ('id:' lines)")
+        return {}
+    words = {}
+    for entry_id, entry in data.items():
+        line = data.line_of(entry_id)
+        if entry_id not in directory:
+            problems.add(path, line, f"'{entry_id}' is not in directory.yaml; fix the id or "
+                                     "add the entry there first")
+            continue
+        words[entry_id] = s.validate(entry, _DIRECTORY_WORDS, s.Context(path, problems, line),
+                                     f"directory entry '{entry_id}'")
+    return words
+
+
+def words_for(language: str, organisation_language: str,
+              languages: dict[str, LanguageWords]) -> LanguageWords | None:
+    """Return the words for a booklet's language: its exact tag first, then its language."""
+    if language in languages:
+        return languages[language]
+    return next((words for tag, words in languages.items()
+                 if primary_language(tag) == primary_language(language)), None)
+
+
+def missing_words(organisation, words: LanguageWords) -> list[str]:
+    """Return the keys a language file must give because it declares no fallback."""
+    if words.fallback:
+        return []
+    needed = ["about", "donation", "large_print"]
+    if organisation.legal_note:
+        needed.append("legal_note")
+    if organisation.trust_marks:
+        needed.append("trust_marks")
+    if organisation.publications:
+        needed.append("publications")
+    if any(block == "text" or (block == "contacts" and value and any(
+            re.search(r"[^\W\d_]", re.sub(r"\{\w+\}", "", line)) for line in value))
+           for block, value in organisation.back_cover):
+        needed.append("back_cover")
+    return [key for key in needed if not words.values.get(key)]
+
+
+def localised_organisation(organisation, words: LanguageWords | None):
+    """Return the organisation with its words in the language; gaps keep the fallback's,
+    marked as foreign text."""
+    if words is None:
+        return organisation
+    fallback = words.fallback or ""
+    values = words.values
+
+    def pick(key: str, current: str) -> str:
+        given = values.get(key)
+        return given if given else (ForeignText(current, fallback) if current else current)
+
+    marks = organisation.trust_marks
+    if values.get("trust_marks"):
+        marks = tuple(replace(mark, alt=item["alt"]) for mark, item
+                      in zip(marks, values["trust_marks"], strict=False)) + marks[
+            len(values["trust_marks"]):]
+    publications = dict(organisation.publications)
+    for item in values.get("publications") or []:
+        if item["id"] in publications:
+            publications[item["id"]] = item["title"]
+    large_print = organisation.large_print
+    if values.get("large_print"):
+        large_print = replace(large_print, how_to_get=values["large_print"]["how_to_get"])
+    else:
+        large_print = replace(large_print,
+                              how_to_get=ForeignText(large_print.how_to_get, fallback))
+    return replace(
+        organisation,
+        name=values.get("name") or ForeignText(organisation.name, fallback or "en"),
+        about=pick("about", organisation.about),
+        legal_note=pick("legal_note", organisation.legal_note),
+        donation=pick("donation", organisation.donation),
+        large_print=large_print,
+        back_cover=_worded_back_cover(organisation.back_cover, values.get("back_cover")),
+        publications=publications, trust_marks=marks)
+
+
+def _worded_back_cover(blocks: tuple, worded: list | None) -> tuple:
+    """Return the back cover with its contacts and text blocks, in order, in the language."""
+    if not worded:
+        return blocks
+    replacements = iter(worded)
+    return tuple(next(replacements, (block, value)) if block in ("contacts", "text") and value
+                 else (block, value) for block, value in blocks)
+
+
+def localised_directory(directory: dict, words: LanguageWords | None,
+                        organisation_language: str) -> dict:
+    """Return the directory with names and descriptions in the language where given."""
+    if words is None:
+        return directory
+    localised = {}
+    for entry_id, entry in directory.items():
+        given = words.directory.get(entry_id, {})
+        name = given.get("name") or ForeignText(entry.name, organisation_language)
+        description = given.get("description") or (
+            ForeignText(entry.description, words.fallback) if entry.description else "")
+        localised[entry_id] = replace(entry, name=name, description=description)
+    return localised
+
+
+def untranslated_entries(support, words: LanguageWords | None, directory: dict) -> list[str]:
+    """Return the directory ids a booklet lists whose description is not in its language."""
+    if words is None or words.fallback:
+        return []
+    return [item.value for item in support if item.kind == "entry"
+            and item.value in directory and directory[item.value].description
+            and not words.directory.get(item.value, {}).get("description")]
+

@@ -1,0 +1,182 @@
+"""Translations of a booklet: where they live, what they take from their source, and the
+path:line errors that keep them in step."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from test_content import MANIFEST, ORGANISATION, problems_of, write_library
+
+from pibooklet.checks import check_library
+from pibooklet.content import read_library
+from pibooklet.translations import ForeignText
+
+TRANSLATION = """\
+language: cy
+source_edition: 2025-04
+title: Llyfryn bach
+reviewers:
+  - name: A Reviewer
+    role: Nyrs
+    organisation: Ysbyty
+disclaimer: Holwch eich tîm.
+feedback: E-bostiwch info@example.org.uk.
+sections:
+  - one.md
+"""
+SECTION_CY = """\
+---
+title: Yr unig adran
+---
+Rhywfaint o destun.
+"""
+WORDS_CY = """\
+about: Rydym yn helpu teuluoedd.
+donation: Rhowch yn www.example.org.uk/give.
+large_print:
+  how_to_get: Ffoniwch ni am brint bras.
+"""
+
+
+def translated_library(root: Path, translation: str = TRANSLATION, words: str | None = WORDS_CY,
+                       extra: dict[str, str] | None = None) -> Path:
+    """Write a library with one booklet and its Welsh translation."""
+    files = {"small/cy/booklet.yaml": translation, "small/cy/one.md": SECTION_CY,
+             **({"organisation.cy.yaml": words} if words is not None else {}), **(extra or {})}
+    return write_library(root, extra=files)
+
+
+def test_a_translation_is_its_own_booklet_with_the_sources_facts(tmp_path: Path) -> None:
+    library = read_library(translated_library(tmp_path))
+    assert sorted(library.booklets) == ["small", "small-cy"]
+    welsh, english = library.booklets["small-cy"], library.booklets["small"]
+    assert welsh.language == "cy" and welsh.title == "Llyfryn bach"
+    assert welsh.translates == "small"
+    assert (welsh.edition, welsh.next_review) == (english.edition, english.next_review)
+    assert welsh.sections[0].path == tmp_path / "small/cy/one.md"
+    organisation = library.organisation_for(welsh)
+    assert organisation.about == "Rydym yn helpu teuluoedd."
+    assert library.organisation_for(english).about == "We help families."
+
+
+def test_a_stale_translation_names_both_editions_and_lines(tmp_path: Path) -> None:
+    root = translated_library(tmp_path)
+    manifest = tmp_path / "small/booklet.yaml"
+    manifest.write_text(MANIFEST.replace("edition: 2025-04", "edition: 2026-01"))
+    problems = problems_of(root)
+    assert problems == [
+        f"small/cy/booklet.yaml:2: stale translation: it translates the 2025-04 edition, but the "
+        f"source ({manifest}:3) is now the 2026-01 edition; translate what changed, then set "
+        f"'source_edition: 2026-01'"]
+
+
+def test_sections_missing_from_or_extra_in_a_translation(tmp_path: Path) -> None:
+    root = write_library(tmp_path, manifest=MANIFEST + "  - two.md\n", extra={
+        "small/two.md": "---\ntitle: Two\n---\nText.\n",
+        "small/cy/booklet.yaml": TRANSLATION + "  - three.md\n",
+        "small/cy/one.md": SECTION_CY, "small/cy/three.md": "---\ntitle: Tri\n---\nTestun.\n",
+        "organisation.cy.yaml": WORDS_CY})
+    problems = problems_of(root)
+    assert problems == [
+        "small/cy/booklet.yaml:10: section 'two.md' of the source is not translated: translate "
+        "it as cy/two.md and list it here",
+        f"small/cy/booklet.yaml:12: section 'three.md' is not in the source "
+        f"({tmp_path / 'small/booklet.yaml'}); translations follow their source: remove it, or "
+        f"add it to the source first"]
+
+
+def test_keys_that_are_not_words_come_from_the_source(tmp_path: Path) -> None:
+    root = translated_library(tmp_path, TRANSLATION + "notes_pages: 3\n")
+    assert problems_of(root) == [
+        f"small/cy/booklet.yaml:12: 'notes_pages' comes from the source booklet "
+        f"({tmp_path / 'small/booklet.yaml'}:1); set it there, not in a translation"]
+
+
+def test_a_translation_without_the_organisations_words_is_an_error(tmp_path: Path) -> None:
+    root = translated_library(tmp_path, words=None)
+    assert problems_of(root) == [
+        "small/cy/booklet.yaml:1: the organisation's words (about, donation, large print, legal "
+        "note) are not given in 'cy': add organisation.cy.yaml and directory.cy.yaml to the "
+        "content folder, or declare 'fallback: en-GB' in organisation.cy.yaml"]
+
+
+def test_words_missing_from_a_language_file_are_listed(tmp_path: Path) -> None:
+    root = translated_library(tmp_path, words="about: Rydym yn helpu teuluoedd.\n")
+    assert problems_of(root) == [
+        f"organisation.cy.yaml:1: '{key}' is not given in this language: translate it from "
+        f"organisation.yaml, or declare 'fallback: en-GB' to print the original"
+        for key in ("donation", "large_print")]
+
+
+def test_a_declared_fallback_prints_the_original_marked_with_its_language(
+        tmp_path: Path) -> None:
+    root = translated_library(tmp_path, words="fallback: en-GB\nabout: Amdanom ni.\n")
+    library = read_library(root)
+    organisation = library.organisation_for(library.booklets["small-cy"])
+    assert organisation.about == "Amdanom ni."
+    assert isinstance(organisation.donation, ForeignText)
+    assert (organisation.donation, organisation.donation.language) == (
+        "Give at www.example.org.uk/give.", "en-GB")
+
+
+def test_directory_words_per_language(tmp_path: Path) -> None:
+    directory = """\
+        samaritans:
+          name: Samaritans
+          phone: "116 123"
+          description: Someone to talk to.
+        """
+    manifest = MANIFEST + "support: [samaritans]\n"
+    translation = TRANSLATION + "support: [samaritans]\n"
+    root = write_library(tmp_path, manifest=manifest, extra={
+        "directory.yaml": directory, "small/cy/booklet.yaml": translation,
+        "small/cy/one.md": SECTION_CY, "organisation.cy.yaml": WORDS_CY})
+    assert problems_of(root) == [
+        "small/cy/booklet.yaml:12: directory entry 'samaritans' has no description in 'cy': "
+        "add it to directory.cy.yaml, or declare a fallback in organisation.cy.yaml"]
+    (root / "directory.cy.yaml").write_text(textwrap.dedent("""\
+        samaritans:
+          name: Samariaid
+          description: Rhywun i siarad ag ef.
+        """))
+    library = read_library(root)
+    entry = library.directory_for(library.booklets["small-cy"])["samaritans"]
+    assert (entry.name, entry.description, entry.phone) == (
+        "Samariaid", "Rhywun i siarad ag ef.", "116 123")
+
+
+def test_a_translation_folder_must_be_a_language_tag(tmp_path: Path) -> None:
+    root = write_library(tmp_path, extra={"small/welsh/booklet.yaml": TRANSLATION})
+    assert problems_of(root) == [
+        "small/welsh/booklet.yaml:1: a booklet inside another booklet's folder is a translation, "
+        "in a folder named by its language tag (cy, ar, pt-br); rename 'welsh/' or move the "
+        "booklet up a level"]
+
+
+def test_the_translation_language_must_match_its_folder(tmp_path: Path) -> None:
+    root = translated_library(tmp_path, TRANSLATION.replace("language: cy", "language: ga"))
+    problems = problems_of(root)
+    assert problems[0] == ("small/cy/booklet.yaml:1: this translation is in the folder 'cy/' "
+                           "but says 'language: ga'; rename the folder or fix the language")
+
+
+def test_a_broken_translation_leaves_its_source_buildable(tmp_path: Path) -> None:
+    root = translated_library(tmp_path, TRANSLATION.replace("2025-04", "2024-01"))
+    import datetime as dt
+    report = check_library(root, frozenset({"standard"}), dt.date(2025, 6, 1))
+    assert report.buildable() == ["small"]
+    assert all(problem.path.parent.name == "cy" for problem in report.errors)
+
+
+@pytest.mark.parametrize("organisation_language", ["cy", "cy-GB"])
+def test_a_booklet_in_the_organisations_own_language_needs_no_words(
+        tmp_path: Path, organisation_language: str) -> None:
+    english = "about: We help families.\ndonation: Give.\nlarge_print: {how_to_get: Call us.}\n"
+    root = translated_library(tmp_path, words=None,
+                              extra={"organisation.en-GB.yaml": english})
+    (root / "organisation.yaml").write_text(
+        ORGANISATION + f"language: {organisation_language}\n")
+    library = read_library(root)
+    assert "small-cy" in library.booklets
