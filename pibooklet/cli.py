@@ -109,6 +109,9 @@ def _check_and_build(args: argparse.Namespace) -> int:
         if problem.severity != NOTE:  # the plain-language report is for --check
             print(problem, file=sys.stderr)
     ready = set(report.buildable())
+    if report.library:  # a bilingual booklet is made when both its halves can be
+        ready |= {slug for slug, halves in report.library.bilingual().items()
+                  if {half.slug for half in halves} <= ready}
     buildable = [slug for slug in chosen if slug in ready]
     failed = [slug for slug in chosen if slug not in buildable]
     if report.errors:
@@ -124,7 +127,7 @@ def _check_and_build(args: argparse.Namespace) -> int:
                               f"({error.strerror or error}); nothing was written") from error
     written: set[str] = set()
     for index, slug in enumerate(buildable):
-        manifest = report.library.booklets[slug].manifest
+        manifest = _manifest_of(report.library, slug)
         try:
             done, problems = run_job(
                 lambda slug=slug: _build(report.library, slug, theme, args, written),
@@ -159,12 +162,17 @@ def _left_over(output: Path, slugs: list[str], written: set[str], lead: str) -> 
 def _build(library, slug: str, theme, args: argparse.Namespace, written: set[str]) -> bool:
     """Build one booklet's outputs and write them; return whether everything was made."""
     # Imported here: --check never lays anything out, so it need not load WeasyPrint.
-    from .pipeline import build_booklet
+    from .pipeline import build_bilingual, build_booklet
 
     started = time.perf_counter()
-    manifest = display_path(library.booklets[slug].manifest)
+    manifest = display_path(_manifest_of(library, slug))
     try:
-        built = build_booklet(library.booklets[slug], library, theme, args.outputs)
+        if slug in library.booklets:
+            built = build_booklet(library.booklets[slug], library, theme, args.outputs)
+        else:
+            built = build_bilingual(*library.bilingual()[slug], library, theme,
+                                    tuple(output for output in args.outputs
+                                          if output != "large-print"))
     except BuildError as error:
         print(f"{manifest}: {error}", file=sys.stderr)
         return False
@@ -190,6 +198,13 @@ def _build(library, slug: str, theme, args: argparse.Namespace, written: set[str
     if not built.failures and not args.quiet:
         print(f"{slug}: done in {time.perf_counter() - started:.1f} s")
     return not built.failures
+
+
+def _manifest_of(library, slug: str) -> Path:
+    """Return the manifest a booklet's problems are reported against (a bilingual booklet's
+    is its first half's)."""
+    booklet = library.booklets.get(slug) or library.bilingual()[slug][0]
+    return booklet.manifest
 
 
 def _layout_report(slug: str, reports: list, report_format: str):
@@ -234,6 +249,7 @@ def _report_check(report: LibraryReport, chosen: list[str], output_format: str) 
 def _choose(requested: list[str], report: LibraryReport) -> list[str]:
     """Return the booklets asked for (all by default); unknown names are errors."""
     known = [slug_of(path, report.root) for path in find_manifests(report.root)]
+    known += sorted(report.library.bilingual()) if report.library else []
     for slug in requested:
         if slug not in known:
             report.problems.append(Problem(report.root, None, f"no booklet called '{slug}'; "

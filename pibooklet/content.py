@@ -24,6 +24,7 @@ from .translations import (
     INHERITED_KEYS,
     TRANSLATION_FOLDER,
     LanguageWords,
+    bilingual_slug,
     check_translation,
     find_language_files,
     is_known_language,
@@ -339,6 +340,8 @@ TRANSLATION_FIELDS = (
     *(field for field in MANIFEST_FIELDS if field.name not in INHERITED_KEYS),
     s.Field("source_edition", s.month_date, "the source booklet's edition this translates, "
             "YYYY-MM", required=True),
+    s.Field("bilingual", s.boolean, "also make a back-to-back bilingual booklet: this "
+            "language from the front cover, the source's from the back", default=False),
 )
 SECTION_FIELDS = (
     s.Field("title", s.text, "the section heading; leave it out for a section with none"),
@@ -501,6 +504,8 @@ class Booklet:
     sample_translation: bool = False
     # A translation's source booklet and the edition of it translated; None for a source.
     translates: str | None = None
+    # A translation also made back to back with its source, this language first.
+    bilingual: bool = False
 
 
 @dataclass(frozen=True)
@@ -516,6 +521,15 @@ class Library:
     declared_titles: dict[str, str] = field(default_factory=dict)
     # The organisation's and directory's words in other languages, by language tag.
     languages: dict[str, LanguageWords] = field(default_factory=dict)
+
+    def bilingual(self) -> dict[str, tuple[Booklet, Booklet]]:
+        """Return each back-to-back bilingual booklet's two halves, by its id."""
+        pairs = {}
+        for booklet in self.booklets.values():
+            if booklet.bilingual and booklet.translates in self.booklets:
+                source = self.booklets[booklet.translates]
+                pairs[bilingual_slug(booklet, source)] = (booklet, source)
+        return pairs
 
     def organisation_for(self, booklet: Booklet) -> Organisation:
         """Return the organisation with its words in the booklet's language."""
@@ -852,7 +866,8 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
         inside_cover={**{field.name: None for field in INSIDE_COVER_FIELDS},
                       **(values["inside_cover"] or {})}, source=data,
         sample_translation=values["sample_translation"],
-        translates=source.slug if source else None)
+        translates=source.slug if source else None,
+        bilingual=bool(source and values["bilingual"]))
 
 
 def _translation_source(manifest: Path, data: YamlMap, problems: Problems,

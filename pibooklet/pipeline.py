@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 from pypdf import PdfReader
 
 from . import OUTPUTS
+from .bilingual import (
+    back_to_back,
+    bilingual_specification,
+    join_tagged,
+    language_name,
+)
 from .colour import PressConverter
 from .content import Booklet, Library
 from .contrast import contrast_failures
@@ -52,6 +58,7 @@ from .press import (
 )
 from .render import STANDARD_BODY_SIZE, Theme, render_html, render_office_instructions
 from .spec import print_specification, specification_json, specification_text
+from .translations import bilingual_slug
 from .verify import A4_POINTS, A5_POINTS, verify_booklet
 
 
@@ -113,6 +120,57 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
                                           specification_text(specification).encode(),
                                           "print specification"))
             built.files.append(OutputFile(f"{booklet.slug}-print-spec.json",
+                                          specification_json(specification).encode(),
+                                          "print specification (JSON)"))
+    return built
+
+
+def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Theme,
+                    outputs: tuple[str, ...] = OUTPUTS) -> BuiltBooklet:
+    """Make a back-to-back bilingual booklet: `first` from the front cover, `second` turned
+    upside down from the back cover (see bilingual.py); a problem in either half raises."""
+    slug = bilingual_slug(first, second)
+    halves = [_screen_edition(booklet, library, theme) for booklet in (first, second)]
+    pages = sum(half[1] for half in halves)
+    built = BuiltBooklet(slug, pages, sum(half[2] for half in halves))
+    for booklet, half in zip((first, second), halves, strict=True):
+        _report_layout(half[3], booklet, library, built)
+    names = tuple(language_name(booklet.language) for booklet in (first, second))
+    if "screen" in outputs:
+        screen = finish_pdf(join_tagged(halves[0][0], halves[1][0], names, second.language),
+                            (identify_file(f"pibooklet:{slug}:{first.edition}:screen"),))
+        built.files.append(OutputFile(f"{slug}.pdf", screen, f"{pages} pages, A5, "
+                                      f"{names[0]} then {names[1]}"))
+    if "office" in outputs:
+        printed = back_to_back(halves[0][0], halves[1][0])
+        office = _office_booklet(first, library, theme, printed, pages)
+        built.files.append(OutputFile(f"{slug}-office-a4.pdf", office,
+                                      f"{pages // 4} A4 sheets, duplex, short edge"))
+    if "press" in outputs or "spec" in outputs:
+        try:
+            press = back_to_back(*(_press_edition(booklet, library, theme, half[1],
+                                                  built.warnings)
+                                   for booklet, half in zip((first, second), halves,
+                                                            strict=True)))
+        except BuildError as error:
+            built.failures.append(f"press file not made: {error}")
+            return built
+        name = f"{slug}-press.pdf"
+        built.files.append(OutputFile(name, press, f"{pages} pages, PDF/X-4, 3 mm bleed, "
+                                      f"back to back"))
+        problems = verify_press(press)
+        if problems:
+            raise BuildError("the joined press file failed its checks:\n  "
+                             + "\n  ".join(problems))
+        if "spec" in outputs:
+            specification = print_specification(first, library.organisation_for(first),
+                                                press, name)
+            specification.update(bilingual_specification(first, second, halves[0][1],
+                                                          halves[1][1]))
+            built.files.append(OutputFile(f"{slug}-print-spec.txt",
+                                          specification_text(specification).encode(),
+                                          "print specification"))
+            built.files.append(OutputFile(f"{slug}-print-spec.json",
                                           specification_json(specification).encode(),
                                           "print specification (JSON)"))
     return built

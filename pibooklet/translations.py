@@ -59,6 +59,11 @@ def primary_language(tag: str) -> str:
     return tag.split("-")[0].lower()
 
 
+def bilingual_slug(first, second) -> str:
+    """Return the id of a bilingual booklet: the first half's, then the second's language."""
+    return f"{first.slug}-{primary_language(second.language)}"
+
+
 def translation_slug(folder: Path, root: Path) -> str:
     """Return a booklet's id from its folder: 'clinical-trials', or 'clinical-trials-cy'."""
     return "-".join(folder.resolve().relative_to(root.resolve()).parts).lower()
