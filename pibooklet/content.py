@@ -533,14 +533,15 @@ class Library:
 
     def organisation_for(self, booklet: Booklet) -> Organisation:
         """Return the organisation with its words in the booklet's language."""
-        return localised_organisation(self.organisation, self._words(booklet))
+        return localised_organisation(self.organisation, self.words_for(booklet))
 
     def directory_for(self, booklet: Booklet) -> dict[str, SupportEntry]:
         """Return the support directory with its words in the booklet's language."""
-        return localised_directory(self.directory, self._words(booklet),
+        return localised_directory(self.directory, self.words_for(booklet),
                                    self.organisation.language)
 
-    def _words(self, booklet: Booklet) -> LanguageWords | None:
+    def words_for(self, booklet: Booklet) -> LanguageWords | None:
+        """Return the organisation's words in the booklet's language, if it is not theirs."""
         if primary_language(booklet.language) == primary_language(self.organisation.language):
             return None
         return words_for(booklet.language, self.organisation.language, self.languages)

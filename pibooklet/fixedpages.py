@@ -102,7 +102,10 @@ def _problem(part_id: str, part: _Part, lines: int, booklet: Booklet, library: L
     organisation = library.organisation
     source = max(part.sources, key=part.sources.get) if part.sources else None
     where, key = (source or "manifest:title").split(":", 1)
-    if where == "organisation":
+    words = library.words_for(booklet)
+    if where == "organisation" and words and key.split(".")[0] in words.source:
+        path, data = words.path, words.source  # the words in the booklet's language
+    elif where == "organisation":
         path, data = organisation.path, organisation.source
     else:
         path, data = booklet.manifest, booklet.source

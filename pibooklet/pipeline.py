@@ -274,8 +274,11 @@ def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
 
 def _where_written(text: str, booklet: Booklet, library: Library) -> str:
     """Return path:line of the first content file that holds `text`."""
-    files = [library.organisation.path, library.root / "directory.yaml", booklet.manifest,
+    words = library.words_for(booklet)
+    files = [*((words.path, words.directory_path) if words else ()),
+             library.organisation.path, library.root / "directory.yaml", booklet.manifest,
              *(section.path for section in booklet.sections)]
+    files = [path for path in files if path is not None]
     for path in files:
         if path.is_file():
             for number, line in enumerate(read_content_text(path, None).splitlines(), 1):
