@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import tags  # noqa: F401 - gives tagged spans their own /Lang (see tags.py)
 from .errors import BuildError, ContentError, display_path
 from .intake import (
     css_import_lines,
