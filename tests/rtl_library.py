@@ -30,6 +30,7 @@ feedback: >-
 sections:
   - 01-trial.md
   - 02-why.md
+  - 03-more.md
 notes_pages: 1
 support:
   - macmillan
@@ -76,6 +77,30 @@ title: لماذا تهم التجارب الأطفال
 :::
 """
 
+SECTION_THREE = """\
+---
+title: قصص وأسئلة
+---
+::: quote
+"لا يوجد طفلان متشابهان. سيشرح لك الفريق كل خيار."
+-- الدكتور مارتن، استشاري أورام الأطفال
+:::
+
+## تحدث عن مشاعرك {icon=talk}
+
+مشاركة مخاوفك مع شريك أو صديق قد تخفف من ثقلها.
+
+::: questions
+- هل يمكننا الانسحاب في أي وقت؟
+:::
+
+::: more clinical-trials
+الكتيب مجاني. اطلبه من فريق طفلك.
+:::
+
+استبيان قصير: [[qr:www.cclg.org.uk/survey]]
+"""
+
 
 def arabic_library(root: Path, slug: str = "trials-ar") -> Path:
     """Copy the sample library into root, set in Noto Sans Arabic, with an Arabic booklet."""
@@ -92,7 +117,10 @@ def arabic_library(root: Path, slug: str = "trials-ar") -> Path:
     folder = content / slug
     folder.mkdir()
     for name, body in {"booklet.yaml": MANIFEST, "01-trial.md": SECTION_ONE,
-                       "02-why.md": SECTION_TWO}.items():
+                       "02-why.md": SECTION_TWO,
+                       "03-more.md": SECTION_THREE}.items():
         (folder / name).write_text(textwrap.dedent(body), encoding="utf-8")
-    shutil.copy(CONTENT / "relapsed-cancer" / "images" / "coffee.jpg", folder / "coffee.jpg")
+    images = CONTENT / "relapsed-cancer" / "images"
+    shutil.copy(images / "coffee.jpg", folder / "coffee.jpg")
+    shutil.copytree(images / "icons", folder / "images" / "icons")
     return content
