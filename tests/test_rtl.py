@@ -20,6 +20,8 @@ from pibooklet import tags
 from pibooklet.cli import main
 from pibooklet.direction import is_right_to_left, text_direction
 from pibooklet.impose import saddle_stitch_order
+from pibooklet.layout import overflowing_addresses
+from pibooklet.markup import MarkdownRenderer, raw_html_problems
 
 SLUG = "trials-ar"
 MM = 72 / 25.4
@@ -165,3 +167,23 @@ def test_the_screen_edition_passes_the_pdf_ua_checker(output: Path) -> None:
     findings = [finding for document in report.get("documents", [report])
                 for finding in document.get("findings", [])]
     assert result.returncode == 0 and findings == [], result.stdout
+
+
+def test_content_may_mark_words_in_another_language() -> None:
+    renderer = MarkdownRenderer({})
+    html = renderer.render(f'راجعت <span lang="en">{NAME}</span> الكتيب.')
+    assert f'<span lang="en" dir="ltr">{NAME}</span>' in html
+    # Only a language tag is kept, and only the lang attribute is allowed.
+    assert renderer.render('<span lang="en x">a</span>') == "<p><span>a</span></p>"
+    assert raw_html_problems('<span lang="en" style="color: red">a</span>') == [
+        (1, "the attribute 'style' is not allowed on <span>")]
+
+
+@pytest.mark.parametrize("direction", ["ltr", "rtl"])
+def test_an_address_too_long_for_its_line_is_found_on_either_side(direction: str) -> None:
+    address = "www.example.org.uk/" + "a-very-long-path/" * 6
+    html = (f'<html lang="ar" dir="{direction}"><head><style>@page {{ size: 100mm 100mm; '
+            'margin: 10mm } a { white-space: nowrap; direction: ltr }</style></head><body>'
+            f'<p>زر <a class="url" href="https://{address}">{address}</a></p></body></html>')
+    [(found, _, overrun)] = overflowing_addresses(weasyprint.HTML(string=html).render())
+    assert found == address and overrun > 20
