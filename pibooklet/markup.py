@@ -92,6 +92,7 @@ _ATTRIBUTE = re.compile(r"\s*(?P<name>[^\s=/>\"']+)(?:\s*=\s*(?:\"[^\"]*\"|'[^']
 _ATTRIBUTED = ("quote", "story")
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_LANG_VALUE = re.compile(r"\blang\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]*))", re.IGNORECASE)
 _FENCE_OPEN = re.compile(r"^:::\s*(\S+)(?:\s+(\S(?:.*\S)?))?\s*$")
 _FENCE_CLOSE = re.compile(r"^:::\s*$")
 _BLEED = re.compile(r"\bplace\s*=\s*[\"']?bleed\b")
@@ -424,6 +425,12 @@ def raw_html_problems(text: str, first_line: int = 1) -> list[tuple[int, str]]:
             if attribute.lower() not in allowed:
                 problems.append((number, f"the attribute '{attribute}' is not allowed on "
                                          f"<{name}>"))
+        language = _LANG_VALUE.search(tag["attributes"]) if name == "span" else None
+        value = next((group for group in language.groups() if group is not None), "") \
+            if language else None
+        if value is not None and not _LANGUAGE_TAG.fullmatch(value):
+            problems.append((number, f"lang=\"{value}\" is not a language tag: write one "
+                                     "like en, cy or ar"))
     return problems
 
 

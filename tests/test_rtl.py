@@ -177,6 +177,8 @@ def test_content_may_mark_words_in_another_language() -> None:
     assert renderer.render('<span lang="en x">a</span>') == "<p><span>a</span></p>"
     assert raw_html_problems('<span lang="en" style="color: red">a</span>') == [
         (1, "the attribute 'style' is not allowed on <span>")]
+    assert raw_html_problems('a\n<span lang="en x">b</span> <abbr title="lang=?">c</abbr>') == [
+        (2, 'lang="en x" is not a language tag: write one like en, cy or ar')]
 
 
 @pytest.mark.parametrize("direction", ["ltr", "rtl"])
