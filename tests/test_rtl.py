@@ -104,6 +104,23 @@ def test_the_cover_comes_first_and_page_two_is_a_right_hand_page(output: Path) -
         assert min(word["x0"] for word in words) >= 20 * MM - 0.5
 
 
+def test_the_press_pages_mirror_inside_an_even_bleed(output: Path) -> None:
+    reader = pypdf.PdfReader(output / f"{SLUG}-press.pdf")
+    for page in reader.pages:  # 3 mm bleed on every edge, so the outer edges have it too
+        trim, bleed = page.trimbox, page.bleedbox
+        assert [round((float(b) - float(t)) / MM, 2) for b, t in zip(bleed, trim, strict=True)] \
+            == [-3, -3, 3, 3]
+    with pdfplumber.open(output / f"{SLUG}-press.pdf") as pdf:
+        for index, outer in ((1, "right"), (2, "left")):
+            page = pdf.pages[index]
+            trim = [float(value) for value in reader.pages[index].trimbox]
+            # pdfplumber gives x in the page's own coordinates, as the trim box is written.
+            [number] = [word for word in page.extract_words()
+                        if word["text"] == str(index + 1) and word["top"] > page.height - 28 * MM]
+            edges = {"left": (number["x0"] - trim[0]) / MM, "right": (trim[2] - number["x1"]) / MM}
+            assert edges[outer] == pytest.approx(15, abs=0.5)
+
+
 def test_addresses_and_numbers_read_left_to_right_in_arabic_text(output: Path) -> None:
     reader = pypdf.PdfReader(output / f"{SLUG}.pdf")
     # Numbers and names are set with no-break spaces.
