@@ -36,6 +36,13 @@ def show_title_and_spreads(writer: PdfWriter) -> None:
     writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
 
 
+def read_right_to_left(writer: PdfWriter) -> None:
+    """Ask viewers to show spreads right to left, as a right-bound booklet opens (/R2L)."""
+    preferences = writer._root_object.get("/ViewerPreferences") or DictionaryObject()
+    preferences[NameObject("/Direction")] = NameObject("/R2L")
+    writer._root_object[NameObject("/ViewerPreferences")] = preferences
+
+
 def describe_links(descriptions: dict[str, str]) -> Step:
     """Return a step that gives every link a description a screen reader can speak."""
     def step(writer: PdfWriter) -> None:

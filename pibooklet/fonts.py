@@ -34,8 +34,11 @@ class Typeface:
         """Return @font-face rules that load every file of the family."""
         rules = []
         for path, weight, style in self.files:
+            # WeasyPrint 70 refuses a weight range ("100 900"); a variable font's rule without
+            # one still draws every weight: Pango sets its wght axis to the weight asked for.
+            weight_rule = "" if " " in weight else f"font-weight: {weight}; "
             rules.append(
-                f'@font-face {{ font-family: "{self.family}"; font-weight: {weight}; '
+                f'@font-face {{ font-family: "{self.family}"; {weight_rule}'
                 f'font-style: {style}; src: url("{path.as_uri()}"); }}')
         return "\n".join(rules)
 

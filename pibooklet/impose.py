@@ -31,22 +31,32 @@ class SheetSide:
     right: int
 
 
-def saddle_stitch_order(pages: int) -> list[SheetSide]:
-    """Return the sheet sides in print order: N,1 / 2,N-1 / N-2,3 / 4,N-3 …"""
+def saddle_stitch_order(pages: int, right_to_left: bool = False) -> list[SheetSide]:
+    """Return the sheet sides in print order: N,1 / 2,N-1 / N-2,3 / 4,N-3 …
+
+    A right-to-left booklet is bound on the right, so each side's pair is swapped:
+    1,N / N-1,2 / 3,N-2 / N-3,4 …
+    """
     if pages % 4:
         raise ValueError(f"{pages} pages cannot be saddle-stitched: it must be a multiple of 4")
     sides = []
     for sheet in range(pages // 4):
         outer = 2 * sheet
-        sides.append(SheetSide(sheet, pages - outer, outer + 1))      # front
-        sides.append(SheetSide(sheet, outer + 2, pages - outer - 1))  # back
+        front = (pages - outer, outer + 1)
+        back = (outer + 2, pages - outer - 1)
+        for left, right in (front, back):
+            sides.append(SheetSide(sheet, *((right, left) if right_to_left else (left, right))))
     return sides
 
 
 def impose_booklet(booklet_pdf: bytes, creep_mm_per_sheet: float = 0.0,
                    instructions_pdf: bytes | None = None,
-                   metadata: dict[str, str] | None = None) -> bytes:
+                   metadata: dict[str, str] | None = None,
+                   right_to_left: bool = False) -> bytes:
     """Return an A4 landscape PDF of the booklet's pages in saddle-stitch order.
+
+    A right-to-left booklet's pairs are mirrored (see saddle_stitch_order): folded, its
+    cover faces up with the fold on the right.
 
     Creep moves the pages of inner sheets toward the fold by creep_mm_per_sheet for each
     sheet inward (negative values move them away), so that after trimming the margins match.
@@ -60,7 +70,7 @@ def impose_booklet(booklet_pdf: bytes, creep_mm_per_sheet: float = 0.0,
             writer.add_blank_page(*A4_LANDSCAPE)
     width, height = A4_LANDSCAPE
     fold = width / 2
-    for side in saddle_stitch_order(len(source.pages)):
+    for side in saddle_stitch_order(len(source.pages), right_to_left):
         sheet = writer.add_blank_page(width, height)
         shift = side.sheet * creep_mm_per_sheet * MM
         _place(sheet, source.pages[side.left - 1], right_edge=fold + shift,
@@ -77,6 +87,7 @@ def impose_booklet(booklet_pdf: bytes, creep_mm_per_sheet: float = 0.0,
         NameObject("/PrintScaling"): NameObject("/None"),
         NameObject("/Duplex"): NameObject("/DuplexFlipShortEdge"),
         NameObject("/DisplayDocTitle"): BooleanObject(True),
+        **({NameObject("/Direction"): NameObject("/R2L")} if right_to_left else {}),
     })
     if metadata:
         writer.add_metadata(metadata)

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import tags  # noqa: F401 - gives tagged spans their own /Lang (see tags.py)
 from .errors import BuildError, ContentError, display_path
 from .intake import (
     css_import_lines,
@@ -253,20 +254,23 @@ def keep_notes_for_saddle_stitch(document: weasyprint.Document,
 def overflowing_addresses(document: weasyprint.Document) -> list[tuple[str, float, float]]:
     """Return (address, width mm, overrun mm) for each link that runs past the text area.
 
-    Addresses are set never to break, so one that does not fit runs past the margin.
+    Addresses are set never to break, so one that does not fit runs past the margin (the
+    left one in right-to-left text).
     """
     found = {}
     for page in document.pages:
         page_box = page._page_box  # WeasyPrint has no public box walker
-        right = page_box.content_box_x() + page_box.width
+        left = page_box.content_box_x()
+        right = left + page_box.width
         for box in page_box.descendants():
             element = getattr(box, "element", None)
+            overrun = max(box.position_x + box.width - right, left - box.position_x) \
+                if element is not None else 0
             if (element is not None and element.tag == "a"
                     and {"url", "email", "tel"} & set((element.get("class") or "").split())
-                    and box.position_x + box.width > right + 0.5):
+                    and overrun > 0.5):
                 text = "".join(element.itertext())
-                found[text] = (box.width * 25.4 / 96,
-                               (box.position_x + box.width - right) * 25.4 / 96)
+                found[text] = (box.width * 25.4 / 96, overrun * 25.4 / 96)
     return [(text, width, overrun) for text, (width, overrun) in found.items()]
 
 

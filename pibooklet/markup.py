@@ -31,6 +31,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
+from .direction import with_directions
 from .limits import (
     MAX_LINE_CHARACTERS,
     MAX_MARKDOWN_NESTING,
@@ -55,15 +56,16 @@ MIN_CAPTIONED_MM, MIN_CAPTIONED_PERCENT = 30, 27
 STANDARD_COLUMN_MM = 113
 
 # What an editor may write as raw HTML, and the one attribute allowed.
-RAW_HTML_TAGS = ("br", "sup", "sub", "abbr", "strong", "em", "small")
-RAW_HTML_ATTRIBUTES = {"abbr": {"title"}}
+RAW_HTML_TAGS = ("br", "sup", "sub", "abbr", "strong", "em", "small", "span")
+# <span lang="en"> marks words in another language: a screen reader switches voice (/Lang).
+RAW_HTML_ATTRIBUTES = {"abbr": {"title"}, "span": {"lang"}}
 
 # What the renderer may hand to the layout engine: its own markup plus the editors' tags.
 _SAFE_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "cite", "figure",
               "figcaption", "img", "div", "section", "span", "blockquote", "code", "hr",
               *RAW_HTML_TAGS}
 _SAFE_ATTRIBUTES = {"*": {"class"}, "a": {"href"}, "img": {"src", "alt"},
-                    "div": {"role"}, "span": {"role"}, "abbr": {"title"},
+                    "div": {"role"}, "span": {"role", "lang"}, "abbr": {"title"},
                     "figure": {"style"}}
 # The one style our renderer writes, on a figure: its width.
 _SAFE_STYLE_PROPERTIES = {"width"}
@@ -89,6 +91,8 @@ _ATTRIBUTE = re.compile(r"\s*(?P<name>[^\s=/>\"']+)(?:\s*=\s*(?:\"[^\"]*\"|'[^']
                         r"|\s*/|\s+")
 _ATTRIBUTED = ("quote", "story")
 
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_LANG_VALUE = re.compile(r"\blang\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]*))", re.IGNORECASE)
 _FENCE_OPEN = re.compile(r"^:::\s*(\S+)(?:\s+(\S(?:.*\S)?))?\s*$")
 _FENCE_CLOSE = re.compile(r"^:::\s*$")
 _BLEED = re.compile(r"\bplace\s*=\s*[\"']?bleed\b")
@@ -421,6 +425,12 @@ def raw_html_problems(text: str, first_line: int = 1) -> list[tuple[int, str]]:
             if attribute.lower() not in allowed:
                 problems.append((number, f"the attribute '{attribute}' is not allowed on "
                                          f"<{name}>"))
+        language = _LANG_VALUE.search(tag["attributes"]) if name == "span" else None
+        value = next((group for group in language.groups() if group is not None), "") \
+            if language else None
+        if value is not None and not _LANGUAGE_TAG.fullmatch(value):
+            problems.append((number, f"lang=\"{value}\" is not a language tag: write one "
+                                     "like en, cy or ar"))
     return problems
 
 
@@ -457,6 +467,8 @@ def _link_target_filter(tag: str, attribute: str, value: str) -> str | None:
         # Only classes our renderer writes: one written by content (class="cover-website")
         # would move its text to a place of the layout's own.
         return " ".join(name for name in value.split() if _OWN_CLASS.fullmatch(name)) or None
+    if attribute == "lang":
+        return value if _LANGUAGE_TAG.fullmatch(value) else None
     return value
 
 
@@ -542,11 +554,11 @@ class MarkdownRenderer:
         root, problems = split_blocks(text)
         if problems:  # content.py reports these with file and line before rendering
             raise ValueError(problems[0][1])
-        return sanitise(self._render_block(root))
+        return with_directions(sanitise(self._render_block(root)))
 
     def render_inline(self, text: str) -> str:
         """Return the HTML of one short text, without an enclosing paragraph."""
-        rendered = sanitise(self._convert(text))
+        rendered = with_directions(sanitise(self._convert(text)))
         if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
             return rendered[3:-4]
         return rendered

@@ -18,6 +18,7 @@ from .colour import PressConverter
 from .content import Booklet, Library
 from .contrast import contrast_failures
 from .copyfit import lay_out_designed
+from .direction import is_right_to_left
 from .errors import BuildError, display_path
 from .finish import (
     SCREEN_STEPS,
@@ -28,6 +29,7 @@ from .finish import (
     identify_file,
     label_pages,
     prune_resources,
+    read_right_to_left,
     show_title_and_spreads,
 )
 from .fixedpages import fixed_page_problems
@@ -238,12 +240,18 @@ def _tagged_pdf(booklet: Booklet, library: Library, rendered, document,
                 page_size: tuple[float, float]) -> bytes:
     """Write an accessible edition: tagged PDF/UA-1, every link described, then verified."""
     pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
-    pdf = finish_pdf(pdf, (*SCREEN_STEPS, describe_links(rendered.link_descriptions)))
+    pdf = finish_pdf(pdf, (*SCREEN_STEPS, describe_links(rendered.link_descriptions),
+                           *_direction_steps(booklet)))
     problems = verify_booklet(pdf, library.organisation.typeface, rendered.contents_titles,
                               page_size)
     if problems:
         raise BuildError("the finished PDF failed its checks:\n  " + "\n  ".join(problems))
     return pdf
+
+
+def _direction_steps(booklet: Booklet) -> tuple:
+    """Return the steps a right-to-left booklet's PDFs add: spreads shown right to left."""
+    return (read_right_to_left,) if is_right_to_left(booklet.language) else ()
 
 
 def _screen_edition(booklet: Booklet, library: Library, theme: Theme
@@ -327,7 +335,7 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
                            add_crop_marks(organisation.print),
                            name_output_condition(organisation.print),
                            overprint_black, prune_resources, identify_file(seed),
-                           drop_unused_objects))
+                           drop_unused_objects, *_direction_steps(booklet)))
     problems = verify_booklet(pdf, organisation.typeface, rendered.contents_titles)
     problems += verify_press(pdf)
     if problems:
@@ -368,6 +376,7 @@ def _office_booklet(booklet: Booklet, library: Library, theme: Theme, screen: by
                              booklet.edition)
     date = "D:" + booklet.edition.isoformat().replace("-", "") + "000000Z"
     office = impose_booklet(screen, library.organisation.print.creep_mm_per_sheet, instructions,
+                            right_to_left=is_right_to_left(booklet.language),
                             metadata={"/Title": f"{booklet.title} (A4 booklet for office printing)",
                                       "/Author": library.organisation.name,
                                       "/CreationDate": date, "/ModDate": date})

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from .colour import PressConverter, cmyk_css
 from .content import CONTACT_PLACEHOLDERS, Booklet, Library, icon_path
+from .direction import text_direction
 from .errors import ContentError, Problem
 from .links import LINK_CLASSES, contact_href, kind_of
 from .markup import MarkdownRenderer
@@ -320,7 +321,8 @@ def _environment(theme: Theme, markdown: MarkdownRenderer) -> jinja2.Environment
                  "contact": contact_link,
                  "web_href": lambda address: contact_href("web", str(address)),
                  "month_year": month_year,
-                 "last_words_together": last_words_together},
+                 "last_words_together": last_words_together,
+                 "direction": text_direction},
         asset=lambda path: Path(path).as_uri())
 
 

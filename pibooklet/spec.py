@@ -10,6 +10,7 @@ from PIL import ImageCms
 from pypdf import PdfReader
 
 from .content import Booklet, Organisation
+from .direction import is_right_to_left
 from .press import BLEED_MM
 from .render import month_year
 
@@ -21,6 +22,7 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
     pages = len(reader.pages)
     [intent] = [item.get_object() for item in reader.trailer["/Root"]["/OutputIntents"]]
     description = _profile_description(intent["/DestOutputProfile"].get_data())
+    right_to_left = is_right_to_left(booklet.language)
     return {
         "title": booklet.title,
         "publisher": organisation.name,
@@ -30,7 +32,10 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
         "finished_size": "A5 portrait, 148 x 210 mm (trimmed)",
         "pages": pages,
         "sheets_per_copy": pages // 4,
-        "binding": "saddle-stitched: 2 wire stitches on the spine",
+        "binding": "saddle-stitched: 2 wire stitches on the spine"
+                   + ("; bound on the right-hand edge (the booklet reads right to left)"
+                      if right_to_left else ""),
+        "reading_direction": "right to left" if right_to_left else "left to right",
         "colours": "4/4 process CMYK (four colours both sides)",
         "bleed": f"{BLEED_MM:g} mm on every edge"
                  + ("; crop marks outside the bleed" if organisation.print.crop_marks
@@ -46,7 +51,10 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
         "paper": organisation.print.paper,
         "file": {"name": press_file, "bytes": len(press_pdf),
                  "sha256": hashlib.sha256(press_pdf).hexdigest()},
-        "pages_supplied": "single pages in reading order, cover as page 1",
+        "pages_supplied": "single pages in reading order, cover as page 1"
+                          + ("; pages run right to left: in each spread the even page is "
+                             "on the right"
+                             if right_to_left else ""),
     }
 
 
