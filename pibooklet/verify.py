@@ -38,7 +38,7 @@ def verify_booklet(pdf: bytes, typeface: Typeface | TypefaceChain,
 
 def _font_problems(reader: PdfReader, typeface: Typeface | TypefaceChain) -> list[str]:
     chain = typeface if isinstance(typeface, TypefaceChain) else TypefaceChain(typeface)
-    foreign, unembedded = set(), set()
+    foreign, unembedded, boxes = set(), set(), set()
     for page in reader.pages:
         for font in page.get("/Resources", {}).get("/Font", {}).values():
             font = font.get_object()
@@ -48,10 +48,15 @@ def _font_problems(reader: PdfReader, typeface: Typeface | TypefaceChain) -> lis
                 foreign.add(name)
             elif not _is_embedded(font):
                 unembedded.add(name)
+            # WeasyPrint gives a font an encoding of its own only to map what it lacks to .notdef.
+            if font.get("/Subtype") == "/Type0" and font.get("/Encoding") != "/Identity-H":
+                boxes.add(name)
     declared = ", ".join(chain.families)
     problems = [f"text is set in {name}, not in {declared}: a character fell back to a "
                 "system font" for name in sorted(foreign)]
     problems += [f"font {name} is not embedded" for name in sorted(unembedded)]
+    problems += [f"font {name} lacks a character it is asked to draw: it prints as an empty "
+                 "box" for name in sorted(boxes)]
     return problems
 
 
