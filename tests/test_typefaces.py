@@ -25,7 +25,7 @@ from pibooklet.cli import main
 from pibooklet.content import read_library
 from pibooklet.fonts import TypefaceChain, load_typeface
 from pibooklet.press import verify_press
-from pibooklet.render import theme_for
+from pibooklet.render import render_html, render_office_instructions, theme_for
 from pibooklet.verify import verify_booklet
 
 CHAIN = "fallback_typefaces:\n  Latin: [Noto Sans]\n  Arabic: [Noto Sans Arabic]\n"
@@ -160,6 +160,22 @@ def test_the_shipped_chain_is_the_brand_face_then_the_fallbacks_in_order() -> No
         '"Atkinson Hyperlegible", "Noto Sans", "Noto Sans Arabic"'
     for family in ("Atkinson Hyperlegible", "Noto Sans", "Noto Sans Arabic"):
         assert load_typeface(family).folders <= organisation.typefaces.folders
+
+
+def test_the_booklet_and_the_office_sheet_are_set_in_the_whole_chain(tmp_path: Path) -> None:
+    root = write_library(tmp_path, organisation=ORGANISATION + CHAIN)
+    theme = theme_for(root)
+    library = read_library(root, theme.layouts())
+    booklet = library.booklets["small"]
+    family = 'font-family: "Atkinson Hyperlegible", "Noto Sans", "Noto Sans Arabic";'
+    booklet_html = render_html(booklet, library, theme, notes_pages=1).html
+    sheet_html = render_office_instructions(booklet, library, theme, 8, 2, 8)
+    for html in (booklet_html, sheet_html):
+        assert re.search(r"\bhtml \{ " + re.escape(family), html)
+        assert re.search(r"@page \{[^}]*" + re.escape(family), html)
+        for declared in SCRIPT_FAMILIES:  # every file of every face is loaded
+            for item in fontpkg.family(declared).files:
+                assert f'src: url("{Path(item.path).as_uri()}")' in html
 
 
 @pytest.mark.parametrize("name", [slug + edition for slug in SAMPLES for edition in EDITIONS])
