@@ -16,6 +16,7 @@ from fontTools.ttLib import TTFont
 from fontTools.unicodedata import Scripts
 
 DEFAULT_TYPEFACE = "Atkinson Hyperlegible"
+SCRIPT_NAMES = frozenset(Scripts.NAMES.values())  # Latin, Arabic, Bengali, Old_Italic …
 # Scripts whose characters (digits, punctuation, marks) any face in the chain may draw.
 SHARED_SCRIPTS = frozenset({"Common", "Inherited"})
 # A package on PyPI (checked with `pip index versions`) that draws each script, and its family.
@@ -113,9 +114,6 @@ def script_of(char: str) -> str:
     return unicodedata.script_name(unicodedata.script(char))
 
 
-SCRIPT_NAMES = frozenset(Scripts.NAMES.values())  # Latin, Arabic, Bengali, Old_Italic …
-
-
 @dataclass(frozen=True)
 class TypefaceChain:
     """The brand face, then per script the fallbacks that draw what it lacks, as declared."""
@@ -193,9 +191,7 @@ class TypefaceChain:
         where = (f"character '{char}' (U+{ord(char):04X}, {script} script) is in none of the "
                  f"typefaces {faces}")
         package, family = SCRIPT_PACKAGES.get(script, (None, None))
-        declared = family in self.families and family in (
-            face.family for face in self.candidates(char))
-        if package is None or declared:
+        if package is None or family in {face.family for face in self.candidates(char)}:
             slug = re.sub(r"[^a-z0-9]+", "-", script.lower()).strip("-")
             return (f"{where}; find a font package that draws the {script} script (search "
                     f"PyPI for a fontpkg Noto package, such as fontpkg-noto-sans-{slug}), "
