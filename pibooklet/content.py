@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +16,14 @@ from typing import Any
 from . import schema as s
 from .colour import DEFAULT_CMYK_PROFILE, Colour
 from .errors import NOTE, WARNING, ContentError, Problems, display_path
-from .fonts import DEFAULT_TYPEFACE, Typeface, TypefaceMissing, load_typeface
+from .fonts import (
+    DEFAULT_TYPEFACE,
+    SCRIPT_NAMES,
+    Typeface,
+    TypefaceChain,
+    TypefaceMissing,
+    load_typeface,
+)
 from .hyphenation import has_hyphenation_dictionary
 from .intake import image_problem, read_content_bytes
 from .links import kind_of
@@ -207,6 +215,37 @@ def _back_cover_block(value: Any, ctx: s.Context) -> tuple[str, Any]:
     raise s.Invalid("must be a block name, 'contacts: [lines]' or 'text: Markdown'")
 
 
+def _fallback_typefaces(value: Any, ctx: s.Context
+                        ) -> tuple[tuple[str, tuple[Typeface, ...]], ...]:
+    """Check 'Script: [Family, …]' lines: Unicode script names, installed font families."""
+    if not isinstance(value, YamlMap):
+        raise s.Invalid("must be 'Script: [Family, …]' lines, for example "
+                        "'Arabic: [Noto Sans Arabic]'")
+    chain = []
+    for script, families in value.items():
+        line = value.line_of(script)
+        if script not in SCRIPT_NAMES:
+            close = difflib.get_close_matches(str(script), SCRIPT_NAMES, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "for example Latin, Arabic, Bengali"
+            ctx.problems.add(ctx.path, line, f"'{script}' is not a Unicode script name; {hint}")
+            continue
+        if not isinstance(families, YamlList) or not families:
+            ctx.problems.add(ctx.path, line, f"'{script}' must list font families, for example "
+                                             f"'{script}: [Noto Sans]'")
+            continue
+        faces = []
+        for index, family in enumerate(families):
+            where = families.line_of(index)
+            try:
+                faces.append(load_typeface(s.text(family, ctx)))
+            except s.Invalid as error:
+                ctx.problems.add(ctx.path, where, f"'{script}' item {index + 1} {error.message}")
+            except TypefaceMissing as error:
+                ctx.problems.add(ctx.path, where, str(error))
+        chain.append((script, tuple(faces)))
+    return tuple(chain)
+
+
 ORGANISATION_FIELDS = (
     s.Field("name", printed_text, "the organisation's name, printed on both covers", required=True),
     s.Field("language", s.text, "the language of this file's words, e.g. en-GB; words in other "
@@ -251,6 +290,9 @@ ORGANISATION_FIELDS = (
             default={field.name: field.default for field in _plain_language_fields(False)}),
     s.Field("typeface", s.text, "font family installed as a fontpkg package",
             default=DEFAULT_TYPEFACE),
+    s.Field("fallback_typefaces", _fallback_typefaces, "per script (Latin, Arabic …), installed "
+            "font families that draw what the typeface lacks, e.g. 'Arabic: [Noto Sans Arabic]'",
+            default=()),
     s.Field("publications", s.list_of(s.mapping(PUBLICATION_FIELDS, "publication"),
                                       non_empty=False),
             "other publications (not built here) that booklets may cross-reference", default=[]),
@@ -465,11 +507,18 @@ class Organisation:
     plain_language: dict[str, object]
     typeface: Typeface
     publications: dict[str, str]
+    # Per script, the faces that draw what the brand face lacks (fallback_typefaces).
+    fallback_typefaces: tuple[tuple[str, tuple[Typeface, ...]], ...] = ()
     path: Path = Path(ORGANISATION_FILE)
     # The parsed file, kept for the line numbers of later checks (colour contrast).
     source: YamlMap = field(default_factory=YamlMap, compare=False, repr=False)
     hyphenation: HyphenationSettings = field(default_factory=HyphenationSettings)
     language: str = "en-GB"
+
+    @property
+    def typefaces(self) -> TypefaceChain:
+        """The brand face, then the declared fallbacks: everything the text may be set in."""
+        return TypefaceChain(self.typeface, self.fallback_typefaces)
 
 
 @dataclass(frozen=True)
@@ -597,7 +646,7 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
                                *facts.sections_read) if path.is_file()]
     texts = [path for path in texts if _readable(path, root)]  # others are reported already
     if organisation:
-        _check_characters(texts, root, organisation.typeface, problems)
+        _check_characters(texts, root, organisation.typefaces, problems)
     for path in texts:
         if path.suffix == ".yaml":  # Markdown files were checked line by line already
             text = read_text(path, root)
@@ -703,7 +752,7 @@ def _read_organisation(root: Path, problems: Problems) -> Organisation | None:
         colours=values["colours"], print=printing,
         large_print=LargePrintSettings(**values["large_print"]),
         governance=values["governance"], plain_language=values["plain_language"],
-        typeface=typeface,
+        typeface=typeface, fallback_typefaces=values["fallback_typefaces"],
         publications={item["id"]: item["title"] for item in values["publications"]},
         path=path, source=data,
         hyphenation=HyphenationSettings(**values["hyphenation"]),
@@ -1141,18 +1190,18 @@ def icon_path(name: str, booklet_folder: Path, root: Path) -> Path | None:
     return None
 
 
-def _check_characters(paths: list[Path], root: Path, typeface: Typeface,
+def _check_characters(paths: list[Path], root: Path, typefaces: TypefaceChain,
                       problems: Problems) -> None:
-    # A character the typeface lacks would be drawn in some other installed font; a control
-    # character would print as an empty box.
+    # A character no face of the chain draws would be drawn in some other installed font;
+    # a control character would print as an empty box.
     for path in paths:
         for number, line in enumerate(read_text(path, root).split("\n"), start=1):
             for char in sorted({char for char in line if s._is_control(char)}):
                 problems.add(path, number, f"the invisible control character U+{ord(char):04X} "
                                            "is in this line; delete it")
-            for char in typeface.missing_characters(line):
-                problems.add(path, number, f"character '{char}' (U+{ord(char):04X}) is not in "
-                                           f"the typeface {typeface.family}; replace it")
+            for char in typefaces.missing_characters(line):
+                problems.add(path, number, typefaces.coverage_advice(char))
+
 
 
 def _check_text_limits(data: Any, path: Path, problems: Problems, line: int = 0) -> None:

@@ -138,7 +138,7 @@ def check_fixed_pages(booklets: list[Booklet], library: Library, theme) -> list[
     from .render import STANDARD_BODY_SIZE, render_html
 
     organisation = library.organisation
-    fetcher = ConfinedFetcher([library.root, *theme.folders, *organisation.typeface.folders],
+    fetcher = ConfinedFetcher([library.root, *theme.folders, *organisation.typefaces.folders],
                               search_paths=(theme.template_dirs, theme.style_dirs))
     problems: dict[Problem, None] = {}  # a back cover too long is one problem, not one a booklet
     for booklet in booklets:

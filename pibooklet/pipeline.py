@@ -180,7 +180,7 @@ def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Th
 
 def _fetcher(library: Library, theme: Theme, **options) -> ConfinedFetcher:
     organisation = library.organisation
-    return ConfinedFetcher([library.root, *theme.folders, *organisation.typeface.folders,
+    return ConfinedFetcher([library.root, *theme.folders, *organisation.typefaces.folders,
                             organisation.print.colour_profile.parent],
                            search_paths=(theme.template_dirs, theme.style_dirs), **options)
 
@@ -242,7 +242,7 @@ def _tagged_pdf(booklet: Booklet, library: Library, rendered, document,
     pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
     pdf = finish_pdf(pdf, (*SCREEN_STEPS, describe_links(rendered.link_descriptions),
                            *_direction_steps(booklet)))
-    problems = verify_booklet(pdf, library.organisation.typeface, rendered.contents_titles,
+    problems = verify_booklet(pdf, library.organisation.typefaces, rendered.contents_titles,
                               page_size)
     if problems:
         raise BuildError("the finished PDF failed its checks:\n  " + "\n  ".join(problems))
@@ -336,7 +336,7 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
                            name_output_condition(organisation.print),
                            overprint_black, prune_resources, identify_file(seed),
                            drop_unused_objects, *_direction_steps(booklet)))
-    problems = verify_booklet(pdf, organisation.typeface, rendered.contents_titles)
+    problems = verify_booklet(pdf, organisation.typefaces, rendered.contents_titles)
     problems += verify_press(pdf)
     if problems:
         raise BuildError("it failed its checks:\n  " + "\n  ".join(problems))

@@ -150,7 +150,8 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
         related=[titles[related] for related in booklet.related],
         notes_pages=notes_pages,
         notes_listed=notes_listed,
-        font_faces=Markup(library.organisation.typeface.font_face_css()),
+        font_faces=Markup(library.organisation.typefaces.font_face_css()),
+        font_family=Markup(library.organisation.typefaces.css_family_list()),
         icon_rules=Markup(_icon_rules(booklet, library)),
         stylesheets=[theme.stylesheet(name).as_uri() for name in STYLESHEETS
                      + (PRESS_STYLESHEETS if press else ())
@@ -255,7 +256,7 @@ def _cover_source(library: Library, theme: Theme, press: bool) -> Callable[[str]
                                  thumbnails=False).html
         organisation = library.organisation
         png = cover_thumbnail(cover_html, other.folder,
-                              [library.root, *theme.folders, *organisation.typeface.folders],
+                              [library.root, *theme.folders, *organisation.typefaces.folders],
                               (theme.template_dirs, theme.style_dirs))
         if press:  # CMYK through the printer's profile, as every photograph is
             converter = PressConverter(organisation.print.colour_profile,
@@ -288,7 +289,8 @@ def render_office_instructions(booklet: Booklet, library: Library, theme: Theme,
     return render_template(_environment(theme, markdown), OFFICE_INSTRUCTIONS_TEMPLATE,
                            booklet=booklet, org=library.organisation_for(booklet), pages=pages,
                            sheets=sheets, last_page=last_page,
-                           font_faces=Markup(library.organisation.typeface.font_face_css()))
+                           font_faces=Markup(library.organisation.typefaces.font_face_css()),
+                           font_family=Markup(library.organisation.typefaces.css_family_list()))
 
 
 def _icon_rules(booklet: Booklet, library: Library) -> str:

@@ -7,14 +7,15 @@ from collections.abc import Iterable
 
 from pypdf import PdfReader
 
-from .fonts import Typeface
+from .fonts import Typeface, TypefaceChain
 
 A5_POINTS = (419.53, 595.28)  # 148 x 210 mm
 A4_POINTS = (595.28, 841.89)  # 210 x 297 mm
 TOLERANCE = 0.5
 
 
-def verify_booklet(pdf: bytes, typeface: Typeface, contents_titles: Iterable[str],
+def verify_booklet(pdf: bytes, typeface: Typeface | TypefaceChain,
+                   contents_titles: Iterable[str],
                    page_size: tuple[float, float] = A5_POINTS) -> list[str]:
     """Return what is wrong with the finished PDF (nothing, when it is right)."""
     reader = PdfReader(io.BytesIO(pdf))
@@ -35,26 +36,28 @@ def verify_booklet(pdf: bytes, typeface: Typeface, contents_titles: Iterable[str
     return problems
 
 
-def _font_problems(reader: PdfReader, typeface: Typeface) -> list[str]:
-    family = _squash(typeface.family)
-    foreign, unembedded = set(), set()
+def _font_problems(reader: PdfReader, typeface: Typeface | TypefaceChain) -> list[str]:
+    chain = typeface if isinstance(typeface, TypefaceChain) else TypefaceChain(typeface)
+    foreign, unembedded, boxes = set(), set(), set()
     for page in reader.pages:
         for font in page.get("/Resources", {}).get("/Font", {}).values():
             font = font.get_object()
             # Embedded subsets are named "ABCDEF+Family-Style".
             name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
-            if not _squash(name).startswith(family):
+            if chain.family_of_pdf_font(name) is None:
                 foreign.add(name)
             elif not _is_embedded(font):
                 unembedded.add(name)
-    problems = [f"text is set in {name}, not {typeface.family}: a character fell back to a "
+            # WeasyPrint gives a font an encoding of its own only to map what it lacks to .notdef.
+            if font.get("/Subtype") == "/Type0" and font.get("/Encoding") != "/Identity-H":
+                boxes.add(name)
+    declared = ", ".join(chain.families)
+    problems = [f"text is set in {name}, not in {declared}: a character fell back to a "
                 "system font" for name in sorted(foreign)]
     problems += [f"font {name} is not embedded" for name in sorted(unembedded)]
+    problems += [f"font {name} lacks a character it is asked to draw: it prints as an empty "
+                 "box" for name in sorted(boxes)]
     return problems
-
-
-def _squash(name: str) -> str:
-    return "".join(char for char in name.lower() if char.isalnum())
 
 
 def _is_embedded(font) -> bool:

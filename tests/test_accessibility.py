@@ -138,7 +138,7 @@ def _laid_out_pairs(content: Path) -> dict[ColourPair, str]:
     booklet = library.booklets["relapsed-cancer"]
     rendered = render_html(booklet, library, theme, notes_pages=1)
     fetcher = ConfinedFetcher([library.root, *theme.folders,
-                               *library.organisation.typeface.folders],
+                               *library.organisation.typefaces.folders],
                               search_paths=(theme.template_dirs, theme.style_dirs))
     return text_colour_pairs(lay_out(rendered.html, booklet.folder, fetcher))
 
