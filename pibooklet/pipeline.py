@@ -37,6 +37,7 @@ from .layout import (
     overflowing_addresses,
     write_pdf,
 )
+from .messages import translations_for
 from .notes import notes_start_lines
 from .overprint import overprint_black
 from .pagination import OFF_PAGE, Fault, LayoutReport, analyse, off_page_faults, where_written
@@ -108,9 +109,12 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
         name = f"{booklet.slug}-press.pdf"
         built.files.append(OutputFile(name, press, f"{pages} pages, PDF/X-4, 3 mm bleed"))
         if "spec" in outputs:
-            specification = print_specification(booklet, library.organisation, press, name)
+            translations = translations_for(booklet.language, library.root)
+            specification = print_specification(booklet, library.organisation, press, name,
+                                                translations)
             built.files.append(OutputFile(f"{booklet.slug}-print-spec.txt",
-                                          specification_text(specification).encode(),
+                                          specification_text(specification,
+                                                             translations).encode(),
                                           "print specification"))
             built.files.append(OutputFile(f"{booklet.slug}-print-spec.json",
                                           specification_json(specification).encode(),
