@@ -20,6 +20,7 @@ from .hyphenation import has_hyphenation_dictionary
 from .intake import image_problem, read_content_bytes
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown, text_limit_problems
+from .messages import check_languages
 from .typography import printed_text
 from .yamlfile import YamlList, YamlMap, parse_yaml, read_text, read_yaml
 
@@ -528,6 +529,8 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
         if booklet:
             booklets[booklet.slug] = booklet
     _check_covers(booklets, problems)
+    # Each booklet language needs a complete catalogue of fixed words (ours or the folder's).
+    problems.extend(check_languages(booklets.values(), root))
     texts = [path for path in (root / ORGANISATION_FILE, root / DIRECTORY_FILE, *manifests,
                                *facts.sections_read) if path.is_file()]
     texts = [path for path in texts if _readable(path, root)]  # others are reported already

@@ -46,6 +46,7 @@ SOURCES = (("templates", "*.html", "jinja2"), ("templates/layouts", "*.html", "j
 _POT_DATE = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 _PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?([-#0 +]*\d*(?:\.\d+)?)([a-zA-Z%])")
+_TAG = re.compile(r"</?[a-z]+>")
 _PO_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+)?'
                       r'"(?:[^"\\]|\\.)*"[ \t]*|#.*|[ \t]*')
 
@@ -119,21 +120,31 @@ def read_catalogue(path: Path, content_root: Path | None) -> Catalog:
         read_content_text(path, content_root, "catalogue")
     problems = []
     seen: dict[tuple[str, str], int] = {}
-    context, identifier = "", None
-    for number, line in enumerate(text.splitlines(), 1):
+    entry: list[str] | None = None  # the msgctxt and msgid lines of the entry being read
+    start, keyword = 0, ""
+    for number, line in enumerate([*text.splitlines(), "msgstr \"\""], 1):
         if not _PO_LINE.fullmatch(line):
             problems.append(Problem(path, number, "is not a line of a gettext catalogue: each "
                                     "line is a comment (#), msgid \"…\", msgstr \"…\" or a "
                                     "\"…\" continuation, with quotes closed on the same line"))
-        elif line.startswith("msgctxt"):
-            context = line
-        elif line.startswith("msgid "):
-            identifier = (context, line)
-            if identifier in seen and not text.splitlines()[number - 2].startswith("#~"):
-                problems.append(Problem(path, number, f"{line} is given twice (first on line "
-                                        f"{seen[identifier]}); keep one"))
-            seen.setdefault(identifier, number)
-            context = ""
+            continue
+        if line.startswith("#") or not line.strip():
+            continue
+        keyword = line.split(" ", 1)[0] if not line.startswith('"') else keyword
+        if keyword == "msgctxt" and line.startswith("msgctxt"):
+            entry, start = [line], number
+        elif keyword == "msgid" and line.startswith("msgid "):
+            entry, start = (entry if entry and entry[0].startswith("msgctxt") else []) + [line], \
+                number
+        elif keyword in ("msgctxt", "msgid") and entry is not None:
+            entry.append(line)
+        elif entry is not None:  # the entry's msgid is complete: is it given twice?
+            identifier = ("\n".join(entry), "")
+            if identifier in seen:
+                problems.append(Problem(path, start, f"this msgid is given twice (first on "
+                                        f"line {seen[identifier]}); keep one"))
+            seen.setdefault(identifier, start)
+            entry = None
     if problems:
         raise ContentError(problems)
     try:
@@ -192,11 +203,17 @@ def _placeholders(text: str) -> set[str]:
 
 
 def _placeholder_problem(message: Message) -> str | None:
-    """Return why a translation's %(name)s placeholders cannot be used, if they cannot."""
+    """Return why a translation's placeholders or markup cannot be used, if they cannot."""
     identifiers = message.id if isinstance(message.id, (list, tuple)) else [message.id]
     strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
     allowed = set().union(*(_placeholders(text) for text in identifiers)) | {"num"}
+    tags = {tag for text in identifiers for tag in _TAG.findall(text)}
     for text in strings:
+        # A translation is put into the page as HTML: it may use only the msgid's own tags.
+        extra = [tag for tag in _TAG.findall(text or "") if tag not in tags]
+        if extra or "<" in _TAG.sub("", text or ""):
+            return (f"the translation of {identifiers[0]!r} has markup its msgid does not "
+                    f"have ({(extra or ['<'])[0]}); use only {sorted(tags) or 'plain text'}")
         for match in _PLACEHOLDER.finditer(text or ""):
             if match[3] == "%":
                 continue

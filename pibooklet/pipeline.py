@@ -305,13 +305,15 @@ def _image_reference(booklet: Booklet, path) -> str:
 def _office_booklet(booklet: Booklet, library: Library, theme: Theme, screen: bytes,
                     pages: int) -> bytes:
     sides = pages // 2
+    _ = translations_for(booklet.language, library.root).gettext
     html = render_office_instructions(booklet, library, theme, pages=pages, sheets=pages // 4,
                                       last_page=2 + sides)
     instructions = write_pdf(lay_out(html, booklet.folder, _fetcher(library, theme)),
                              booklet.edition)
     date = "D:" + booklet.edition.isoformat().replace("-", "") + "000000Z"
     office = impose_booklet(screen, library.organisation.print.creep_mm_per_sheet, instructions,
-                            metadata={"/Title": f"{booklet.title} (A4 booklet for office printing)",
+                            metadata={"/Title": _("%(title)s (A4 booklet for office printing)")
+                                      % {"title": booklet.title},
                                       "/Author": library.organisation.name,
                                       "/CreationDate": date, "/ModDate": date})
     reader = PdfReader(io.BytesIO(office))
