@@ -174,6 +174,7 @@ def _merged(paths: list[Path], content_root: Path | None) -> tuple[Catalog, list
             continue
         for message in catalogue:
             if message.id and _translated(message):
+                merged.delete(message.id, message.context)  # setting merges, keeping strings
                 merged[message.id] = message
     return merged, problems
 
@@ -266,9 +267,9 @@ def check_language(language: str, manifest: Path, line: int | None,
         else:
             absent.append(_shown(message))
     if absent:
-        problems.append(Problem(blame, 1, f"{len(absent)} strings are missing; copy their "
+        problems.append(Problem(blame, 1, f"strings missing from this catalogue (copy their "
                                 f"entries from pibooklet/locale/{DOMAIN}.pot and translate "
-                                f"them: {'; '.join(absent)}"))
+                                f"them): {'; '.join(absent)}"))
     return problems
 
 
