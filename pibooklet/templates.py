@@ -60,7 +60,9 @@ _MOST_NUMBER_BITS = 4096
 #: What a link may point to: the addresses a reader can use, and the booklet's own pages.
 _LINK_TARGETS = ("https://", "mailto:", "tel:", "#")
 
-_WIDE_FORMAT = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[-#0 +]*\d*\.(\*|\d{4,})")
+# A width or precision of 1000 or more, after a %(name) too: "%(a)999999999s" is 1 GB.
+_WIDE_FORMAT = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d{4,})"
+                          r"|%(\([^)]*\))?[-#0 +]*\d*\.(\*|\d{4,})")
 
 
 class TemplateProblem(BuildError):

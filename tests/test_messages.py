@@ -258,3 +258,27 @@ def test_the_sample_translation_stamp_is_printed_when_the_manifest_says_so(
     plain = render_html(library.booklets["small"], library, theme_for(library.root),
                         notes_pages=0, fixed_only=True).html
     assert "Cyfieithiad enghreifftiol" not in plain
+
+
+@pytest.mark.parametrize("call", [
+    '{{ _("%(a)s" * 100000, a="x" * 999000) }}',
+    '{{ ngettext("%(a)s" * 100000, "%(a)s", 1, a="x" * 999000) }}',
+    '{{ _("%(a)999999999s", a=1) }}',
+])
+def test_a_content_template_cannot_grow_a_message_without_bound(tmp_path: Path,
+                                                               call: str) -> None:
+    from test_hostile import SANDBOX, assert_refused
+    assert_refused(tmp_path, f"<p>\n{call}\n", "2: not allowed in a template: filling in this "
+                   f"message would make more than the 1000000 characters allowed{SANDBOX}")
+
+
+def test_a_content_template_can_use_our_fixed_words(tmp_path: Path) -> None:
+    template = ('<section class="back-cover" id="back-cover"><p>{% trans name=org.short_name %}'
+                'About {{ name }}{% endtrans %} {{ _("Your notes") }}</p></section>\n')
+    root = _welsh_library(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates/back-cover.html").write_text(template, encoding="utf-8")
+    library = read_library(root)
+    html = render_html(library.booklets["small"], library, theme_for(root), notes_pages=0,
+                       fixed_only=True).html
+    assert "<p>Am EHC Eich nodiadau</p>" in html
