@@ -20,11 +20,15 @@ from .hyphenation import has_hyphenation_dictionary
 from .intake import image_problem, read_content_bytes
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown, text_limit_problems
-from .messages import check_languages
+from .messages import N_, check_languages
 from .typography import printed_text
 from .yamlfile import YamlList, YamlMap, parse_yaml, read_text, read_yaml
 
 ORGANISATION_FILE = "organisation.yaml"
+#: Our wording where the organisation gives none, in English: printed in the booklet's language.
+DEFAULT_PAPER = N_("Self-cover, 150 gsm silk throughout (FSC or recycled)")
+DEFAULT_HOW_TO_GET = N_("This booklet is also available in large print. Ask the team who gave "
+                        "it to you, or contact us.")
 DIRECTORY_FILE = "directory.yaml"
 MANIFEST_FILE = "booklet.yaml"
 ICON_FOLDER = Path("images") / "icons"
@@ -85,7 +89,7 @@ PRINT_FIELDS = (
     s.Field("creep_mm_per_sheet", s.number(-1, 1), "office booklet: move each sheet's pages "
             "this far toward the fold (negative: away)", default=0.0),
     s.Field("paper", s.text, "suggested paper stock for the print specification",
-            default="Self-cover, 150 gsm silk throughout (FSC or recycled)"),
+            default=DEFAULT_PAPER),
 )
 PUBLICATION_FIELDS = (
     s.Field("id", s.identifier, "id used in [[id]] cross-references", required=True),
@@ -96,8 +100,7 @@ LARGE_PRINT_FIELDS = (
             "(18 is ideal)", default=16),
     s.Field("how_to_get", s.text, "the alternative-formats statement printed in the standard "
             "edition (Markdown)",
-            default="This booklet is also available in large print. Ask the team who gave "
-                    "it to you, or contact us."),
+            default=DEFAULT_HOW_TO_GET),
 )
 
 

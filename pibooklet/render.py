@@ -7,6 +7,7 @@ name, so a charity can restyle one piece without copying the rest.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import gettext
 import html
@@ -19,7 +20,14 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .colour import PressConverter, cmyk_css
-from .content import CONTACT_PLACEHOLDERS, Booklet, Library, icon_path
+from .content import (
+    CONTACT_PLACEHOLDERS,
+    DEFAULT_HOW_TO_GET,
+    Booklet,
+    Library,
+    Organisation,
+    icon_path,
+)
 from .errors import ContentError, Problem
 from .links import LINK_CLASSES, contact_href, kind_of
 from .markup import MarkdownRenderer
@@ -143,7 +151,7 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     page = render_template(
         environment, MAIN_TEMPLATE,
         booklet=booklet,
-        org=library.organisation,
+        org=_our_defaults_translated(library.organisation, translations),
         sections=sections,
         contents=contents,
         bookmarks={entry.anchor: title for entry, title in zip(contents, printed, strict=True)},
@@ -193,6 +201,17 @@ def check_templates(theme: Theme, library: Library | None,
         except TemplateProblem as problem:
             found[problem.problem()] = None
     return list(found)
+
+
+def _our_defaults_translated(organisation: Organisation,
+                             translations: gettext.NullTranslations) -> Organisation:
+    """Return the organisation with our default large-print statement, where it kept it, in
+    the booklet's language."""
+    large_print = organisation.large_print
+    if large_print.how_to_get != DEFAULT_HOW_TO_GET:
+        return organisation
+    return dataclasses.replace(organisation, large_print=dataclasses.replace(
+        large_print, how_to_get=translations.gettext(DEFAULT_HOW_TO_GET)))
 
 
 def _support_items(booklet: Booklet, library: Library) -> list[tuple[str, object, int]]:

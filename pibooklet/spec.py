@@ -10,7 +10,7 @@ import json
 from PIL import ImageCms
 from pypdf import PdfReader
 
-from .content import Booklet, Organisation
+from .content import DEFAULT_PAPER, Booklet, Organisation
 from .press import BLEED_MM
 from .render import month_year
 
@@ -48,7 +48,8 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
             "output_condition_named": organisation.print.output_condition is not None,
             "file": organisation.print.colour_profile.name,
         },
-        "paper": organisation.print.paper,
+        "paper": _(DEFAULT_PAPER) if organisation.print.paper == DEFAULT_PAPER
+        else organisation.print.paper,
         "file": {"name": press_file, "bytes": len(press_pdf),
                  "sha256": hashlib.sha256(press_pdf).hexdigest()},
         "pages_supplied": _("single pages in reading order, cover as page 1"),
