@@ -29,7 +29,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from .errors import ContentError, Problem
+from .errors import WARNING, ContentError, Problem
 from .intake import read_content_text
 
 PACKAGE = Path(__file__).resolve().parent
@@ -266,6 +266,14 @@ def check_language(language: str, manifest: Path, line: int | None,
             problems.append(Problem(blame, entry.lineno, f"{_shown(message)} {why}"))
         else:
             absent.append(_shown(message))
+    known = {message.id for message in wanted}
+    for path in paths if content_root else []:
+        if not path.is_relative_to(LOCALE):  # a content catalogue's own entries: misspelt?
+            problems += [Problem(path, entry.lineno, f"{_shown(entry)} is not a string "
+                                 f"pibooklet prints; check it against "
+                                 f"pibooklet/locale/{DOMAIN}.pot", WARNING)
+                         for entry in read_catalogue(path, content_root)
+                         if entry.id and entry.id not in known]
     if absent:
         problems.append(Problem(blame, 1, f"strings missing from this catalogue (copy their "
                                 f"entries from pibooklet/locale/{DOMAIN}.pot and translate "

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from test_content import MANIFEST, ORGANISATION, problems_of, write_library
 
 from pibooklet.cli import main
-from pibooklet.content import Booklet, read_library
+from pibooklet.content import Booklet, gather_library, read_library
 from pibooklet.messages import (
     LOCALE,
     TEMPLATE_FILE,
@@ -205,10 +205,14 @@ def test_a_content_catalogue_with_strings_missing_names_each_at_its_line(
 
 def test_a_content_catalogue_overrides_some_of_our_words(tmp_path: Path) -> None:
     po = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' \
-         'msgid "Contents"\nmsgstr "Tabl cynnwys"\n'
+         'msgid "Contents"\nmsgstr "Tabl cynnwys"\n\nmsgid "Contnets"\nmsgstr "Cynnwys"\n'
     root = write_library(tmp_path, WELSH_MANIFEST, organisation=WELSH_ORGANISATION,
                          extra={"locale/cy/LC_MESSAGES/pibooklet.po": po})
-    library = read_library(root)
+    library, problems = gather_library(root)
+    assert [str(problem).removeprefix(str(root) + "/") for problem in problems.items
+            if "pibooklet.po" in str(problem)] == [
+        'locale/cy/LC_MESSAGES/pibooklet.po:8: warning: "Contnets" is not a string pibooklet '
+        "prints; check it against pibooklet/locale/pibooklet.pot"]
     translations = translations_for("cy", library.root)
     assert translations.gettext("Contents") == "Tabl cynnwys"
     assert translations.gettext("Your notes") == "Eich nodiadau"  # ours, not overridden
