@@ -11,7 +11,7 @@ from . import OUTPUTS
 from .colour import PressConverter
 from .content import Booklet, Library
 from .contrast import contrast_failures
-from .copyfit import lay_out_designed
+from .copyfit import WRITE_IN_TITLE, lay_out_designed
 from .errors import BuildError, display_path
 from .finish import (
     SCREEN_STEPS,
@@ -142,7 +142,9 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
                                 hyphenate=hyphenation.enabled and not large_print
                                 and has_hyphenation_dictionary(booklet.language),
                                 exceptions=exceptions_for(booklet.language,
-                                                          hyphenation.exceptions))
+                                                          hyphenation.exceptions),
+                                write_in_title=translations_for(booklet.language, library.root)
+                                .gettext(WRITE_IN_TITLE))
 
     rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
     document = designed(rendered.html)
