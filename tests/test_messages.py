@@ -286,3 +286,31 @@ def test_a_content_template_can_use_our_fixed_words(tmp_path: Path) -> None:
     html = render_html(library.booklets["small"], library, theme_for(root), notes_pages=0,
                        fixed_only=True).html
     assert "<p>Am EHC Eich nodiadau</p>" in html
+
+
+@pytest.mark.parametrize(("language", "pages", "sheets", "expected"), [
+    ("ar", 12, 3, "<cite>Llyfryn bach</cite>: 12 صفحة على 3 أوراق من مقاس A4."),
+    ("ar", 8, 2, "<cite>Llyfryn bach</cite>: 8 صفحات على ورقتين من مقاس A4."),
+    ("cy", 12, 3, "<cite>Llyfryn bach</cite>: 12 tudalen ar 3 dalen A4."),
+    ("en-GB", 12, 3, "<cite>Llyfryn bach</cite>: 12 pages on 3 sheets of A4."),
+])
+def test_office_instructions_count_in_each_language_s_plural_forms(
+        tmp_path: Path, language: str, pages: int, sheets: int, expected: str) -> None:
+    from pibooklet.render import render_office_instructions
+    root = write_library(tmp_path, WELSH_MANIFEST.replace("language: cy", f"language: {language}"),
+                         WELSH_SECTION, WELSH_ORGANISATION)
+    library = read_library(root)
+    html = render_office_instructions(library.booklets["small"], library, theme_for(root),
+                                      pages=pages, sheets=sheets, last_page=2 + pages // 2)
+    assert expected in html
+
+
+def test_an_arabic_booklet_prints_arabic_fixed_words(tmp_path: Path) -> None:
+    root = write_library(tmp_path, WELSH_MANIFEST.replace("language: cy", "language: ar"),
+                         WELSH_SECTION, WELSH_ORGANISATION)
+    library = read_library(root)
+    html = render_html(library.booklets["small"], library, theme_for(root), notes_pages=1).html
+    for words in ("عن هذا الكتيّب", "المحتويات", "المساعدة والدعم", "ملاحظاتك", "رسالة أساسية",
+                  "هذا الإصدار: يونيو 2025", "نبذة عن EHC"):
+        assert words in html
+    assert "Contents" not in html and "Help and support" not in html
