@@ -47,6 +47,8 @@ _POT_DATE = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 _PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?([-#0 +]*\d*(?:\.\d+)?)([a-zA-Z%])")
 _TAG = re.compile(r"</?[a-z]+>")
+#: A language tag a catalogue can be looked up by (content.py checks the manifest's).
+_TAG_PATTERN = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 _PO_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+)?'
                       r'"(?:[^"\\]|\\.)*"[ \t]*|#.*|[ \t]*')
 
@@ -64,7 +66,9 @@ def catalogue_names(language: str) -> list[str]:
 
 def catalogue_paths(language: str, content_root: Path | None) -> list[Path]:
     """Return the catalogues that make up a language, least specific first (later ones win)."""
-    paths = []
+    paths: list[Path] = []
+    if not _TAG_PATTERN.fullmatch(language):
+        return paths  # never a path made from anything but a plain tag
     for name in reversed(catalogue_names(language)):
         for folder in (LOCALE, content_root / "locale" if content_root else None):
             path = folder / name / "LC_MESSAGES" / f"{DOMAIN}.po" if folder else None
@@ -151,7 +155,8 @@ def read_catalogue(path: Path, content_root: Path | None) -> Catalog:
         return read_po(io.StringIO(text), abort_invalid=True, ignore_obsolete=True)
     except (PoFileError, ValueError) as error:
         found = re.search(r"on (\d+)\s*$", str(error))
-        raise ContentError([Problem(path, int(found[1]) if found else None,
+        # Babel names the line of a malformed entry; a bad header is in the first entry.
+        raise ContentError([Problem(path, int(found[1]) if found else 1,
                                     f"cannot be read as a gettext catalogue: {error}")]) \
             from None
 
@@ -285,6 +290,8 @@ def check_languages(booklets: Iterable, content_root: Path) -> list[Problem]:
     """Return the catalogue problems of every booklet's language, each reported once."""
     found: dict[Problem, None] = {}
     for booklet in booklets:
+        if not _TAG_PATTERN.fullmatch(booklet.language or ""):
+            continue  # content.py reports the malformed tag at its line
         line = booklet.source.line_of("language") if booklet.source else None
         for problem in check_language(booklet.language, booklet.manifest, line, content_root):
             found.setdefault(problem)
