@@ -9,6 +9,7 @@ the middle. On screen both halves read upright, one after the other, in one tagg
 
 from __future__ import annotations
 
+import gettext
 import io
 
 import babel
@@ -22,24 +23,30 @@ from pypdf.generic import (
 )
 
 
-def language_name(tag: str) -> str:
-    """Return a language's name in itself: 'Cymraeg', 'English'."""
-    return babel.Locale.parse(tag.split("-")[0]).get_display_name().capitalize()
+def language_name(tag: str, in_language: str | None = None) -> str:
+    """Return a language's name, in itself ('Cymraeg') or in another ('Welsh')."""
+    locale = babel.Locale.parse(tag.split("-")[0])
+    shown = locale.get_display_name(in_language.split("-")[0] if in_language else None)
+    return shown[:1].upper() + shown[1:]
 
 
-def bilingual_specification(first, second, first_pages: int,
-                            second_pages: int) -> dict[str, object]:
-    """Return what a printer must know of a back-to-back booklet, beyond any booklet's facts."""
-    names = language_name(first.language), language_name(second.language)
+def bilingual_specification(first, second, first_pages: int, second_pages: int,
+                            translations: gettext.NullTranslations) -> dict[str, object]:
+    """Return what a printer must know of a back-to-back booklet, beyond any booklet's facts,
+    in the first half's language."""
+    _ = translations.gettext
+    names = {"first": language_name(first.language, first.language),
+             "second": language_name(second.language, first.language),
+             "first_pages": first_pages, "second_pages": second_pages}
     return {
         "title": f"{first.title} / {second.title}",
-        "format": (f"bilingual, back to back (tête-bêche): {names[0]} reads from the front "
-                   f"cover ({first_pages} pages), {names[1]} from the back cover "
-                   f"({second_pages} pages), printed upside down to the {names[0]}; the two "
-                   f"halves meet at the centre spread"),
-        "pages_supplied": (f"single pages in print order: the {names[0]} half from its cover "
-                           f"(page 1), then the {names[1]} half from its last page to its "
-                           f"cover, each of those turned through 180 degrees"),
+        "format": _("bilingual, back to back (tête-bêche): %(first)s reads from the front cover "
+                    "(%(first_pages)s pages), %(second)s from the back cover (%(second_pages)s "
+                    "pages), printed upside down to the %(first)s; the two halves meet at the "
+                    "centre spread") % names,
+        "pages_supplied": _("single pages in print order: the %(first)s half from its cover "
+                            "(page 1), then the %(second)s half from its last page to its "
+                            "cover, each of those turned through 180 degrees") % names,
     }
 
 

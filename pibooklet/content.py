@@ -28,6 +28,7 @@ from .hyphenation import has_hyphenation_dictionary
 from .intake import image_problem, read_content_bytes
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown, text_limit_problems
+from .messages import N_, check_languages
 from .translations import (
     INHERITED_KEYS,
     TRANSLATION_FOLDER,
@@ -51,6 +52,10 @@ from .typography import printed_text
 from .yamlfile import YamlList, YamlMap, parse_yaml, read_text, read_yaml
 
 ORGANISATION_FILE = "organisation.yaml"
+#: Our wording where the organisation gives none, in English: printed in the booklet's language.
+DEFAULT_PAPER = N_("Self-cover, 150 gsm silk throughout (FSC or recycled)")
+DEFAULT_HOW_TO_GET = N_("This booklet is also available in large print. Ask the team who gave "
+                        "it to you, or contact us.")
 DIRECTORY_FILE = "directory.yaml"
 MANIFEST_FILE = "booklet.yaml"
 ICON_FOLDER = Path("images") / "icons"
@@ -111,7 +116,7 @@ PRINT_FIELDS = (
     s.Field("creep_mm_per_sheet", s.number(-1, 1), "office booklet: move each sheet's pages "
             "this far toward the fold (negative: away)", default=0.0),
     s.Field("paper", s.text, "suggested paper stock for the print specification",
-            default="Self-cover, 150 gsm silk throughout (FSC or recycled)"),
+            default=DEFAULT_PAPER),
 )
 PUBLICATION_FIELDS = (
     s.Field("id", s.identifier, "id used in [[id]] cross-references", required=True),
@@ -122,8 +127,7 @@ LARGE_PRINT_FIELDS = (
             "(18 is ideal)", default=16),
     s.Field("how_to_get", s.text, "the alternative-formats statement printed in the standard "
             "edition (Markdown)",
-            default="This booklet is also available in large print. Ask the team who gave "
-                    "it to you, or contact us."),
+            default=DEFAULT_HOW_TO_GET),
 )
 
 
@@ -642,6 +646,8 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
         if booklet:
             booklets[booklet.slug] = facts.read[booklet.slug] = booklet
     _check_covers(booklets, problems)
+    # Each booklet language needs a complete catalogue of fixed words (ours or the folder's).
+    problems.extend(check_languages(booklets.values(), root))
     texts = [path for path in (root / ORGANISATION_FILE, root / DIRECTORY_FILE, *manifests,
                                *facts.sections_read) if path.is_file()]
     texts = [path for path in texts if _readable(path, root)]  # others are reported already

@@ -19,6 +19,7 @@ from weasyprint.formatting_structure import boxes
 
 from .hyphenation import SOFT_HYPHEN, keep_whole, prepare
 from .layout import lay_out
+from .messages import N_
 from .pagination import (
     HYPHENS,
     LETTERS,
@@ -33,8 +34,9 @@ from .pagination import (
     page_kind,
 )
 
-#: The heading of the ruled space that fills a page a forced break leaves more than half empty.
-WRITE_IN_TITLE = "Your questions"
+#: The heading of the ruled space that fills a page a forced break leaves more than half empty
+#: (in English: it is printed in the booklet's language).
+WRITE_IN_TITLE = N_("Your questions")
 _WRITE_IN_OVERHEAD_PX = 64  # its title and margins
 _MOST_PASSES = 4
 #: The class that sends a heading to the top of the next page (booklet.css).
@@ -57,7 +59,8 @@ ADDRESS_PART_CLASS = "address-part"
 
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
-                     exceptions: tuple[str, ...]) -> weasyprint.Document:
+                     exceptions: tuple[str, ...],
+                     write_in_title: str = WRITE_IN_TITLE) -> weasyprint.Document:
     """Lay out the booklet, then mend what a designer would: hyphens, headings, thin pages.
 
     A bad hyphen is mended by keeping its word whole, a stranded heading by starting it on the
@@ -82,7 +85,7 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
         if not mended and not _break_long_addresses(document):
             break
         document = _lay_out_again(source, base, fetcher)
-    added = _fill_thin_pages(document, root)
+    added = _fill_thin_pages(document, root, write_in_title)
     if added:
         document = _lay_out_again(source, base, fetcher)
         # Ruled space that did not land where it was meant to fill is taken out again.
@@ -227,8 +230,8 @@ def _following_letters(line: Line) -> str:
     return match[0] if match else ""
 
 
-def _fill_thin_pages(document: weasyprint.Document, root) -> dict:
-    """Put ruled space headed WRITE_IN_TITLE on each thin page; return it, by page index."""
+def _fill_thin_pages(document: weasyprint.Document, root, title: str) -> dict:
+    """Put ruled space headed `title` on each thin page; return it, by page index."""
     parents = {child: parent for parent in root.iter() for child in parent}
     pages = [gather_page(index, page._page_box, parents)
              for index, page in enumerate(document.pages)]
@@ -256,7 +259,7 @@ def _fill_thin_pages(document: weasyprint.Document, root) -> dict:
         if lines < 2:
             continue
         parent = parents[start]
-        write_in = _write_in(lines)
+        write_in = _write_in(lines, title)
         parent.insert(list(parent).index(start), write_in)
         added[write_in] = page.index
     return added
@@ -273,11 +276,11 @@ def _notes_line_pitch(document: weasyprint.Document) -> float:
     return 8.6 / 25.4 * 96  # booklet.css: .notes-line height
 
 
-def _write_in(lines: int):
-    """Return ruled space to write on, headed WRITE_IN_TITLE."""
+def _write_in(lines: int, heading: str):
+    """Return ruled space to write on, with its heading."""
     box = ElementTree.Element("div", {"class": "write-in"})
     title = ElementTree.SubElement(box, "p", {"class": "write-in-title"})
-    title.text = WRITE_IN_TITLE
+    title.text = heading
     ruled = ElementTree.SubElement(box, "div", {"class": "write-in-lines",
                                                 "aria-hidden": "true"})
     for _ in range(lines):

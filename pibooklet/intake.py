@@ -24,7 +24,8 @@ from .limits import MAX_FILE_BYTES, MAX_IMAGE_MEGAPIXELS, MAX_SVG_ELEMENTS
 _BOM = b"\xef\xbb\xbf"
 #: The kind of file each name ending is read as; anything else is limited as an image.
 _KINDS = {".yaml": "yaml", ".yml": "yaml", ".md": "markdown", ".html": "template",
-          ".css": "stylesheet", ".svg": "svg", ".icc": "profile", ".icm": "profile"}
+          ".css": "stylesheet", ".svg": "svg", ".icc": "profile", ".icm": "profile",
+          ".po": "catalogue"}
 #: How each raster format a booklet may use begins, and its usual name ending.
 _RASTERS = ((b"\x89PNG\r\n\x1a\n", "PNG", ".png"), (b"\xff\xd8\xff", "JPEG", ".jpg"),
             (b"GIF87a", "GIF", ".gif"), (b"GIF89a", "GIF", ".gif"),
@@ -197,7 +198,8 @@ _HOW_TO_SHRINK = {"yaml": "split it up", "markdown": "split it into several sect
                   "template": "split it into smaller templates",
                   "stylesheet": "remove unused rules",
                   "svg": "simplify the drawing or save it as a PNG",
-                  "image": "resize or compress it", "profile": "use a standard ICC profile"}
+                  "image": "resize or compress it", "profile": "use a standard ICC profile",
+                  "catalogue": "remove entries that are not used"}
 
 
 def _size(count: int) -> str:

@@ -19,6 +19,7 @@ MAX_FILE_BYTES: dict[str, int] = {
     "svg": 2 * 1024 * 1024,    # logos, icons, diagrams
     "image": 30 * 1024 * 1024,  # PNG and JPEG photographs
     "profile": 10 * 1024 * 1024,  # an ICC output profile
+    "catalogue": 512 * 1024,   # a gettext .po catalogue: ours are about 20 KB
 }
 
 #: Largest raster image, in millions of pixels, judged by the file's content whatever it is

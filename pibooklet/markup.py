@@ -18,6 +18,7 @@ never reach the layout engine.
 
 from __future__ import annotations
 
+import gettext
 import html
 import re
 import xml.etree.ElementTree as etree
@@ -39,12 +40,14 @@ from .limits import (
     MAX_PARAGRAPH_MARKUP,
 )
 from .links import LINK_CLASSES, find_contacts, kind_of
+from .messages import N_
 from .typography import straighten
 
 BLOCK_KINDS = ("callout", "quote", "questions", "story", "more")
-# Each callout style and the label printed (and read first by screen readers) at its top.
-CALLOUT_STYLES = {"key": "Key message", "important": "Important", "tip": "Tip"}
-MORE_LABEL = "More from us"
+# Each callout style and the label printed (and read first by screen readers) at its top,
+# in English: the renderer prints them in the booklet's language.
+CALLOUT_STYLES = {"key": N_("Key message"), "important": N_("Important"), "tip": N_("Tip")}
+MORE_LABEL = N_("More from us")
 
 # Figure attributes: {width=45% place=right credit="Photo: A Name"} after an image.
 IMAGE_PLACES = ("left", "right", "column", "bleed")
@@ -540,7 +543,8 @@ class MarkdownRenderer:
     def __init__(self, booklet_titles: Mapping[str, str],
                  qr_source: Callable[[str], str] = lambda address: address,
                  cover_source: Callable[[str], str | None] | None = None,
-                 large_print: bool = False):
+                 large_print: bool = False,
+                 translations: gettext.NullTranslations | None = None):
         extension = _BookletExtension(booklet_titles, qr_source)
         self._markdown = markdown.Markdown(extensions=["sane_lists", "smarty", extension],
                                            output_format="html")
@@ -548,6 +552,7 @@ class MarkdownRenderer:
         self._cover_source = cover_source
         self._figures = extension.figures
         self._figures.large_print = large_print
+        self._ = (translations or gettext.NullTranslations()).gettext
 
     def render(self, text: str) -> str:
         """Return the HTML of a section's Markdown text."""
@@ -599,7 +604,7 @@ class MarkdownRenderer:
             # The label is printed and read first: screen-reader users hear what kind of
             # note this is before its text, as sighted readers see it. A <div>, because
             # WeasyPrint 70 tags it Div; an <aside> would become NonStruct.
-            label = CALLOUT_STYLES[block.argument]
+            label = escape(self._(CALLOUT_STYLES[block.argument]))
             return (f'<div class="callout callout-{block.argument}" role="note">'
                     f'<p class="callout-label">{label}</p>{inner}</div>')
         if block.kind == "more":
@@ -622,10 +627,11 @@ class MarkdownRenderer:
         plain_title = html.unescape(re.sub(r"<[^>]+>", "", title))
         # The cover is a picture of the booklet, so its alternative text says so; it is a
         # raster image, so the title printed on it is never read out as text as well.
-        alt = escape(f"Cover of the booklet {plain_title}")
+        alt = escape(self._("Cover of the booklet %(title)s") % {"title": plain_title})
         source = self._cover_source(booklet_id)
         cover = f'<img class="more-cover" src="{escape(source)}" alt="{alt}">' if source else ""
-        return (f'<div class="more-from-us" role="note"><p class="more-label">{MORE_LABEL}</p>'
+        label = escape(self._(MORE_LABEL))
+        return (f'<div class="more-from-us" role="note"><p class="more-label">{label}</p>'
                 f'{cover}<p class="more-title"><cite>{title}</cite></p>{inner}</div>')
 
 

@@ -17,7 +17,7 @@ from .bilingual import (
 from .colour import PressConverter
 from .content import Booklet, Library
 from .contrast import contrast_failures
-from .copyfit import lay_out_designed
+from .copyfit import WRITE_IN_TITLE, lay_out_designed
 from .direction import is_right_to_left
 from .errors import BuildError, display_path
 from .finish import (
@@ -45,6 +45,7 @@ from .layout import (
     overflowing_addresses,
     write_pdf,
 )
+from .messages import translations_for
 from .notes import notes_start_lines
 from .overprint import overprint_black
 from .pagination import OFF_PAGE, Fault, LayoutReport, analyse, off_page_faults, where_written
@@ -117,9 +118,13 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
         name = f"{booklet.slug}-press.pdf"
         built.files.append(OutputFile(name, press, f"{pages} pages, PDF/X-4, 3 mm bleed"))
         if "spec" in outputs:
-            specification = print_specification(booklet, library.organisation, press, name)
+            translations = translations_for(booklet.language, library.root)
+            specification = print_specification(booklet, library.organisation_for(booklet),
+                                                press, name,
+                                                translations)
             built.files.append(OutputFile(f"{booklet.slug}-print-spec.txt",
-                                          specification_text(specification).encode(),
+                                          specification_text(specification,
+                                                             translations).encode(),
                                           "print specification"))
             built.files.append(OutputFile(f"{booklet.slug}-print-spec.json",
                                           specification_json(specification).encode(),
@@ -165,12 +170,14 @@ def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Th
             raise BuildError("the joined press file failed its checks:\n  "
                              + "\n  ".join(problems))
         if "spec" in outputs:
+            translations = translations_for(first.language, library.root)
             specification = print_specification(first, library.organisation_for(first),
-                                                press, name)
+                                                press, name, translations)
             specification.update(bilingual_specification(first, second, halves[0][1],
-                                                          halves[1][1]))
+                                                          halves[1][1], translations))
             built.files.append(OutputFile(f"{slug}-print-spec.txt",
-                                          specification_text(specification).encode(),
+                                          specification_text(specification,
+                                                             translations).encode(),
                                           "print specification"))
             built.files.append(OutputFile(f"{slug}-print-spec.json",
                                           specification_json(specification).encode(),
@@ -198,7 +205,9 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
                                 hyphenate=hyphenation.enabled and not large_print
                                 and has_hyphenation_dictionary(booklet.language),
                                 exceptions=exceptions_for(booklet.language,
-                                                          hyphenation.exceptions))
+                                                          hyphenation.exceptions),
+                                write_in_title=translations_for(booklet.language, library.root)
+                                .gettext(WRITE_IN_TITLE))
 
     rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
     document = designed(rendered.html)
@@ -370,6 +379,7 @@ def _image_reference(booklet: Booklet, path) -> str:
 def _office_booklet(booklet: Booklet, library: Library, theme: Theme, screen: bytes,
                     pages: int) -> bytes:
     sides = pages // 2
+    _ = translations_for(booklet.language, library.root).gettext
     html = render_office_instructions(booklet, library, theme, pages=pages, sheets=pages // 4,
                                       last_page=2 + sides)
     instructions = write_pdf(lay_out(html, booklet.folder, _fetcher(library, theme)),
@@ -377,7 +387,8 @@ def _office_booklet(booklet: Booklet, library: Library, theme: Theme, screen: by
     date = "D:" + booklet.edition.isoformat().replace("-", "") + "000000Z"
     office = impose_booklet(screen, library.organisation.print.creep_mm_per_sheet, instructions,
                             right_to_left=is_right_to_left(booklet.language),
-                            metadata={"/Title": f"{booklet.title} (A4 booklet for office printing)",
+                            metadata={"/Title": _("%(title)s (A4 booklet for office printing)")
+                                      % {"title": booklet.title},
                                       "/Author": library.organisation.name,
                                       "/CreationDate": date, "/ModDate": date})
     reader = PdfReader(io.BytesIO(office))

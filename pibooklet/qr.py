@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gettext
 import math
 from dataclasses import dataclass
 from html import escape
@@ -52,12 +53,15 @@ def make_qr(href: str, dark: str, light: str) -> QrCode:
     return QrCode(f"data:image/svg+xml;base64,{data}", width_mm, code.error)
 
 
-def qr_markup(address: str, dark: str, light: str) -> str:
-    """Return HTML for a QR code with its address printed beside it."""
+def qr_markup(address: str, dark: str, light: str,
+              translations: gettext.NullTranslations | None = None) -> str:
+    """Return HTML for a QR code with its address printed beside it, in the booklet's language."""
+    _ = (translations or gettext.NullTranslations()).gettext
     href = contact_href("web", address)
     code = make_qr(href, dark, light)
+    alt = escape(_("QR code for %(address)s") % {"address": address})
+    scan = escape(_("Scan the code, or visit"))
     # The SVG's own width (in mm) sizes the image: no style attribute is needed.
-    return (f'<span class="qr-code"><img class="qr" src="{code.data_uri}" '
-            f'alt="QR code for {escape(address)}">'
-            f'<span class="qr-address">Scan the code, or visit<br>'
+    return (f'<span class="qr-code"><img class="qr" src="{code.data_uri}" alt="{alt}">'
+            f'<span class="qr-address">{scan}<br>'
             f'<a class="url" href="{escape(href)}">{escape(address)}</a></span></span>')

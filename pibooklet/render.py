@@ -7,7 +7,9 @@ name, so a charity can restyle one piece without copying the rest.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
+import gettext
 import html
 import re
 from collections.abc import Callable
@@ -18,11 +20,20 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .colour import PressConverter, cmyk_css
-from .content import CONTACT_PLACEHOLDERS, Booklet, Library, icon_path
+from .content import (
+    CONTACT_PLACEHOLDERS,
+    DEFAULT_HOW_TO_GET,
+    Booklet,
+    Library,
+    Organisation,
+    icon_path,
+)
 from .direction import text_direction
 from .errors import ContentError, Problem
 from .links import LINK_CLASSES, contact_href, kind_of
 from .markup import MarkdownRenderer
+from .messages import N_, translations_for
+from .messages import month_year as babel_month_year
 from .qr import qr_markup
 from .templates import (
     TemplateProblem,
@@ -112,6 +123,8 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     which shows none of them).
     """
     press, large_print = edition == "press", edition == "large-print"
+    translations = translations_for(booklet.language, library.root)
+    _ = translations.gettext
 
     paper = library.organisation.colours["paper"]
     # Codes print in black ink alone on the paper colour: 100% K on press.
@@ -119,11 +132,11 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
                                                                             paper.screen)
 
     def qr_source(address: str) -> str:
-        return qr_markup(address, dark, light)
+        return qr_markup(address, dark, light, translations)
 
     covers = _cover_source(library, theme, press) if thumbnails else lambda _: _BLANK_PNG
-    markdown = MarkdownRenderer(library.titles(), qr_source, covers, large_print)
-    environment = _environment(theme, markdown)
+    markdown = MarkdownRenderer(library.titles(), qr_source, covers, large_print, translations)
+    environment = _environment(theme, markdown, translations, booklet.language)
     environment.filters["qr"] = lambda address: Markup(qr_source(str(address)))
     sections = [] if fixed_only else [
         (section, Markup(_shared_images(markdown.render(section.body), section, library)))
@@ -131,16 +144,16 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     notes_listed = booklet.notes_pages > 0
     contents = [ContentsEntry(section.anchor, section.contents_title)
                 for section in booklet.sections if section.listed]
-    contents.append(ContentsEntry("help-and-support", "Help and support"))
+    contents.append(ContentsEntry("help-and-support", _("Help and support")))
     if notes_listed:
-        contents.append(ContentsEntry("your-notes", "Your notes"))
+        contents.append(ContentsEntry("your-notes", _("Your notes")))
     titles = library.titles()
     printed = tuple(_plain(markdown.render_inline(entry.title)) for entry in contents)
     environment.filters["contact_line"] = lambda line: _contact_line(line, library, markdown)
     page = render_template(
         environment, MAIN_TEMPLATE,
         booklet=booklet,
-        org=library.organisation_for(booklet),
+        org=_our_defaults_translated(library.organisation_for(booklet), translations),
         sections=sections,
         contents=contents,
         bookmarks={entry.anchor: title for entry, title in zip(contents, printed, strict=True)},
@@ -162,10 +175,11 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
         else STANDARD_BODY_SIZE,
         colour_profile=library.organisation.print.colour_profile.as_uri(),
     )
-    descriptions = _link_descriptions(page, contents, printed)
+    descriptions = _link_descriptions(page, contents, printed, translations)
     for mark in library.organisation_for(booklet).trust_marks:
         if mark.link:
-            descriptions[contact_href("web", mark.link)] = f"Website: {mark.link} ({mark.alt})"
+            descriptions[contact_href("web", mark.link)] = _("Website: %(address)s (%(name)s)") \
+                % {"address": mark.link, "name": mark.alt}
     return RenderedBooklet(page, printed, descriptions)
 
 
@@ -190,6 +204,17 @@ def check_templates(theme: Theme, library: Library | None,
         except TemplateProblem as problem:
             found[problem.problem()] = None
     return list(found)
+
+
+def _our_defaults_translated(organisation: Organisation,
+                             translations: gettext.NullTranslations) -> Organisation:
+    """Return the organisation with our default large-print statement, where it kept it, in
+    the booklet's language."""
+    large_print = organisation.large_print
+    if large_print.how_to_get != DEFAULT_HOW_TO_GET:
+        return organisation
+    return dataclasses.replace(organisation, large_print=dataclasses.replace(
+        large_print, how_to_get=translations.gettext(DEFAULT_HOW_TO_GET)))
 
 
 def _support_items(booklet: Booklet, library: Library) -> list[tuple[str, object, int]]:
@@ -266,27 +291,33 @@ def _cover_source(library: Library, theme: Theme, press: bool) -> Callable[[str]
     return source
 
 
-_KIND_OF_LINK = {"url": "Website", "email": "Email", "tel": "Phone"}
+#: What a screen reader says before an address, by the link's class.
+_KIND_OF_LINK = {"url": N_("Website: %(address)s"), "email": N_("Email: %(address)s"),
+                 "tel": N_("Phone: %(address)s")}
 _LINK = re.compile(r'<a class="(?P<kind>url|email|tel)" href="(?P<href>[^"]+)">(?P<text>.*?)</a>',
                    re.DOTALL)
 
 
-def _link_descriptions(page: str, contents: list[ContentsEntry],
-                       titles: tuple[str, ...]) -> dict[str, str]:
+def _link_descriptions(page: str, contents: list[ContentsEntry], titles: tuple[str, ...],
+                       translations: gettext.NullTranslations) -> dict[str, str]:
     """Return what each link target should be called by a screen reader."""
-    descriptions = {entry.anchor: f"Go to: {title}" for entry, title in zip(contents, titles,
-                                                                           strict=True)}
+    _ = translations.gettext
+    descriptions = {entry.anchor: _("Go to: %(title)s") % {"title": title}
+                    for entry, title in zip(contents, titles, strict=True)}
     for link in _LINK.finditer(page):
         href = html.unescape(link["href"])
-        descriptions.setdefault(href, f"{_KIND_OF_LINK[link['kind']]}: {_plain(link['text'])}")
+        described = _KIND_OF_LINK[link["kind"]]
+        descriptions.setdefault(href, _(described) % {"address": _plain(link["text"])})
     return descriptions
 
 
 def render_office_instructions(booklet: Booklet, library: Library, theme: Theme,
                                pages: int, sheets: int, last_page: int) -> str:
     """Return the HTML of the sheet that tells a ward clerk how to print the office booklet."""
-    markdown = MarkdownRenderer(library.titles())
-    return render_template(_environment(theme, markdown), OFFICE_INSTRUCTIONS_TEMPLATE,
+    translations = translations_for(booklet.language, library.root)
+    markdown = MarkdownRenderer(library.titles(), translations=translations)
+    return render_template(_environment(theme, markdown, translations, booklet.language),
+                           OFFICE_INSTRUCTIONS_TEMPLATE,
                            booklet=booklet, org=library.organisation_for(booklet), pages=pages,
                            sheets=sheets, last_page=last_page,
                            font_faces=Markup(library.organisation.typefaces.font_face_css()),
@@ -312,8 +343,10 @@ def _plain(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment))
 
 
-def _environment(theme: Theme, markdown: MarkdownRenderer) -> jinja2.Environment:
-    """Return the sandbox every template renders in, ours and the content folder's alike."""
+def _environment(theme: Theme, markdown: MarkdownRenderer,
+                 translations: gettext.NullTranslations, language: str) -> jinja2.Environment:
+    """Return the sandbox every template renders in, ours and the content folder's alike,
+    with the fixed words and month names of the booklet's language."""
     return sandboxed_environment(
         theme.template_dirs, PROJECT_ROOT / "templates",
         filters={"inline": lambda text: in_own_language(
@@ -322,10 +355,10 @@ def _environment(theme: Theme, markdown: MarkdownRenderer) -> jinja2.Environment
                      text, Markup(markdown.render(str(text))), "div"),
                  "contact": contact_link,
                  "web_href": lambda address: contact_href("web", str(address)),
-                 "month_year": month_year,
+                 "month_year": lambda date: month_year(date, language),
                  "last_words_together": last_words_together,
                  "direction": text_direction},
-        asset=lambda path: Path(path).as_uri())
+        asset=lambda path: Path(path).as_uri(), translations=translations)
 
 
 def in_own_language(text: object, html_fragment: Markup, element: str) -> Markup:
@@ -359,6 +392,6 @@ def last_words_together(text: str) -> str:
     return f"{head}\u00a0{last}"
 
 
-def month_year(date: dt.date) -> str:
-    """Return a date as it is printed in booklets: 'April 2025'."""
-    return f"{date:%B} {date.year}"
+def month_year(date: dt.date, language: str = "en-GB") -> str:
+    """Return a date as it is printed in booklets, in their language: 'April 2025'."""
+    return babel_month_year(date, language)

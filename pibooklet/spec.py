@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import hashlib
 import io
 import json
@@ -9,15 +10,19 @@ import json
 from PIL import ImageCms
 from pypdf import PdfReader
 
-from .content import Booklet, Organisation
+from .content import DEFAULT_PAPER, Booklet, Organisation
 from .direction import is_right_to_left
 from .press import BLEED_MM
 from .render import month_year
 
 
 def print_specification(booklet: Booklet, organisation: Organisation, press_pdf: bytes,
-                        press_file: str) -> dict[str, object]:
-    """Return the specification of the press file, read back from the file itself."""
+                        press_file: str,
+                        translations: gettext.NullTranslations | None = None
+                        ) -> dict[str, object]:
+    """Return the specification of the press file, read back from the file itself, its
+    sentences in the booklet's language."""
+    _ = (translations or gettext.NullTranslations()).gettext
     reader = PdfReader(io.BytesIO(press_pdf))
     pages = len(reader.pages)
     [intent] = [item.get_object() for item in reader.trailer["/Root"]["/OutputIntents"]]
@@ -27,19 +32,19 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
         "title": booklet.title,
         "publisher": organisation.name,
         "contact": {"phone": organisation.phone, "email": organisation.email},
-        "edition": month_year(booklet.edition),
-        "next_review": month_year(booklet.next_review),
-        "finished_size": "A5 portrait, 148 x 210 mm (trimmed)",
+        "edition": month_year(booklet.edition, booklet.language),
+        "next_review": month_year(booklet.next_review, booklet.language),
+        "finished_size": _("A5 portrait, 148 x 210 mm (trimmed)"),
         "pages": pages,
         "sheets_per_copy": pages // 4,
-        "binding": "saddle-stitched: 2 wire stitches on the spine"
-                   + ("; bound on the right-hand edge (the booklet reads right to left)"
+        "binding": _("saddle-stitched: 2 wire stitches on the spine")
+                   + (_("; bound on the right-hand edge (the booklet reads right to left)")
                       if right_to_left else ""),
         "reading_direction": "right to left" if right_to_left else "left to right",
-        "colours": "4/4 process CMYK (four colours both sides)",
-        "bleed": f"{BLEED_MM:g} mm on every edge"
-                 + ("; crop marks outside the bleed" if organisation.print.crop_marks
-                    else "; no crop marks"),
+        "colours": _("4/4 process CMYK (four colours both sides)"),
+        "bleed": (_("%(bleed)s mm on every edge; crop marks outside the bleed")
+                  if organisation.print.crop_marks
+                  else _("%(bleed)s mm on every edge; no crop marks")) % {"bleed": f"{BLEED_MM:g}"},
         "pdf_standard": "PDF/X-4",
         "colour_profile": {
             "name": description,
@@ -48,13 +53,13 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
             "output_condition_named": organisation.print.output_condition is not None,
             "file": organisation.print.colour_profile.name,
         },
-        "paper": organisation.print.paper,
+        "paper": _(DEFAULT_PAPER) if organisation.print.paper == DEFAULT_PAPER
+        else organisation.print.paper,
         "file": {"name": press_file, "bytes": len(press_pdf),
                  "sha256": hashlib.sha256(press_pdf).hexdigest()},
-        "pages_supplied": "single pages in reading order, cover as page 1"
-                          + ("; pages run right to left: in each spread the even page is "
-                             "on the right"
-                             if right_to_left else ""),
+        "pages_supplied": _("single pages in reading order, cover as page 1")
+                          + (_("; pages run right to left: in each spread the even page is "
+                               "on the right") if right_to_left else ""),
     }
 
 
@@ -62,35 +67,45 @@ def _profile_description(profile: bytes) -> str:
     return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(profile))).strip()
 
 
-def specification_text(specification: dict[str, object]) -> str:
+def specification_text(specification: dict[str, object],
+                       translations: gettext.NullTranslations | None = None) -> str:
     """Return the specification as a short plain-text sheet a printer can quote from."""
+    translations = translations or gettext.NullTranslations()
+    _, ngettext = translations.gettext, translations.ngettext
     profile = specification["colour_profile"]
     file = specification["file"]
     contact = specification["contact"]
     rows = [
-        ("Title", specification["title"]),
-        ("Publisher", f"{specification['publisher']} ({contact['phone']}, {contact['email']})"),
-        ("Edition", f"{specification['edition']} (next review {specification['next_review']})"),
-        ("Finished size", specification["finished_size"]),
-        ("Pages", f"{specification['pages']} including covers "
-                  f"({specification['sheets_per_copy']} sheets per copy)"),
-        ("Binding", specification["binding"]),
-        ("Colours", specification["colours"]),
-        ("Bleed", specification["bleed"]),
-        ("PDF standard", specification["pdf_standard"]),
-        ("Made for", profile["output_condition"] + (
-            "" if profile["output_condition_named"] else " (the profile's own description)")),
-        ("Colour profile", f"{profile['name']} ({profile['file']}, embedded in the "
-                           "PDF/X OutputIntent)"),
-        ("Paper", specification["paper"]),
-        ("Pages supplied", specification["pages_supplied"]),
-        ("File", f"{file['name']} ({file['bytes']:,} bytes)"),
+        (_("Title"), specification["title"]),
+        (_("Publisher"), f"{specification['publisher']} ({contact['phone']}, "
+                         f"{contact['email']})"),
+        (_("Edition"), _("%(edition)s (next review %(next_review)s)") % {
+            "edition": specification["edition"], "next_review": specification["next_review"]}),
+        (_("Finished size"), specification["finished_size"]),
+        (_("Pages"), ngettext("%(pages)s including covers (%(num)s sheet per copy)",
+                              "%(pages)s including covers (%(num)s sheets per copy)",
+                              specification["sheets_per_copy"])
+         % {"pages": specification["pages"], "num": specification["sheets_per_copy"]}),
+        (_("Binding"), specification["binding"]),
+        *([(_("Format"), specification["format"])] if "format" in specification else []),
+        (_("Colours"), specification["colours"]),
+        (_("Bleed"), specification["bleed"]),
+        (_("PDF standard"), specification["pdf_standard"]),
+        (_("Made for"), profile["output_condition"] if profile["output_condition_named"]
+         else _("%(condition)s (the profile's own description)")
+         % {"condition": profile["output_condition"]}),
+        (_("Colour profile"), _("%(name)s (%(file)s, embedded in the PDF/X OutputIntent)")
+         % {"name": profile["name"], "file": profile["file"]}),
+        (_("Paper"), specification["paper"]),
+        (_("Pages supplied"), specification["pages_supplied"]),
+        (_("File"), _("%(name)s (%(bytes)s bytes)") % {"name": file["name"],
+                                                       "bytes": f"{file['bytes']:,}"}),
         ("SHA-256", file["sha256"]),
     ]
-    width = max(len(label) for label, _ in rows)
-    lines = ["PRINT SPECIFICATION", ""]
+    width = max(len(label) for label, _value in rows)
+    lines = [_("PRINT SPECIFICATION"), ""]
     lines += [f"{label + ':':<{width + 1}} {value}" for label, value in rows]
-    lines += ["", "Quantity and delivery: to be confirmed with the order."]
+    lines += ["", _("Quantity and delivery: to be confirmed with the order.")]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ Every problem becomes a TemplateProblem naming the template's `path:line`, never
 
 from __future__ import annotations
 
+import gettext
 import os
 import re
 import sys
@@ -22,6 +23,7 @@ import jinja2
 from jinja2.compiler import CodeGenerator
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_range
+from markupsafe import Markup
 
 from .errors import BuildError, ContentError, Problem
 from .intake import css_import_lines, read_content_text
@@ -45,7 +47,8 @@ ALLOWED_JINJA_FILTERS = frozenset({
 
 #: Names a template can use besides the variables it is given: Jinja's lipsum, cycler,
 #: joiner, namespace and dict are left out (namespace lets a loop grow a string without bound).
-ALLOWED_GLOBALS = ("range", "asset")
+#: _, gettext and ngettext give the booklet language's fixed words ({% trans %} uses them).
+ALLOWED_GLOBALS = ("range", "asset", "_", "gettext", "ngettext")
 
 #: String methods that pad, format or translate by amounts a template controls.
 _GROWING_STR_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "format",
@@ -57,7 +60,9 @@ _MOST_NUMBER_BITS = 4096
 #: What a link may point to: the addresses a reader can use, and the booklet's own pages.
 _LINK_TARGETS = ("https://", "mailto:", "tel:", "#")
 
-_WIDE_FORMAT = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[-#0 +]*\d*\.(\*|\d{4,})")
+# A width or precision of 1000 or more, after a %(name) too: "%(a)999999999s" is 1 GB.
+_WIDE_FORMAT = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d{4,})"
+                          r"|%(\([^)]*\))?[-#0 +]*\d*\.(\*|\d{4,})")
 
 
 class TemplateProblem(BuildError):
@@ -123,6 +128,10 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     code_generator_class = _BoundedGenerator
     intercepted_binops = frozenset({"*", "**", "%", "+"})
+
+    def __init__(self, **options) -> None:
+        # {% trans %} and _() in every template, ours and content's: fixed words are translated.
+        super().__init__(extensions=["jinja2.ext.i18n"], **options)
 
     def bounded(self, value):
         """Return `value`, refusing a string or sequence too long for a template to make."""
@@ -252,9 +261,38 @@ class _LoopBudget:
         return numbers
 
 
+def _bounded_gettext(environment: _Sandbox, translations: gettext.NullTranslations
+                     ) -> tuple[Callable, Callable]:
+    """Return gettext and ngettext as Jinja's newstyle i18n makes them (placeholders filled and
+    escaped), refusing a result too large: a template chooses the values put in."""
+    def filled(context, text: str, variables: dict) -> str:
+        text = environment.bounded(text)
+        longest = max((len(str(value)) for value in variables.values()), default=0)
+        if _WIDE_FORMAT.search(text) or len(text) + text.count("%") * longest \
+                > MAX_TEMPLATE_STRING:
+            raise SecurityError(f"filling in this message would make more than the "
+                                f"{MAX_TEMPLATE_STRING} characters allowed")
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @jinja2.pass_context
+    def translated(__context, __string: str, **variables) -> str:
+        return filled(__context, translations.gettext(str(__string)), variables)
+
+    @jinja2.pass_context
+    def translated_plural(__context, __singular: str, __plural: str, __num: int,
+                          **variables) -> str:
+        variables.setdefault("num", __num)
+        return filled(__context, translations.ngettext(str(__singular), str(__plural),
+                                                       int(__num)), variables)
+    return translated, translated_plural
+
+
 def sandboxed_environment(template_dirs: tuple[Path, ...], trusted: Path,
-                          filters: dict[str, Callable], asset: Callable) -> jinja2.Environment:
-    """Return the sandbox templates render in: autoescaped, StrictUndefined, documented names."""
+                          filters: dict[str, Callable], asset: Callable,
+                          translations: gettext.NullTranslations | None = None
+                          ) -> jinja2.Environment:
+    """Return the sandbox templates render in: autoescaped, StrictUndefined, documented names,
+    and the fixed words of the booklet's language (English without `translations`)."""
     environment = _Sandbox(
         loader=SearchPathLoader(template_dirs, trusted),
         autoescape=True,
@@ -268,6 +306,10 @@ def sandboxed_environment(template_dirs: tuple[Path, ...], trusted: Path,
     environment.filters["join"] = _bounded_join(environment, kept["join"])
     environment.globals.clear()
     environment.globals.update(range=_LoopBudget().range, asset=asset)
+    environment.newstyle_gettext = True  # {% trans %} passes its variables to gettext
+    translated, translated_plural = _bounded_gettext(
+        environment, translations or gettext.NullTranslations())
+    environment.globals.update(_=translated, gettext=translated, ngettext=translated_plural)
     return environment
 
 
