@@ -35,6 +35,7 @@ from .translations import (
     LanguageWords,
     bilingual_slug,
     check_translation,
+    count_problems,
     find_language_files,
     is_known_language,
     is_translation,
@@ -992,6 +993,8 @@ def _check_language_words(manifest: Path, data: Any, values: dict[str, Any],
         return
     if words.language not in facts.words_checked:
         facts.words_checked.add(words.language)
+        for key, message in count_problems(organisation, words):
+            problems.add(words.path, words.source.line_of(key), message)
         for key in missing_words(organisation, words):
             problems.add(words.path, words.source.line,
                          f"'{key}' is not given in this language: translate it from "

@@ -26,9 +26,6 @@ TRANSLATION_FOLDER = re.compile(r"[a-z]{2,3}(-[a-z]{2})?")
 #: Manifest keys a translation takes from its source, since they are not words.
 INHERITED_KEYS = ("edition", "next_review", "related", "related_qr", "notes_pages",
                   "plain_language")
-#: Organisation keys whose words a language file gives (the rest are facts, not words).
-WORDED_KEYS = ("name", "about", "legal_note", "donation", "large_print", "back_cover",
-               "publications", "trust_marks")
 
 
 class ForeignText(str):
@@ -139,6 +136,9 @@ def _translated_name(name: str, folder: str) -> str:
 
 _TRUST_MARK_WORDS = (s.Field("alt", printed_text, "the mark's description in this language",
                              required=True),)
+_CHARITY_NUMBER_WORDS = (
+    s.Field("where", printed_text, "where it is registered, in this language", required=True),
+)
 _PUBLICATION_WORDS = (
     s.Field("id", s.identifier, "the publication's id in organisation.yaml", required=True),
     s.Field("title", printed_text, "its title in this language", required=True),
@@ -170,6 +170,9 @@ def organisation_words_fields(back_cover_block: s.Check) -> tuple[s.Field, ...]:
                 "publication titles in this language"),
         s.Field("trust_marks", s.list_of(s.mapping(_TRUST_MARK_WORDS, "trust mark")),
                 "trust marks' descriptions, in the order of organisation.yaml"),
+        s.Field("charity_numbers", s.list_of(s.mapping(_CHARITY_NUMBER_WORDS,
+                                                       "charity number")),
+                "where each charity number is registered, in the order of organisation.yaml"),
     )
 
 
@@ -226,7 +229,7 @@ def missing_words(organisation, words: LanguageWords) -> list[str]:
     """Return the keys a language file must give because it declares no fallback."""
     if words.fallback:
         return []
-    needed = ["about", "donation", "large_print"]
+    needed = ["about", "donation", "large_print", "charity_numbers"]
     if organisation.legal_note:
         needed.append("legal_note")
     if organisation.trust_marks:
@@ -238,6 +241,18 @@ def missing_words(organisation, words: LanguageWords) -> list[str]:
            for block, value in organisation.back_cover):
         needed.append("back_cover")
     return [key for key in needed if not words.values.get(key)]
+
+
+def count_problems(organisation, words: LanguageWords) -> list[tuple[str, str]]:
+    """Return (key, message) for each list a language file gives with the wrong length."""
+    found = []
+    for key, theirs in (("charity_numbers", organisation.charity_numbers),
+                        ("trust_marks", organisation.trust_marks)):
+        given = words.values.get(key)
+        if given and len(given) != len(theirs):
+            found.append((key, f"'{key}' gives {len(given)} item(s), but organisation.yaml "
+                               f"has {len(theirs)}: give one for each, in the same order"))
+    return found
 
 
 def localised_organisation(organisation, words: LanguageWords | None):
@@ -257,6 +272,13 @@ def localised_organisation(organisation, words: LanguageWords | None):
         marks = tuple(replace(mark, alt=item["alt"]) for mark, item
                       in zip(marks, values["trust_marks"], strict=False)) + marks[
             len(values["trust_marks"]):]
+    numbers = organisation.charity_numbers
+    if values.get("charity_numbers"):
+        numbers = tuple((number, item["where"]) for (number, _), item
+                        in zip(numbers, values["charity_numbers"], strict=False)) + numbers[
+            len(values["charity_numbers"]):]
+    else:
+        numbers = tuple((number, ForeignText(where, fallback)) for number, where in numbers)
     publications = dict(organisation.publications)
     for item in values.get("publications") or []:
         if item["id"] in publications:
@@ -275,7 +297,7 @@ def localised_organisation(organisation, words: LanguageWords | None):
         donation=pick("donation", organisation.donation),
         large_print=large_print,
         back_cover=_worded_back_cover(organisation.back_cover, values.get("back_cover")),
-        publications=publications, trust_marks=marks)
+        publications=publications, trust_marks=marks, charity_numbers=numbers)
 
 
 def _worded_back_cover(blocks: tuple, worded: list | None) -> tuple:

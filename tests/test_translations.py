@@ -37,6 +37,8 @@ about: Rydym yn helpu teuluoedd.
 donation: Rhowch yn www.example.org.uk/give.
 large_print:
   how_to_get: Ffoniwch ni am brint bras.
+charity_numbers:
+  - where: Cymru a Lloegr
 """
 
 
@@ -107,7 +109,7 @@ def test_words_missing_from_a_language_file_are_listed(tmp_path: Path) -> None:
     assert problems_of(root) == [
         f"organisation.cy.yaml:1: '{key}' is not given in this language: translate it from "
         f"organisation.yaml, or declare 'fallback: en-GB' to print the original"
-        for key in ("donation", "large_print")]
+        for key in ("donation", "large_print", "charity_numbers")]
 
 
 def test_a_declared_fallback_prints_the_original_marked_with_its_language(
@@ -173,10 +175,19 @@ def test_a_broken_translation_leaves_its_source_buildable(tmp_path: Path) -> Non
 @pytest.mark.parametrize("organisation_language", ["cy", "cy-GB"])
 def test_a_booklet_in_the_organisations_own_language_needs_no_words(
         tmp_path: Path, organisation_language: str) -> None:
-    english = "about: We help families.\ndonation: Give.\nlarge_print: {how_to_get: Call us.}\n"
+    english = ("about: We help families.\ndonation: Give.\nlarge_print: {how_to_get: Call us.}\n"
+               "charity_numbers: [{where: England and Wales}]\n")
     root = translated_library(tmp_path, words=None,
                               extra={"organisation.en-GB.yaml": english})
     (root / "organisation.yaml").write_text(
         ORGANISATION + f"language: {organisation_language}\n")
     library = read_library(root)
     assert "small-cy" in library.booklets
+
+
+def test_charity_numbers_are_given_once_each_in_a_language(tmp_path: Path) -> None:
+    words = WORDS_CY + "  - where: yr Alban\n"
+    root = translated_library(tmp_path, words=words)
+    assert problems_of(root) == [
+        "organisation.cy.yaml:5: 'charity_numbers' gives 2 item(s), but organisation.yaml has "
+        "1: give one for each, in the same order"]
