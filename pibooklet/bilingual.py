@@ -13,7 +13,7 @@ import gettext
 import io
 
 import babel
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
@@ -57,9 +57,10 @@ def back_to_back(first: bytes, second: bytes) -> bytes:
     second_reader = PdfReader(io.BytesIO(second))
     for page in reversed(second_reader.pages):
         added = writer.add_page(page)
-        added.rotate(180)
-        # Turned in the content itself, so imposition and every box turn with it.
-        added.transfer_rotation_to_content()
+        # Turned in the content itself, about the centre of the media box, so every box
+        # (trim, bleed, crop marks) stays where the printer expects it.
+        left, bottom, right, top = (float(value) for value in added.mediabox)
+        added.add_transformation(Transformation((-1, 0, 0, -1, left + right, bottom + top)))
     return _written(writer)
 
 

@@ -32,6 +32,7 @@ from .messages import N_, check_languages
 from .translations import (
     INHERITED_KEYS,
     TRANSLATION_FOLDER,
+    ForeignText,
     LanguageWords,
     bilingual_slug,
     check_translation,
@@ -575,6 +576,20 @@ class Library:
     declared_titles: dict[str, str] = field(default_factory=dict)
     # The organisation's and directory's words in other languages, by language tag.
     languages: dict[str, LanguageWords] = field(default_factory=dict)
+
+    def titles_for(self, booklet: Booklet) -> dict[str, str]:
+        """Return every title as printed in a booklet: another booklet's translation into its
+        language where there is one, else the title marked with its own language."""
+        titles = self.titles()
+        language = primary_language(booklet.language)
+        titles.update(self.organisation_for(booklet).publications)
+        for slug, other in self.booklets.items():
+            translated = self.booklets.get(f"{slug}-{language}")
+            if translated is not None:
+                titles[slug] = translated.title
+            elif primary_language(other.language) != language:
+                titles[slug] = ForeignText(other.title, other.language)
+        return titles
 
     def bilingual(self) -> dict[str, tuple[Booklet, Booklet]]:
         """Return each back-to-back bilingual booklet's two halves, by its id."""

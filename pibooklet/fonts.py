@@ -24,7 +24,9 @@ SCRIPT_PACKAGES = {
     "Latin": ("fontpkg-noto-sans", "Noto Sans"),
     "Greek": ("fontpkg-noto-sans", "Noto Sans"),
     "Cyrillic": ("fontpkg-noto-sans", "Noto Sans"),
-    "Arabic": ("fontpkg-noto-sans-arabic", "Noto Sans Arabic"),
+    # Noto Sans Arabic shares dotless shapes between letters, which PDF text reads back
+    # wrongly; IBM Plex Sans Arabic draws each letter whole.
+    "Arabic": ("fontpkg-ibm-plex-sans-arabic", "IBM Plex Sans Arabic"),
     "Devanagari": ("fontpkg-noto-sans-devanagari", "Noto Sans Devanagari"),
     "Tamil": ("fontpkg-noto-sans-tamil", "Noto Sans Tamil"),
     "Telugu": ("fontpkg-noto-sans-telugu", "Noto Sans Telugu"),

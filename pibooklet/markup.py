@@ -41,6 +41,7 @@ from .limits import (
 )
 from .links import LINK_CLASSES, find_contacts, kind_of
 from .messages import N_
+from .translations import ForeignText
 from .typography import straighten
 
 BLOCK_KINDS = ("callout", "quote", "questions", "story", "more")
@@ -624,6 +625,9 @@ class MarkdownRenderer:
             # content.py reports an unknown id with file and line before rendering.
             raise ValueError(f"no cover for the booklet '{booklet_id}'")
         title = self.render_inline(self._titles[booklet_id])
+        if isinstance(self._titles[booklet_id], ForeignText):
+            title = with_directions(
+                f'<span lang="{self._titles[booklet_id].language}">{title}</span>')
         plain_title = html.unescape(re.sub(r"<[^>]+>", "", title))
         # The cover is a picture of the booklet, so its alternative text says so; it is a
         # raster image, so the title printed on it is never read out as text as well.
@@ -697,7 +701,11 @@ class _CrossReferenceProcessor(InlineProcessor):
         if booklet_id not in self._titles:  # content.py reports it with file and line first
             raise ValueError(f"unknown booklet '{booklet_id}'")
         element = etree.Element("cite", {"class": "cross-reference", "data-booklet": booklet_id})
-        element.text = self._titles[booklet_id]
+        title = self._titles[booklet_id]
+        if isinstance(title, ForeignText):  # another language's title says which language
+            etree.SubElement(element, "span", {"lang": title.language}).text = title
+        else:
+            element.text = title
         return element, m.start(0), m.end(0)
 
 

@@ -135,7 +135,8 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
         return qr_markup(address, dark, light, translations)
 
     covers = _cover_source(library, theme, press) if thumbnails else lambda _: _BLANK_PNG
-    markdown = MarkdownRenderer(library.titles(), qr_source, covers, large_print, translations)
+    titles = library.titles_for(booklet)
+    markdown = MarkdownRenderer(titles, qr_source, covers, large_print, translations)
     environment = _environment(theme, markdown, translations, booklet.language)
     environment.filters["qr"] = lambda address: Markup(qr_source(str(address)))
     sections = [] if fixed_only else [
@@ -147,7 +148,7 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     contents.append(ContentsEntry("help-and-support", _("Help and support")))
     if notes_listed:
         contents.append(ContentsEntry("your-notes", _("Your notes")))
-    titles = library.titles()
+
     printed = tuple(_plain(markdown.render_inline(entry.title)) for entry in contents)
     environment.filters["contact_line"] = lambda line: _contact_line(line, library, markdown)
     page = render_template(
@@ -315,7 +316,7 @@ def render_office_instructions(booklet: Booklet, library: Library, theme: Theme,
                                pages: int, sheets: int, last_page: int) -> str:
     """Return the HTML of the sheet that tells a ward clerk how to print the office booklet."""
     translations = translations_for(booklet.language, library.root)
-    markdown = MarkdownRenderer(library.titles(), translations=translations)
+    markdown = MarkdownRenderer(library.titles_for(booklet), translations=translations)
     return render_template(_environment(theme, markdown, translations, booklet.language),
                            OFFICE_INSTRUCTIONS_TEMPLATE,
                            booklet=booklet, org=library.organisation_for(booklet), pages=pages,
@@ -366,7 +367,8 @@ def in_own_language(text: object, html_fragment: Markup, element: str) -> Markup
     with its own lang, for screen readers and the PDF's tag tree."""
     if not isinstance(text, ForeignText) or not text:
         return html_fragment
-    return Markup('<{0} lang="{1}">{2}</{0}>').format(element, text.language, html_fragment)
+    return Markup('<{0} lang="{1}" dir="{2}">{3}</{0}>').format(
+        element, text.language, text_direction(text.language), html_fragment)
 
 
 def contact_link(text: str) -> Markup:

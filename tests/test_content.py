@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from pathlib import Path
 
@@ -51,9 +52,17 @@ Some text.
 
 def write_library(root: Path, manifest: str = MANIFEST, section: str = SECTION,
                   organisation: str = ORGANISATION, extra: dict[str, str] | None = None) -> Path:
-    """Write a one-booklet library into root and return its folder."""
+    """Write a one-booklet library into root and return its folder.
+
+    A booklet in another language than English gets the organisation's words in it from a
+    declared fallback to English, unless the test gives its own language file.
+    """
     files = {"organisation.yaml": organisation, "logo.svg": "<svg/>",
-             "small/booklet.yaml": manifest, "small/one.md": section, **(extra or {})}
+             "small/booklet.yaml": manifest, "small/one.md": section}
+    language = re.search(r"^language: ([\w-]+)", textwrap.dedent(manifest), re.MULTILINE)
+    if language and not language[1].startswith("en"):
+        files[f"organisation.{language[1]}.yaml"] = "fallback: en-GB\n"
+    files.update(extra or {})
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -192,7 +201,8 @@ def test_characters_missing_from_the_typeface_are_content_errors(tmp_path: Path)
     write_library(tmp_path, section=SECTION + "Next step → the ward.\n")
     assert problems_of(tmp_path) == [
         "small/one.md:5: character '→' (U+2192) is in none of the typefaces Atkinson "
-        "Hyperlegible; replace it"]
+        "Hyperlegible; replace it, or draw it with IBM Plex Sans Arabic "
+        "(fontpkg-ibm-plex-sans-arabic): add it to organisation.yaml under fallback_typefaces"]
 
 
 def test_unknown_layouts_and_languages_are_reported(tmp_path: Path) -> None:

@@ -145,7 +145,8 @@ def scripts(tmp_path_factory: pytest.TempPathFactory) -> Path:
                          manifest=WELSH_MANIFEST, section=WELSH_SECTION,
                          organisation=ORGANISATION + CHAIN,
                          extra={"arabic/booklet.yaml": ARABIC_MANIFEST,
-                                "arabic/one.md": ARABIC_SECTION})
+                                "arabic/one.md": ARABIC_SECTION,
+                                "organisation.ar.yaml": "fallback: en-GB\n"})
     output = root.parent / "output"
     _build(root, output, "screen,large-print,press,office")
     return output
@@ -157,8 +158,8 @@ SCRIPT_FAMILIES = _families(ORGANISATION + CHAIN)
 def test_the_shipped_chain_is_the_brand_face_then_the_fallbacks_in_order() -> None:
     organisation = read_library(CONTENT, theme_for(CONTENT.resolve()).layouts()).organisation
     assert organisation.typefaces.css_family_list() == \
-        '"Atkinson Hyperlegible", "Noto Sans", "Noto Sans Arabic"'
-    for family in ("Atkinson Hyperlegible", "Noto Sans", "Noto Sans Arabic"):
+        '"Atkinson Hyperlegible", "Noto Sans", "IBM Plex Sans Arabic"'
+    for family in ("Atkinson Hyperlegible", "Noto Sans", "IBM Plex Sans Arabic"):
         assert load_typeface(family).folders <= organisation.typefaces.folders
 
 
@@ -181,7 +182,7 @@ def test_the_booklet_and_the_office_sheet_are_set_in_the_whole_chain(tmp_path: P
 @pytest.mark.parametrize("name", [slug + edition for slug in SAMPLES for edition in EDITIONS])
 def test_every_character_of_the_samples_is_in_the_brand_face(built: Built, name: str) -> None:
     families = _families((CONTENT / "organisation.yaml").read_text(encoding="utf-8"))
-    assert families == ["Atkinson Hyperlegible", "Noto Sans", "Noto Sans Arabic"]
+    assert families == ["Atkinson Hyperlegible", "Noto Sans", "IBM Plex Sans Arabic"]
     pdf = built.output / f"{name}.pdf"
     # The English samples look as they did: the brand face draws every character.
     assert not _char_problems(pdf, _pdf_names([BRAND]))
@@ -287,8 +288,8 @@ def test_an_arabic_letter_needs_the_arabic_fallback_declared(tmp_path: Path) -> 
                   organisation=ORGANISATION + "fallback_typefaces: {Latin: [Noto Sans]}\n")
     assert problems_of(tmp_path) == [
         "small/one.md:5: character 'ب' (U+0628, Arabic script) is in none of the typefaces "
-        "Atkinson Hyperlegible; pip install fontpkg-noto-sans-arabic, then add it to "
-        "organisation.yaml under fallback_typefaces: 'Arabic: [Noto Sans Arabic]'"]
+        "Atkinson Hyperlegible; pip install fontpkg-ibm-plex-sans-arabic, then add it to "
+        "organisation.yaml under fallback_typefaces: 'Arabic: [IBM Plex Sans Arabic]'"]
 
 
 def test_a_welsh_letter_without_a_latin_fallback_names_noto_sans(tmp_path: Path) -> None:
@@ -315,7 +316,9 @@ def test_a_symbol_no_face_draws_is_in_none_of_the_chain(tmp_path: Path) -> None:
     write_library(tmp_path, organisation=ORGANISATION + CHAIN, section=SECTION + "Next → ward\n")
     assert problems_of(tmp_path) == [
         "small/one.md:5: character '→' (U+2192) is in none of the typefaces Atkinson "
-        "Hyperlegible, Noto Sans, Noto Sans Arabic; replace it"]
+        "Hyperlegible, Noto Sans, Noto Sans Arabic; replace it, or draw it with IBM Plex Sans "
+        "Arabic (fontpkg-ibm-plex-sans-arabic): add it to organisation.yaml under "
+        "fallback_typefaces"]
 
 
 def test_fallback_typefaces_are_checked_with_their_lines(tmp_path: Path) -> None:
