@@ -16,6 +16,8 @@ def write_long_booklet(content: Path, source: Path, sections: int) -> Path:
     shutil.copytree(source, content)
     folder = content / "long-booklet"
     shutil.copytree(source / "clinical-trials", folder)
+    for translation in [sub for sub in folder.iterdir() if (sub / "booklet.yaml").is_file()]:
+        shutil.rmtree(translation)  # the long booklet's sections have no translations
     manifest = (folder / "booklet.yaml").read_text(encoding="utf-8")
     head = manifest[:manifest.index("sections:")]
     names = []

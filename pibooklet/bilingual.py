@@ -31,12 +31,13 @@ def language_name(tag: str, in_language: str | None = None) -> str:
 
 
 def bilingual_specification(first, second, first_pages: int, second_pages: int,
-                            translations: gettext.NullTranslations) -> dict[str, object]:
+                            translations: gettext.NullTranslations,
+                            language: str) -> dict[str, object]:
     """Return what a printer must know of a back-to-back booklet, beyond any booklet's facts,
-    in the first half's language."""
+    in the printer's language."""
     _ = translations.gettext
-    names = {"first": language_name(first.language, first.language),
-             "second": language_name(second.language, first.language),
+    names = {"first": language_name(first.language, language),
+             "second": language_name(second.language, language),
              "first_pages": first_pages, "second_pages": second_pages}
     return {
         "title": f"{first.title} / {second.title}",

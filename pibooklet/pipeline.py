@@ -118,10 +118,11 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
         name = f"{booklet.slug}-press.pdf"
         built.files.append(OutputFile(name, press, f"{pages} pages, PDF/X-4, 3 mm bleed"))
         if "spec" in outputs:
-            translations = translations_for(booklet.language, library.root)
-            specification = print_specification(booklet, library.organisation_for(booklet),
-                                                press, name,
-                                                translations)
+            # For the charity's printer: in the organisation's language, whatever the booklet's.
+            language = library.organisation.language
+            translations = translations_for(language, library.root)
+            specification = print_specification(booklet, library.organisation, press, name,
+                                                translations, language)
             built.files.append(OutputFile(f"{booklet.slug}-print-spec.txt",
                                           specification_text(specification,
                                                              translations).encode(),
@@ -170,11 +171,13 @@ def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Th
             raise BuildError("the joined press file failed its checks:\n  "
                              + "\n  ".join(problems))
         if "spec" in outputs:
-            translations = translations_for(first.language, library.root)
-            specification = print_specification(first, library.organisation_for(first),
-                                                press, name, translations)
+            language = library.organisation.language
+            translations = translations_for(language, library.root)
+            specification = print_specification(first, library.organisation, press, name,
+                                                translations, language)
             specification.update(bilingual_specification(first, second, halves[0][1],
-                                                          halves[1][1], translations))
+                                                          halves[1][1], translations,
+                                                          language))
             built.files.append(OutputFile(f"{slug}-print-spec.txt",
                                           specification_text(specification,
                                                              translations).encode(),

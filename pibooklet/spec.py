@@ -18,10 +18,10 @@ from .render import month_year
 
 def print_specification(booklet: Booklet, organisation: Organisation, press_pdf: bytes,
                         press_file: str,
-                        translations: gettext.NullTranslations | None = None
-                        ) -> dict[str, object]:
+                        translations: gettext.NullTranslations | None = None,
+                        language: str | None = None) -> dict[str, object]:
     """Return the specification of the press file, read back from the file itself, its
-    sentences in the booklet's language."""
+    sentences in `language` (the printer's: the organisation's), as `translations` give."""
     _ = (translations or gettext.NullTranslations()).gettext
     reader = PdfReader(io.BytesIO(press_pdf))
     pages = len(reader.pages)
@@ -32,8 +32,8 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
         "title": booklet.title,
         "publisher": organisation.name,
         "contact": {"phone": organisation.phone, "email": organisation.email},
-        "edition": month_year(booklet.edition, booklet.language),
-        "next_review": month_year(booklet.next_review, booklet.language),
+        "edition": month_year(booklet.edition, language or booklet.language),
+        "next_review": month_year(booklet.next_review, language or booklet.language),
         "finished_size": _("A5 portrait, 148 x 210 mm (trimmed)"),
         "pages": pages,
         "sheets_per_copy": pages // 4,

@@ -131,7 +131,9 @@ def test_the_print_specification_says_how_the_halves_are_printed(built: Built) -
         (built.output / f"{BILINGUAL}-print-spec.json").read_text(encoding="utf-8"))
     welsh, english = _half_pages(built)
     assert specification["pages"] == welsh + english
-    assert "back to back" in specification["format"]
+    assert "back to back" in specification["format"]  # in English, the printer's language
+    assert "Welsh reads from the front cover (12 pages), English from the back cover" in \
+        specification["format"]
     assert "turned through 180 degrees" in specification["pages_supplied"]
     text = (built.output / f"{BILINGUAL}-print-spec.txt").read_text(encoding="utf-8")
     assert "back to back" in text

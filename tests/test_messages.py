@@ -135,8 +135,22 @@ def test_the_office_instructions_are_in_welsh(welsh_build: Path) -> None:
     assert reader.metadata.title == "Llyfryn bach (llyfryn A4 i’w argraffu yn y swyddfa)"
 
 
-def test_the_welsh_print_specification_has_no_english_labels(welsh_build: Path) -> None:
+def test_the_print_specification_is_in_the_printers_language(welsh_build: Path) -> None:
+    # The organisation writes in English, so its printer gets an English specification.
     text = " ".join((welsh_build / "small-print-spec.txt").read_text(encoding="utf-8").split())
+    assert text.startswith("PRINT SPECIFICATION Title: Llyfryn bach")
+    assert "Edition: June 2025 (next review June 2027)" in text
+
+
+def test_a_welsh_organisations_print_specification_has_no_english_labels(
+        tmp_path: Path) -> None:
+    root = _welsh_library(tmp_path / "content")
+    organisation = root / "organisation.yaml"
+    organisation.write_text(organisation.read_text(encoding="utf-8") + "language: cy\n",
+                            encoding="utf-8")
+    assert main(["--content", str(root), "--output", str(tmp_path / "out"), "--quiet",
+                 "--outputs", "spec"]) == 0
+    text = " ".join((tmp_path / "out" / "small-print-spec.txt").read_text("utf-8").split())
     left = [piece for piece in _english_pieces()
             if re.search(rf"(?<![A-Za-z]){re.escape(piece)}(?![A-Za-z])", text)]
     assert left == []

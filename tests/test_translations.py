@@ -3,14 +3,18 @@ path:line errors that keep them in step."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
+import pypdf
 import pytest
+from conftest import CONTENT, Built
 from test_content import MANIFEST, ORGANISATION, problems_of, write_library
 
 from pibooklet.checks import check_library
 from pibooklet.content import read_library
+from pibooklet.messages import translations_for
 from pibooklet.translations import ForeignText
 
 TRANSLATION = """\
@@ -191,3 +195,44 @@ def test_charity_numbers_are_given_once_each_in_a_language(tmp_path: Path) -> No
     assert problems_of(root) == [
         "organisation.cy.yaml:5: 'charity_numbers' gives 2 item(s), but organisation.yaml has "
         "1: give one for each, in the same order"]
+
+
+# The shipped translations, as built ------------------------------------------------------
+
+def _pdf_text(path: Path) -> str:
+    reader = pypdf.PdfReader(path)
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+@pytest.mark.parametrize("name", ["clinical-trials-cy", "clinical-trials-cy-large-print",
+                                  "clinical-trials-cy-office-a4"])
+def test_the_welsh_sample_has_no_english_fixed_words(built: Built, name: str) -> None:
+    from test_messages import _english_pieces
+    text = _pdf_text(built.output / f"{name}.pdf")
+    left = [piece for piece in _english_pieces()
+            if re.search(rf"(?<![A-Za-z]){re.escape(piece)}(?![A-Za-z])", text)]
+    assert left == []
+    for welsh in ("Cynnwys", "Help a chymorth", "Eich nodiadau", "Mehefin 2025"):
+        assert welsh in text or name.endswith("office-a4")
+
+
+def test_the_translations_declare_their_language_and_are_stamped(built: Built) -> None:
+    for slug, language in (("clinical-trials-cy", "cy"), ("clinical-trials-ar", "ar")):
+        for name in (f"{slug}.pdf", f"{slug}-large-print.pdf"):
+            reader = pypdf.PdfReader(built.output / name)
+            assert reader.trailer["/Root"]["/Lang"] == language
+        stamp = translations_for(language).gettext(
+            "Sample translation: a qualified translator must review this translation before "
+            "it is used.")
+        inside = " ".join(pypdf.PdfReader(built.output / f"{slug}.pdf").pages[1]
+                          .extract_text().split())
+        assert stamp.split()[0] in inside
+
+
+def test_the_arabic_sample_reads_back_as_written(built: Built) -> None:
+    # Every Arabic word of a section is found in the text a screen reader gets from the PDF.
+    source = (CONTENT / "clinical-trials/ar/02-why-trials.md").read_text(encoding="utf-8")
+    written = set(re.findall(r"[\u0621-\u064A]{2,}", source.split("---", 2)[2]))
+    read = set(re.findall(r"[\u0621-\u064A]{2,}", _pdf_text(built.pdf("clinical-trials-ar"))))
+    missing = sorted(written - read)
+    assert len(missing) <= len(written) // 20, missing  # a few words split at line ends
