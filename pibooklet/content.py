@@ -648,6 +648,7 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
     if not manifests:
         problems.add(root, None, f"no booklets found: each booklet is a folder holding "
                                  f"a {MANIFEST_FILE}")
+    manifests = _without_clashing_ids(root, manifests, problems)
     # Titles first, so that every cross-reference can be checked as its section is read.
     declared = {slug_of(path, root): title for path in manifests
                 if isinstance(title := manifest_value(path, "title"), str)}
@@ -664,8 +665,10 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
     _check_covers(booklets, problems)
     # Each booklet language needs a complete catalogue of fixed words (ours or the folder's).
     problems.extend(check_languages(booklets.values(), root))
-    texts = [path for path in (root / ORGANISATION_FILE, root / DIRECTORY_FILE, *manifests,
-                               *facts.sections_read) if path.is_file()]
+    language_files = [path for words in facts.languages.values()
+                      for path in (words.path, words.directory_path) if path]
+    texts = [path for path in (root / ORGANISATION_FILE, root / DIRECTORY_FILE, *language_files,
+                               *manifests, *facts.sections_read) if path.is_file()]
     texts = [path for path in texts if _readable(path, root)]  # others are reported already
     if organisation:
         _check_characters(texts, root, organisation.typefaces, problems)
@@ -704,6 +707,24 @@ def find_manifests(root: Path) -> list[Path]:
     """Return the manifest of every booklet, sources first, then translations (a source's
     LANG/ folder holding a booklet.yaml)."""
     return sorted(root.glob(f"*/{MANIFEST_FILE}")) + sorted(root.glob(f"*/*/{MANIFEST_FILE}"))
+
+
+def _without_clashing_ids(root: Path, manifests: list[Path], problems: Problems) -> list[Path]:
+    """Report booklets whose ids clash (a folder 'a-cy' beside a's translation 'a/cy'), and
+    manifests deeper than a translation; return the manifests that can be read."""
+    kept, seen = [], {}
+    for manifest in manifests:
+        slug = slug_of(manifest, root)
+        if slug in seen:
+            problems.add(manifest, 1, f"this booklet's id '{slug}' is also the id of "
+                                      f"{display_path(seen[slug])}; rename one of the folders")
+            continue
+        seen[slug] = manifest
+        kept.append(manifest)
+    for manifest in sorted(root.glob(f"*/*/*/**/{MANIFEST_FILE}")):
+        problems.add(manifest, 1, "a translation of a translation is not read: translate from "
+                                  "the source booklet, in its own LANG/ folder")
+    return kept
 
 
 def slug_of(manifest: Path, root: Path) -> str:
@@ -1011,7 +1032,7 @@ def _check_language_words(manifest: Path, data: Any, values: dict[str, Any],
         for key, message in count_problems(organisation, words):
             problems.add(words.path, words.source.line_of(key), message)
         for key in missing_words(organisation, words):
-            problems.add(words.path, words.source.line,
+            problems.add(words.path, words.source.line or 1,
                          f"'{key}' is not given in this language: translate it from "
                          f"{ORGANISATION_FILE}, or declare 'fallback: "
                          f"{organisation.language}' to print the original")
@@ -1038,16 +1059,25 @@ def _read_language_words(root: Path, directory: dict[str, SupportEntry],
     directory_files = find_language_files(root, DIRECTORY_FILE[:-len(".yaml")])
     languages = {}
     for tag in sorted({*organisation_files, *directory_files}):
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", tag) or not is_known_language(tag):
+            for path in (organisation_files.get(tag), directory_files.get(tag)):
+                if path:
+                    problems.add(path, 1, f"'{tag}' in this file's name is not a language tag "
+                                          f"like cy or pt-BR; rename the file")
+            continue
         path = organisation_files.get(tag)
         if path is None:
-            problems.add(directory_files[tag], None, f"{ORGANISATION_FILE[:-5]}.{tag}.yaml is "
+            problems.add(directory_files[tag], 1, f"{ORGANISATION_FILE[:-5]}.{tag}.yaml is "
                          f"missing: the organisation's words in '{tag}' go there")
             continue
         data = _load(path, problems, root) or YamlMap()
         fields = organisation_words_fields(_back_cover_block)
         values = s.validate(data, fields, s.Context(path, problems, 1), "the language file")
         fallback = values["fallback"]
-        if fallback and primary_language(fallback) == primary_language(tag):
+        if fallback and not is_known_language(fallback):
+            problems.add(path, data.line_of("fallback"), f"'fallback' must be a language "
+                         f"tag like en-GB (got {fallback!r})")
+        elif fallback and primary_language(fallback) == primary_language(tag):
             problems.add(path, data.line_of("fallback"), "'fallback' must name another "
                          "language, such as the organisation's own")
         blocks = values["back_cover"] or []

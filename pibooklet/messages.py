@@ -188,10 +188,18 @@ def _plural_problems(path: Path, catalogue: Catalog) -> list[Problem]:
     """Return a problem with the Plural-Forms header, which gettext compiles."""
     header = dict(catalogue.mime_headers).get("Plural-Forms", "")
     expression = re.search(r"plural\s*=\s*([^;]*)", header)
+    forms = re.search(r"nplurals\s*=\s*(\d+)", header)
     try:
         if expression:
-            gettext.c2py(expression[1])
-    except (ValueError, RecursionError) as error:
+            plural = gettext.c2py(expression[1])
+            # Run it for the counts a booklet prints: a rule may compile and still divide by
+            # zero, or choose a form the catalogue does not have.
+            most = int(forms[1]) if forms else 2
+            for count in range(1000):
+                if not 0 <= plural(count) < most:
+                    raise ValueError(f"it gives form {plural(count)} for {count}, but "
+                                     f"nplurals is {most}")
+    except (ValueError, RecursionError, ArithmeticError) as error:
         return [Problem(path, 1, f"the Plural-Forms header cannot be used ({error}); copy it "
                                  "from https://docs.translatehouse.org/ plural forms, e.g. "
                                  "nplurals=2; plural=(n != 1);")]
@@ -212,7 +220,8 @@ def _placeholder_problem(message: Message) -> str | None:
     """Return why a translation's placeholders or markup cannot be used, if they cannot."""
     identifiers = message.id if isinstance(message.id, (list, tuple)) else [message.id]
     strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-    allowed = set().union(*(_placeholders(text) for text in identifiers)) | {"num"}
+    allowed = set().union(*(_placeholders(text) for text in identifiers)) | (
+        {"num"} if message.pluralizable else set())
     tags = {tag for text in identifiers for tag in _TAG.findall(text)}
     for text in strings:
         # A translation is put into the page as HTML: it may use only the msgid's own tags.
@@ -229,7 +238,21 @@ def _placeholder_problem(message: Message) -> str | None:
             if (match[1] or "") not in allowed:
                 return (f"the translation of {identifiers[0]!r} uses '{match[0]}', which its "
                         f"msgid does not have; use only {sorted(allowed - {'num'})}")
+        # Filled in as the msgid is: a stray '%' (write '%%') must fail here, not in a build.
+        probe = dict.fromkeys(allowed, "x")
+        if _fills(identifiers[0], probe) and not _fills(text or "", probe):
+            return (f"the translation of {identifiers[0]!r} cannot be filled in: write a "
+                    f"'%' sign as '%%' and each placeholder as %(name)s")
     return None
+
+
+def _fills(text: str, values: dict[str, str]) -> bool:
+    """Return whether %-formatting a message with these values works."""
+    try:
+        text % values
+    except (KeyError, ValueError, TypeError):
+        return False
+    return True
 
 
 def template_messages() -> list[Message]:

@@ -17,6 +17,7 @@ from typing import Any
 import babel
 
 from . import schema as s
+from .direction import is_right_to_left
 from .errors import WARNING, Problems, display_path
 from .typography import printed_text
 from .yamlfile import YamlMap
@@ -63,7 +64,9 @@ def bilingual_slug(first, second) -> str:
 
 def translation_slug(folder: Path, root: Path) -> str:
     """Return a booklet's id from its folder: 'clinical-trials', or 'clinical-trials-cy'."""
-    return "-".join(folder.resolve().relative_to(root.resolve()).parts).lower()
+    # Not resolved: a folder linked from elsewhere still has its name here, and is refused
+    # when it is read.
+    return "-".join(folder.relative_to(root).parts).lower()
 
 
 def is_translation(manifest: Path, root: Path) -> bool:
@@ -88,6 +91,16 @@ def check_translation(manifest: Path, data: YamlMap, values: dict[str, Any], sou
         problems.add(manifest, data.line_of("language"),
                      f"this translation is in the folder '{folder}/' but says 'language: "
                      f"{values['language']}'; rename the folder or fix the language")
+    if values["language"] and primary_language(values["language"]) == \
+            primary_language(source.language):
+        problems.add(manifest, data.line_of("language"),
+                     f"a translation must be in another language than its source "
+                     f"({source.language})")
+    if values.get("bilingual") and (is_right_to_left(values["language"] or "")
+                                    or is_right_to_left(source.language)):
+        problems.add(manifest, data.line_of("bilingual"),
+                     "a back-to-back bilingual booklet is made only from two left-to-right "
+                     "languages: a right-to-left half would open from the other cover")
     edition = values["source_edition"]
     source_line = source.source.line_of("edition")
     where = f"{display_path(source.manifest)}:{source_line}"

@@ -71,6 +71,19 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
 
 
+def _construct_date(loader: _LineLoader, node: yaml.ScalarNode):
+    """A date YAML recognises but the calendar lacks (2025-06-31) is an error at its line."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a real date ({error})", node.start_mark
+        ) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
+
+
 def _check_shape(text: str, path: Path, first_line: int) -> None:
     """Refuse nesting, aliases or an expanded size past the limits, from the parser's events,
     before anything is built: twenty aliases, each doubling a long list, are a bomb too."""

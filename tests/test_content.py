@@ -11,6 +11,7 @@ import pytest
 
 from pibooklet.content import read_library
 from pibooklet.errors import ContentError
+from pibooklet.translations import is_known_language
 
 ORGANISATION = """\
 name: Example Health Charity
@@ -60,7 +61,7 @@ def write_library(root: Path, manifest: str = MANIFEST, section: str = SECTION,
     files = {"organisation.yaml": organisation, "logo.svg": "<svg/>",
              "small/booklet.yaml": manifest, "small/one.md": section}
     language = re.search(r"^language: ([\w-]+)", textwrap.dedent(manifest), re.MULTILINE)
-    if language and not language[1].startswith("en"):
+    if language and not language[1].startswith("en") and is_known_language(language[1]):
         files[f"organisation.{language[1]}.yaml"] = "fallback: en-GB\n"
     files.update(extra or {})
     for name, text in files.items():

@@ -236,3 +236,97 @@ def test_the_arabic_sample_reads_back_as_written(built: Built) -> None:
     read = set(re.findall(r"[\u0621-\u064A]{2,}", _pdf_text(built.pdf("clinical-trials-ar"))))
     missing = sorted(written - read)
     assert len(missing) <= len(written) // 20, missing  # a few words split at line ends
+
+
+# Hostile translations: each is a path:line error, never a crash or a silent wrong build ----
+
+def _problems(root: Path) -> list[str]:
+    return [problem.removeprefix(f"{root}/") for problem in problems_of(root)]
+
+
+def test_a_folder_named_like_a_translation_does_not_take_its_id(tmp_path: Path) -> None:
+    root = translated_library(tmp_path, extra={"small-cy/booklet.yaml": MANIFEST,
+                                               "small-cy/one.md": SECTION_CY})
+    assert (f"small/cy/booklet.yaml:1: this booklet's id 'small-cy' is also the id of "
+            f"{tmp_path / 'small-cy/booklet.yaml'}; rename one of the folders") in \
+        _problems(root)
+
+
+def test_a_translation_of_a_translation_is_reported(tmp_path: Path) -> None:
+    root = translated_library(tmp_path, extra={"small/cy/fr/booklet.yaml": TRANSLATION})
+    assert "small/cy/fr/booklet.yaml:1: a translation of a translation is not read: translate " \
+           "from the source booklet, in its own LANG/ folder" in _problems(root)
+
+
+def test_a_translation_must_be_in_another_language(tmp_path: Path) -> None:
+    root = write_library(tmp_path, extra={
+        "small/en/booklet.yaml": TRANSLATION.replace("language: cy", "language: en-GB"),
+        "small/en/one.md": SECTION_CY})
+    assert "small/en/booklet.yaml:1: a translation must be in another language than its " \
+           "source (en-GB)" in _problems(root)
+
+
+def test_a_right_to_left_half_cannot_be_made_back_to_back(tmp_path: Path) -> None:
+    arabic = TRANSLATION.replace("language: cy", "language: ar") + "bilingual: true\n"
+    root = write_library(tmp_path, extra={"small/ar/booklet.yaml": arabic,
+                                          "small/ar/one.md": SECTION_CY,
+                                          "organisation.ar.yaml": "fallback: en-GB\n"})
+    assert "small/ar/booklet.yaml:12: a back-to-back bilingual booklet is made only from two " \
+           "left-to-right languages: a right-to-left half would open from the other cover" in \
+        _problems(root)
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("organisation.CY.yaml", "fallback: en-GB\n",
+     "organisation.CY.yaml:1: 'CY' in this file's name is not a language tag like cy or pt-BR; "
+     "rename the file"),
+    ("organisation.cy.yaml", "fallback: zz\n",
+     "organisation.cy.yaml:1: 'fallback' must be a language tag like en-GB (got 'zz')"),
+    ("organisation.cy.yaml", WORDS_CY + "legal_note: <b>Ein</b> enw.\n",
+     "organisation.cy.yaml:7: HTML <b> is not allowed in content"),
+])
+def test_language_files_are_checked_like_the_organisations(
+        tmp_path: Path, name: str, text: str, expected: str) -> None:
+    root = translated_library(tmp_path, words=None, extra={name: text})
+    assert any(problem.startswith(expected) for problem in _problems(root)), _problems(root)
+
+
+def test_an_impossible_source_edition_is_an_error_at_its_line(tmp_path: Path) -> None:
+    root = translated_library(tmp_path, TRANSLATION.replace("2025-04", "2025-06-31"))
+    assert "small/cy/booklet.yaml:2: YAML: '2025-06-31' is not a real date (day is out of " \
+           "range for month)" in _problems(root)
+
+
+def test_a_translation_linked_from_outside_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "booklet.yaml").write_text(TRANSLATION, encoding="utf-8")
+    root = write_library(tmp_path / "content")
+    (root / "small/cy").symlink_to(outside)
+    problems = _problems(root)
+    assert problems and all(problem.startswith("small/cy/booklet.yaml") for problem in problems)
+    assert "outside the content folder" in problems[0]
+
+
+@pytest.mark.parametrize(("msgstr", "header"), [
+    ("Cynnwys 100%", None),
+    ("Cynnwys %(num)s", None),
+    ("Cynnwys", "nplurals=6; plural=(n%0);"),
+])
+def test_a_catalogue_that_would_fail_in_the_build_fails_the_check(
+        tmp_path: Path, msgstr: str, header: str | None) -> None:
+    text = (CONTENT.parent / "pibooklet/locale/cy/LC_MESSAGES/pibooklet.po").read_text("utf-8")
+    text = text.replace('msgid "Contents"\nmsgstr "Cynnwys"',
+                        f'msgid "Contents"\nmsgstr "{msgstr}"')
+    if header:
+        text = re.sub(r"nplurals=6; plural=[^\\]*", header, text, count=1)
+    root = write_library(tmp_path, MANIFEST.replace("edition:", "language: pl\nedition:", 1),
+                         extra={"locale/pl/LC_MESSAGES/pibooklet.po": text})
+    problems = _problems(root)
+    assert problems and all(problem.startswith("locale/pl/LC_MESSAGES/pibooklet.po:")
+                            for problem in problems), problems
+
+
+def test_the_arabic_back_cover_prints_the_address_as_written(built: Built) -> None:
+    back = pypdf.PdfReader(built.pdf("clinical-trials-ar")).pages[-1].extract_text()
+    assert "24 De Montfort Street" in back.splitlines()
