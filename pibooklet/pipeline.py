@@ -118,19 +118,30 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
         name = f"{booklet.slug}-press.pdf"
         built.files.append(OutputFile(name, press, f"{pages} pages, PDF/X-4, 3 mm bleed"))
         if "spec" in outputs:
-            # For the charity's printer: in the organisation's language, whatever the booklet's.
-            language = library.organisation.language
-            translations = translations_for(language, library.root)
-            specification = print_specification(booklet, library.organisation, press, name,
-                                                translations, language)
-            built.files.append(OutputFile(f"{booklet.slug}-print-spec.txt",
-                                          specification_text(specification,
-                                                             translations).encode(),
-                                          "print specification"))
-            built.files.append(OutputFile(f"{booklet.slug}-print-spec.json",
-                                          specification_json(specification).encode(),
-                                          "print specification (JSON)"))
+            built.files += _specification_files(booklet.slug, booklet, library, press, name)
     return built
+
+
+def _specification_files(slug: str, booklet: Booklet, library: Library, press: bytes,
+                         name: str, halves: tuple | None = None) -> list[OutputFile]:
+    """Return the print specification as text and JSON; `halves` (each booklet and its page
+    count) adds a bilingual booklet's format.
+
+    It is for the charity's printer: in the organisation's language, whatever the booklet's.
+    """
+    language = library.organisation.language
+    translations = translations_for(language, library.root)
+    specification = print_specification(booklet, library.organisation, press, name,
+                                        translations, language)
+    if halves:
+        (first, first_pages), (second, second_pages) = halves
+        specification.update(bilingual_specification(first, second, first_pages, second_pages,
+                                                     translations, language))
+    return [OutputFile(f"{slug}-print-spec.txt",
+                       specification_text(specification, translations).encode(),
+                       "print specification"),
+            OutputFile(f"{slug}-print-spec.json", specification_json(specification).encode(),
+                       "print specification (JSON)")]
 
 
 def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Theme,
@@ -171,20 +182,9 @@ def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Th
             raise BuildError("the joined press file failed its checks:\n  "
                              + "\n  ".join(problems))
         if "spec" in outputs:
-            language = library.organisation.language
-            translations = translations_for(language, library.root)
-            specification = print_specification(first, library.organisation, press, name,
-                                                translations, language)
-            specification.update(bilingual_specification(first, second, halves[0][1],
-                                                          halves[1][1], translations,
-                                                          language))
-            built.files.append(OutputFile(f"{slug}-print-spec.txt",
-                                          specification_text(specification,
-                                                             translations).encode(),
-                                          "print specification"))
-            built.files.append(OutputFile(f"{slug}-print-spec.json",
-                                          specification_json(specification).encode(),
-                                          "print specification (JSON)"))
+            built.files += _specification_files(
+                slug, first, library, press, name,
+                ((first, halves[0][1]), (second, halves[1][1])))
     return built
 
 
