@@ -12,7 +12,6 @@ from __future__ import annotations
 import gettext
 import io
 
-import babel
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import (
     ArrayObject,
@@ -22,11 +21,14 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from .messages import babel_locale
+from .translations import primary_language
+
 
 def language_name(tag: str, in_language: str | None = None) -> str:
     """Return a language's name, in itself ('Cymraeg') or in another ('Welsh')."""
-    locale = babel.Locale.parse(tag.split("-")[0])
-    shown = locale.get_display_name(in_language.split("-")[0] if in_language else None)
+    shown = babel_locale(primary_language(tag)).get_display_name(
+        primary_language(in_language) if in_language else None)
     return shown[:1].upper() + shown[1:]
 
 

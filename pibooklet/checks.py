@@ -25,6 +25,7 @@ from .content import (
 from .errors import ERROR, NOTE, WARNING, ContentError, Problems
 from .intake import read_content_text
 from .links import find_contacts, is_registration_number, national_digits, uk_number_lengths
+from .translations import primary_language
 
 # Things that look like an address but are not one a reader could use.
 _PHONE_LIKE = re.compile(r"(?<![\w+/.-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d -]{5,16}\d(?![\w-])")
@@ -229,7 +230,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 def measure_section(path: Path, body: str, first_line: int, language: str,
                     settings: PlainLanguage) -> Readability:
     """Return the readability of a section's prose (headings and markup left out)."""
-    english = language.split("-")[0].lower() == "en"
+    english = primary_language(language) == "en"
     hyphenator = pyphen.Pyphen(lang=language.replace("-", "_")) if english else None
     sentences = [sentence for paragraph in _paragraphs(body, first_line)
                  for sentence in _sentences(paragraph)]

@@ -31,6 +31,7 @@ from .markup import Reference, raw_html_problems, scan_markdown, text_limit_prob
 from .messages import N_, check_languages
 from .translations import (
     INHERITED_KEYS,
+    LANGUAGE_TAG,
     TRANSLATION_FOLDER,
     ForeignText,
     LanguageWords,
@@ -611,8 +612,6 @@ class Library:
 
     def words_for(self, booklet: Booklet) -> LanguageWords | None:
         """Return the organisation's words in the booklet's language, if it is not theirs."""
-        if primary_language(booklet.language) == primary_language(self.organisation.language):
-            return None
         return words_for(booklet.language, self.organisation.language, self.languages)
 
     def titles(self) -> dict[str, str]:
@@ -656,12 +655,12 @@ def gather_library(root: Path, layouts: frozenset[str] = frozenset({"standard"})
     unreadable = {slug_of(path, root) for path in manifests} - set(declared)
     facts = _Facts(root, titles, directory, unreadable, booklets=set(declared),
                    organisation=organisation,
-                   languages=_read_language_words(root, directory, problems))
-    booklets = {}
+                   languages=_read_language_words(root, organisation, directory, problems))
+    booklets = facts.read
     for manifest in manifests:  # sources first: a translation takes facts from its source
         booklet = _read_booklet(manifest, layouts, problems, facts)
         if booklet:
-            booklets[booklet.slug] = facts.read[booklet.slug] = booklet
+            booklets[booklet.slug] = booklet
     _check_covers(booklets, problems)
     # Each booklet language needs a complete catalogue of fixed words (ours or the folder's).
     problems.extend(check_languages(booklets.values(), root))
@@ -1043,23 +1042,18 @@ def _check_language_words(manifest: Path, data: Any, values: dict[str, Any],
                      f"organisation.{words.language}.yaml")
 
 
-def _organisation_blocks(root: Path) -> int | None:
-    """Return how many worded back-cover blocks organisation.yaml has (None if unreadable)."""
-    blocks = manifest_value(root / ORGANISATION_FILE, "back_cover")
-    if not isinstance(blocks, list):
-        return None
-    return sum(1 for block in blocks if isinstance(block, dict)
-               and set(block) & {"contacts", "text"})
-
-
-def _read_language_words(root: Path, directory: dict[str, SupportEntry],
+def _read_language_words(root: Path, organisation: Organisation | None,
+                         directory: dict[str, SupportEntry],
                          problems: Problems) -> dict[str, LanguageWords]:
     """Read organisation.LANG.yaml and directory.LANG.yaml for every language given."""
+    # The back cover's blocks with words, as the language's back_cover replaces them in order.
+    worded = None if organisation is None else sum(
+        1 for block, value in organisation.back_cover if block in ("contacts", "text") and value)
     organisation_files = find_language_files(root, ORGANISATION_FILE[:-len(".yaml")])
     directory_files = find_language_files(root, DIRECTORY_FILE[:-len(".yaml")])
     languages = {}
     for tag in sorted({*organisation_files, *directory_files}):
-        if not re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", tag) or not is_known_language(tag):
+        if not LANGUAGE_TAG.fullmatch(tag) or not is_known_language(tag):
             for path in (organisation_files.get(tag), directory_files.get(tag)):
                 if path:
                     problems.add(path, 1, f"'{tag}' in this file's name is not a language tag "
@@ -1082,11 +1076,11 @@ def _read_language_words(root: Path, directory: dict[str, SupportEntry],
                          "language, such as the organisation's own")
         blocks = values["back_cover"] or []
         if blocks and (any(block not in ("contacts", "text") for block, _ in blocks)
-                       or _organisation_blocks(root) not in (None, len(blocks))):
+                       or worded not in (None, len(blocks))):
             problems.add(path, data.line_of("back_cover"),
                          f"'back_cover' here gives the words of organisation.yaml's "
                          f"'contacts:' and 'text:' blocks, in order: "
-                         f"{_organisation_blocks(root)} of them, nothing else")
+                         f"{worded} of them, nothing else")
         words_path = directory_files.get(tag)
         entries = read_directory_words(words_path, _load(words_path, problems, root),
                                        directory, problems) if words_path else {}
@@ -1096,7 +1090,7 @@ def _read_language_words(root: Path, directory: dict[str, SupportEntry],
 
 
 def _check_language(language: str, manifest: Path, data: YamlMap, problems: Problems) -> None:
-    if not re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", language or ""):
+    if not LANGUAGE_TAG.fullmatch(language or ""):
         problems.add(manifest, data.line_of("language"),
                      f"'language' must be a tag like en-GB or cy-GB (got {language!r})")
     elif not is_known_language(language):

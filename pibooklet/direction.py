@@ -9,13 +9,19 @@ import babel
 
 
 @cache
+def parsed_locale(tag: str) -> babel.Locale | None:
+    """Return Babel's (CLDR's) locale for a language tag (cy, en-GB or en_GB), or None if it
+    does not know the language."""
+    try:
+        return babel.Locale.parse(tag.replace("-", "_"))
+    except (ValueError, babel.UnknownLocaleError):
+        return None
+
+
 def is_right_to_left(language: str) -> bool:
     """Return whether a BCP 47 language tag (ar, ur, he, fa …) is written right to left."""
-    try:
-        locale = babel.Locale.parse(language.replace("-", "_"))
-    except (ValueError, babel.UnknownLocaleError):
-        return False  # content.py reports a malformed tag with its line
-    return locale.character_order == "right-to-left"
+    locale = parsed_locale(language)  # content.py reports an unknown tag with its line
+    return locale is not None and locale.character_order == "right-to-left"
 
 
 def text_direction(language: str) -> str:

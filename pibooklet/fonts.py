@@ -73,12 +73,6 @@ class Typeface:
                 f'font-style: {style}; src: url("{path.as_uri()}"); }}')
         return "\n".join(rules)
 
-    def missing_characters(self, text: str) -> list[str]:
-        """Return the characters of `text` that no file of the family can draw."""
-        return sorted({char for char in text
-                       if ord(char) not in self.characters and not char.isspace()
-                       and ord(char) >= 0x20})
-
 
 @cache
 def load_typeface(family: str) -> Typeface:

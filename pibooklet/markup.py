@@ -41,7 +41,7 @@ from .limits import (
 )
 from .links import LINK_CLASSES, find_contacts, kind_of
 from .messages import N_
-from .translations import ForeignText
+from .translations import ForeignText, in_own_language
 from .typography import straighten
 
 BLOCK_KINDS = ("callout", "quote", "questions", "story", "more")
@@ -624,10 +624,8 @@ class MarkdownRenderer:
         if booklet_id not in self._titles or self._cover_source is None:
             # content.py reports an unknown id with file and line before rendering.
             raise ValueError(f"no cover for the booklet '{booklet_id}'")
-        title = self.render_inline(self._titles[booklet_id])
-        if isinstance(self._titles[booklet_id], ForeignText):
-            title = with_directions(
-                f'<span lang="{self._titles[booklet_id].language}">{title}</span>')
+        title = in_own_language(self._titles[booklet_id],
+                                self.render_inline(self._titles[booklet_id]), "span")
         plain_title = html.unescape(re.sub(r"<[^>]+>", "", title))
         # The cover is a picture of the booklet, so its alternative text says so; it is a
         # raster image, so the title printed on it is never read out as text as well.

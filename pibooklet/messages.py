@@ -22,13 +22,14 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, write_po
 
+from .direction import parsed_locale
 from .errors import WARNING, ContentError, Problem
 from .intake import read_content_text
 
@@ -105,11 +106,9 @@ def month_year(date: dt.date, language: str = "en-GB") -> str:
 def babel_locale(language: str) -> Locale:
     """Return Babel's locale for a language tag, English for one it does not know."""
     for name in catalogue_names(language):
-        try:
-            return Locale.parse(name)
-        except (UnknownLocaleError, ValueError):
-            continue
-    return Locale.parse("en_GB")
+        if (locale := parsed_locale(name)) is not None:
+            return locale
+    return parsed_locale("en_GB")
 
 
 # Checking ------------------------------------------------------------------------------------

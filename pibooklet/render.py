@@ -42,7 +42,7 @@ from .templates import (
     render_template,
     sandboxed_environment,
 )
-from .translations import ForeignText
+from .translations import in_own_language
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STYLESHEETS = ("page.css", "booklet.css", "components.css")
@@ -360,15 +360,6 @@ def _environment(theme: Theme, markdown: MarkdownRenderer,
                  "last_words_together": last_words_together,
                  "direction": text_direction},
         asset=lambda path: Path(path).as_uri(), translations=translations)
-
-
-def in_own_language(text: object, html_fragment: Markup, element: str) -> Markup:
-    """Mark text printed in another language than the booklet's (a fallback, a proper name)
-    with its own lang, for screen readers and the PDF's tag tree."""
-    if not isinstance(text, ForeignText) or not text:
-        return html_fragment
-    return Markup('<{0} lang="{1}" dir="{2}">{3}</{0}>').format(
-        element, text.language, text_direction(text.language), html_fragment)
 
 
 def contact_link(text: str) -> Markup:

@@ -14,14 +14,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import babel
+from markupsafe import Markup
 
 from . import schema as s
-from .direction import is_right_to_left
+from .direction import is_right_to_left, parsed_locale, text_direction
 from .errors import WARNING, Problems, display_path
 from .typography import printed_text
 from .yamlfile import YamlMap
 
+#: A language tag as manifests and language files' names give it: cy, en-GB, pt-BR.
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 #: A translation's folder: a language tag, in lower case (cy, ar, pt-br).
 TRANSLATION_FOLDER = re.compile(r"[a-z]{2,3}(-[a-z]{2})?")
 #: Manifest keys a translation takes from its source, since they are not words.
@@ -45,11 +47,17 @@ class ForeignText(str):
 
 def is_known_language(tag: str) -> bool:
     """Return whether Babel's locale data (CLDR) knows the language of a tag."""
-    try:
-        babel.Locale.parse(tag.replace("-", "_"))
-    except (ValueError, babel.UnknownLocaleError):
-        return False
-    return True
+    return parsed_locale(tag) is not None
+
+
+def in_own_language(text: object, html_fragment: str, element: str) -> Markup:
+    """Mark text printed in another language than the booklet's (a fallback, a proper name,
+    another booklet's title) with its own lang and direction, for screen readers and the
+    PDF's tag tree."""
+    if not isinstance(text, ForeignText) or not text:
+        return Markup(html_fragment)
+    return Markup('<{0} lang="{1}" dir="{2}">{3}</{0}>').format(
+        element, text.language, text_direction(text.language), Markup(html_fragment))
 
 
 def primary_language(tag: str) -> str:
@@ -87,7 +95,7 @@ def check_translation(manifest: Path, data: YamlMap, values: dict[str, Any], sou
     """Report a translation out of step with its source: stale, or with sections missing or
     extra. `source` is the source Booklet."""
     folder = manifest.parent.name
-    if values["language"] and primary_language(values["language"]) != folder.split("-")[0]:
+    if values["language"] and primary_language(values["language"]) != primary_language(folder):
         problems.add(manifest, data.line_of("language"),
                      f"this translation is in the folder '{folder}/' but says 'language: "
                      f"{values['language']}'; rename the folder or fix the language")
@@ -231,7 +239,10 @@ def read_directory_words(path: Path, data: Any, directory: dict, problems: Probl
 
 def words_for(language: str, organisation_language: str,
               languages: dict[str, LanguageWords]) -> LanguageWords | None:
-    """Return the words for a booklet's language: its exact tag first, then its language."""
+    """Return the words for a booklet's language: its exact tag first, then its language;
+    None in the organisation's own language, or where none are given."""
+    if primary_language(language) == primary_language(organisation_language):
+        return None
     if language in languages:
         return languages[language]
     return next((words for tag, words in languages.items()
@@ -269,48 +280,44 @@ def count_problems(organisation, words: LanguageWords) -> list[tuple[str, str]]:
 
 
 def localised_organisation(organisation, words: LanguageWords | None):
-    """Return the organisation with its words in the language; gaps keep the fallback's,
-    marked as foreign text."""
+    """Return the organisation with its words in the language; a gap keeps organisation.yaml's
+    words, marked with that file's language."""
     if words is None:
         return organisation
-    fallback = words.fallback or ""
     values = words.values
 
-    def pick(key: str, current: str) -> str:
-        given = values.get(key)
-        return given if given else (ForeignText(current, fallback) if current else current)
+    def pick(given: str | None, current: str) -> str:
+        return given or (ForeignText(current, organisation.language) if current else current)
 
-    marks = organisation.trust_marks
-    if values.get("trust_marks"):
-        marks = tuple(replace(mark, alt=item["alt"]) for mark, item
-                      in zip(marks, values["trust_marks"], strict=False)) + marks[
-            len(values["trust_marks"]):]
-    numbers = organisation.charity_numbers
-    if values.get("charity_numbers"):
-        numbers = tuple((number, item["where"]) for (number, _), item
-                        in zip(numbers, values["charity_numbers"], strict=False)) + numbers[
-            len(values["charity_numbers"]):]
-    else:
-        numbers = tuple((number, ForeignText(where, fallback)) for number, where in numbers)
     publications = dict(organisation.publications)
     for item in values.get("publications") or []:
         if item["id"] in publications:
             publications[item["id"]] = item["title"]
-    large_print = organisation.large_print
-    if values.get("large_print"):
-        large_print = replace(large_print, how_to_get=values["large_print"]["how_to_get"])
-    else:
-        large_print = replace(large_print,
-                              how_to_get=ForeignText(large_print.how_to_get, fallback))
     return replace(
         organisation,
-        name=values.get("name") or ForeignText(organisation.name, fallback or "en"),
-        about=pick("about", organisation.about),
-        legal_note=pick("legal_note", organisation.legal_note),
-        donation=pick("donation", organisation.donation),
-        large_print=large_print,
+        name=pick(values.get("name"), organisation.name),
+        about=pick(values.get("about"), organisation.about),
+        legal_note=pick(values.get("legal_note"), organisation.legal_note),
+        donation=pick(values.get("donation"), organisation.donation),
+        large_print=replace(organisation.large_print, how_to_get=pick(
+            (values.get("large_print") or {}).get("how_to_get"),
+            organisation.large_print.how_to_get)),
         back_cover=_worded_back_cover(organisation.back_cover, values.get("back_cover")),
-        publications=publications, trust_marks=marks, charity_numbers=numbers)
+        publications=publications,
+        trust_marks=tuple(replace(mark, alt=pick(item.get("alt"), mark.alt)) for mark, item
+                          in _given_in_order(organisation.trust_marks,
+                                             values.get("trust_marks"))),
+        charity_numbers=tuple((number, pick(item.get("where"), where)) for (number, where), item
+                              in _given_in_order(organisation.charity_numbers,
+                                                 values.get("charity_numbers"))))
+
+
+def _given_in_order(items: tuple, given: list | None) -> list[tuple[Any, dict]]:
+    """Pair each of organisation.yaml's items with a language file's words for it, in order
+    ({} where the language file gives none)."""
+    given = list(given or [])
+    return [(item, given[index] if index < len(given) else {})
+            for index, item in enumerate(items)]
 
 
 def _worded_back_cover(blocks: tuple, worded: list | None) -> tuple:
@@ -332,7 +339,7 @@ def localised_directory(directory: dict, words: LanguageWords | None,
         given = words.directory.get(entry_id, {})
         name = given.get("name") or ForeignText(entry.name, organisation_language)
         description = given.get("description") or (
-            ForeignText(entry.description, words.fallback) if entry.description else "")
+            ForeignText(entry.description, organisation_language) if entry.description else "")
         localised[entry_id] = replace(entry, name=name, description=description)
     return localised
 

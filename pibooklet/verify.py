@@ -7,14 +7,14 @@ from collections.abc import Iterable
 
 from pypdf import PdfReader
 
-from .fonts import Typeface, TypefaceChain
+from .fonts import TypefaceChain
 
 A5_POINTS = (419.53, 595.28)  # 148 x 210 mm
 A4_POINTS = (595.28, 841.89)  # 210 x 297 mm
 TOLERANCE = 0.5
 
 
-def verify_booklet(pdf: bytes, typeface: Typeface | TypefaceChain,
+def verify_booklet(pdf: bytes, typefaces: TypefaceChain,
                    contents_titles: Iterable[str],
                    page_size: tuple[float, float] = A5_POINTS) -> list[str]:
     """Return what is wrong with the finished PDF (nothing, when it is right)."""
@@ -29,15 +29,14 @@ def verify_booklet(pdf: bytes, typeface: Typeface | TypefaceChain,
         if any(abs(got - want) > TOLERANCE for got, want in zip(size, page_size, strict=True)):
             problems.append(f"page {number} is {size[0]:.1f} x {size[1]:.1f} pt, not "
                             f"{page_size[0]:.1f} x {page_size[1]:.1f} pt")
-    problems += _font_problems(reader, typeface)
+    problems += _font_problems(reader, typefaces)
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     if outline != list(contents_titles):
         problems.append(f"bookmarks {outline} do not match the contents {list(contents_titles)}")
     return problems
 
 
-def _font_problems(reader: PdfReader, typeface: Typeface | TypefaceChain) -> list[str]:
-    chain = typeface if isinstance(typeface, TypefaceChain) else TypefaceChain(typeface)
+def _font_problems(reader: PdfReader, chain: TypefaceChain) -> list[str]:
     foreign, unembedded, boxes = set(), set(), set()
     for page in reader.pages:
         for font in page.get("/Resources", {}).get("/Font", {}).values():
