@@ -6,16 +6,12 @@ import argparse
 import datetime as dt
 import json
 import sys
-import time
 from pathlib import Path
 
 from . import OUTPUTS, __version__
-from .checks import LibraryReport, check_library
-from .content import find_manifests, slug_of
-from .errors import ERROR, NOTE, BuildError, ContentError, OutputError, Problem, display_path
-from .jobs import crash_problem, run_job, stale_outputs
-from .output import check_output_folder, write_atomically
-from .render import check_templates, theme_for
+from .errors import ERROR, NOTE, ContentError, OutputError, Problem, display_path
+from .jobs import crash_problem, run_job
+from .runner import default_jobs
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,8 +41,27 @@ def _parser() -> argparse.ArgumentParser:
                              "references, addresses, review dates and plain language; exit 1 "
                              "if any problem is an error")
     parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="how --check reports: text lines (path:line: message) or JSON "
-                             "for a charity's own CI (default: text)")
+                        help="how problems and progress are reported: text lines "
+                             "(path:line: message; a live display on a terminal) or JSON for a "
+                             "charity's own CI: --check prints one JSON report, a build one "
+                             "JSON event a line (default: text)")
+    parser.add_argument("-j", "--jobs", type=_positive, default=default_jobs(), metavar="N",
+                        help="how many booklets to build at once, each in its own process "
+                             f"(default: the number of cores, here {default_jobs()})")
+    parser.add_argument("--force", action="store_true",
+                        help="build every chosen booklet again, trusting nothing the cache "
+                             "recorded")
+    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                        help="folder that records what each output was made from, so an "
+                             "unchanged booklet is not built again (default: "
+                             "OUTPUT/.pibooklet/cache)")
+    parser.add_argument("--shard", type=_shard, default=None, metavar="I/N",
+                        help="build only share I of N of the plan (1/4, 2/4, ...), for a CI "
+                             "matrix spread over N machines; every booklet falls in exactly "
+                             "one share, the same one every time")
+    parser.add_argument("-n", "--dry-run", action="store_true",
+                        help="print the plan, one job per booklet, language and edition, and "
+                             "whether each is up to date; build nothing")
     parser.add_argument("--allow-overdue", action="store_true",
                         help="build booklets past their next review date anyway, stamped as "
                              "overdue for review")
@@ -62,6 +77,24 @@ def _parser() -> argparse.ArgumentParser:
                         help="print only problems, not the files built")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"give a whole number of 1 or more (got {value!r})")
+    return number
+
+
+def _shard(value: str) -> tuple[int, int]:
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise argparse.ArgumentTypeError(f"write it as I/N with 1 <= I <= N, for example 2/4 "
+                                         f"(got {value!r})")
+    return int(index), int(count)
 
 
 def _outputs(value: str) -> tuple[str, ...]:
@@ -95,131 +128,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check_and_build(args: argparse.Namespace) -> int:
-    """Check every chosen booklet, then build each one that can be, one job at a time."""
-    if not args.check:  # an unusable output folder fails before any layout work
-        check_output_folder(args.output)
+    """Check every chosen booklet; build (see builder.py) or report the check."""
+    if not args.check:
+        from .builder import build_library
+        from .progress import reporter_for
+
+        reporter = reporter_for(args.format, args.quiet)
+        try:
+            return build_library(args, reporter)
+        finally:
+            reporter.close(False)
+    from .checks import check_library
+    from .render import theme_for
+
     theme = theme_for(args.content.resolve())
     today = args.today or dt.date.today()
     report = check_library(args.content, theme.layouts(), today, args.allow_overdue)
     chosen = _choose(args.slugs, report)
     _check_fixed_pages(report, chosen, theme, args.output)
-    if args.check:
-        return _report_check(report, chosen, args.format)
-    for problem in report.problems:
-        if problem.severity != NOTE:  # the plain-language report is for --check
-            print(problem, file=sys.stderr)
-    ready = set(report.buildable())
-    if report.library:  # a bilingual booklet is made when both its halves can be
-        ready |= {slug for slug, halves in report.library.bilingual().items()
-                  if {half.slug for half in halves} <= ready}
-    buildable = [slug for slug in chosen if slug in ready]
-    failed = [slug for slug in chosen if slug not in buildable]
-    if report.errors:
-        count = len(report.errors)
-        print(f"{count} error{'s' if count != 1 else ''} found; "
-              + (f"not built: {', '.join(failed)}." if buildable else "nothing was built."),
-              file=sys.stderr)
-    if buildable:  # made now, so that a crash report can be kept beside the PDFs
-        try:
-            args.output.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise OutputError(f"{display_path(args.output)}: cannot make the output folder "
-                              f"({error.strerror or error}); nothing was written") from error
-    written: set[str] = set()
-    for index, slug in enumerate(buildable):
-        manifest = _manifest_of(report.library, slug)
-        try:
-            done, problems = run_job(
-                lambda slug=slug: _build(report.library, slug, theme, args, written),
-                manifest, slug, "build", args.output)
-        except OutputError as error:
-            unbuilt = buildable[index + 1:]
-            print(f"{error}{'; not built: ' + ', '.join(unbuilt) if unbuilt else ''}"
-                  f"{_left_over(args.output, [slug, *unbuilt], written, '; ')}", file=sys.stderr)
-            return 1
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        if not done:
-            failed.append(slug)
-    if failed and buildable:
-        print(f"{len(failed)} of {len(chosen)} booklets failed: {', '.join(sorted(failed))}",
-              file=sys.stderr)
-    if failed and (left := _left_over(args.output, failed, written,
-                                      f"{display_path(args.output)}/: ")):
-        print(left, file=sys.stderr)
-    return 1 if failed or report.errors else 0
+    return _report_check(report, chosen, args.format)
 
 
-def _left_over(output: Path, slugs: list[str], written: set[str], lead: str) -> str:
-    """Return a note naming failed booklets' files left from an earlier build, or ''."""
-    # Kept, not deleted: each is a whole, verified earlier edition, and a typo in one section
-    # must not take a leaflet off the ward; the note stops anyone taking it for this build's.
-    stale = stale_outputs(output, slugs, written)
-    return (f"{lead}left from an earlier build, so they may be out of date: "
-            f"{', '.join(stale)}") if stale else ""
-
-
-def _build(library, slug: str, theme, args: argparse.Namespace, written: set[str]) -> bool:
-    """Build one booklet's outputs and write them; return whether everything was made."""
-    # Imported here: --check never lays anything out, so it need not load WeasyPrint.
-    from .pipeline import build_bilingual, build_booklet
-
-    started = time.perf_counter()
-    manifest = display_path(_manifest_of(library, slug))
-    try:
-        if slug in library.booklets:
-            built = build_booklet(library.booklets[slug], library, theme, args.outputs)
-        else:
-            built = build_bilingual(*library.bilingual()[slug], library, theme,
-                                    tuple(output for output in args.outputs
-                                          if output != "large-print"))
-    except BuildError as error:
-        print(f"{manifest}: {error}", file=sys.stderr)
-        return False
-    for warning in built.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if args.layout_report:
-        built.files.append(_layout_report(slug, built.layout, args.layout_report))
-    for index, output in enumerate(built.files):
-        target = args.output / output.name
-        try:
-            write_atomically(target, output.data)
-        except OSError as error:
-            names = [file.name for file in built.files]
-            raise OutputError(
-                f"{display_path(args.output)}/: cannot write {output.name} "
-                f"({error.strerror or error}); written: {', '.join(sorted(written)) or 'nothing'}"
-                f"; not written: {', '.join(names[index:])}") from error
-        written.add(output.name)
-        if not args.quiet:
-            print(f"built {display_path(target)}: {output.summary}")
-    for failure in built.failures:
-        print(f"{manifest}: {failure}", file=sys.stderr)
-    if not built.failures and not args.quiet:
-        print(f"{slug}: done in {time.perf_counter() - started:.1f} s")
-    return not built.failures
-
-
-def _manifest_of(library, slug: str) -> Path:
-    """Return the manifest a booklet's problems are reported against (a bilingual booklet's
-    is its first half's)."""
-    booklet = library.booklets.get(slug) or library.bilingual()[slug][0]
-    return booklet.manifest
-
-
-def _layout_report(slug: str, reports: list, report_format: str):
-    """Return the layout report of every edition laid out, as an output file."""
-    from .pagination import reports_json
-    from .pipeline import OutputFile
-
-    faults = sum(len(report.faults) for report in reports)
-    data = reports_json(reports) if report_format == "json" else \
-        "\n".join(report.text() for report in reports)
-    return OutputFile(f"{slug}-layout.{'json' if report_format == 'json' else 'txt'}",
-                      data.encode(), f"layout report, {faults} fault{'s' * (faults != 1)}")
-
-
-def _report_check(report: LibraryReport, chosen: list[str], output_format: str) -> int:
+def _report_check(report, chosen: list[str], output_format: str) -> int:
     """Print every problem found by --check, as text or JSON; 1 if any is an error."""
     if output_format == "json":
         print(json.dumps({
@@ -246,8 +176,10 @@ def _report_check(report: LibraryReport, chosen: list[str], output_format: str) 
     return 1 if report.errors else 0
 
 
-def _choose(requested: list[str], report: LibraryReport) -> list[str]:
+def _choose(requested: list[str], report) -> list[str]:
     """Return the booklets asked for (all by default); unknown names are errors."""
+    from .content import find_manifests, slug_of
+
     known = [slug_of(path, report.root) for path in find_manifests(report.root)]
     known += sorted(report.library.bilingual()) if report.library else []
     for slug in requested:
@@ -258,9 +190,10 @@ def _choose(requested: list[str], report: LibraryReport) -> list[str]:
         [] if requested else known)
 
 
-def _check_fixed_pages(report: LibraryReport, chosen: list[str], theme, output: Path) -> None:
+def _check_fixed_pages(report, chosen: list[str], theme, output: Path) -> None:
     """Lay out just the covers of each readable booklet: each must fit its one page."""
     from .fixedpages import check_fixed_pages
+    from .render import check_templates
 
     buildable = set(report.buildable())
     ready = [report.library.booklets[slug] for slug in chosen if slug in buildable]

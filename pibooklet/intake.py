@@ -32,6 +32,19 @@ _RASTERS = ((b"\x89PNG\r\n\x1a\n", "PNG", ".png"), (b"\xff\xd8\xff", "JPEG", ".j
             (b"II*\x00", "TIFF", ".tif"), (b"MM\x00*", "TIFF", ".tif"), (b"BM", "BMP", ".bmp"))
 
 
+#: Every file read through the front door while a job runs (None: not recording). A job's
+#: cache record keeps them, so a picture or cover read from another booklet's folder is an
+#: input of the job like its own files.
+READ: set[Path] | None = None
+
+
+def record_reads() -> set[Path]:
+    """Start recording the files read from now on; return the set they are added to."""
+    global READ
+    READ = set()
+    return READ
+
+
 def kind_of_file(path: Path) -> str:
     """Return the limit kind of a file from its name ("yaml", "markdown", "svg", "image"...)."""
     return _KINDS.get(path.suffix.lower(), "image")
@@ -65,6 +78,8 @@ def read_content_bytes(path: Path, root: Path | None, kind: str | None = None) -
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise _problem(path, "is not a regular file; replace it with an ordinary file")
         data = file.read(limit + 1)  # never more: a growing file cannot exhaust memory
+    if READ is not None:
+        READ.add(real)
     if len(data) > limit:
         kind = kind or kind_of_file(path)
         raise _problem(path, f"is larger than {_size(limit)}, the limit for a {kind} file: "

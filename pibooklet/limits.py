@@ -106,3 +106,7 @@ STALE_TEMPORARY_SECONDS = 24 * 60 * 60
 #: Longest exception text, in characters, put in the one-line message about a crash; the whole
 #: traceback is in the crash report file.
 MAX_CRASH_SUMMARY_CHARACTERS = 200
+
+#: Most files a content folder may hold for a build to fingerprint them: a library of 200
+#: booklets in five languages with twenty files each holds 20,000.
+MAX_CONTENT_FILES = 100_000

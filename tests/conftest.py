@@ -147,3 +147,8 @@ def page_size(path: Path, index: int) -> tuple[float, float]:
         return document[index].get_size()
     finally:
         document.close()
+
+
+def visible(folder: Path) -> list[Path]:
+    """Return a folder's files but the hidden ones (the build cache, crash reports)."""
+    return [path for path in folder.iterdir() if not path.name.startswith(".")]

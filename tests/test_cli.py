@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import CONTENT, PROJECT, SAMPLES, replace_in
+from conftest import CONTENT, PROJECT, SAMPLES, replace_in, visible
 
 from pibooklet.cli import main
 
@@ -24,7 +24,7 @@ def test_help_documents_every_option(capsys) -> None:
 
 def test_naming_a_slug_builds_only_that_booklet(tmp_path: Path, capsys) -> None:
     assert main(["clinical-trials", "--content", str(CONTENT), "--output", str(tmp_path)]) == 0
-    assert sorted(path.name for path in tmp_path.iterdir()) == [
+    assert sorted(path.name for path in visible(tmp_path)) == [
         "clinical-trials-large-print.pdf", "clinical-trials-office-a4.pdf",
         "clinical-trials-press.pdf", "clinical-trials-print-spec.json",
         "clinical-trials-print-spec.txt", "clinical-trials.pdf"]
@@ -42,7 +42,7 @@ def test_naming_a_slug_builds_only_that_booklet(tmp_path: Path, capsys) -> None:
 def test_outputs_can_be_chosen(tmp_path: Path, outputs: str, files: list[str]) -> None:
     assert main(["clinical-trials", "--outputs", outputs, "--content", str(CONTENT),
                  "--output", str(tmp_path), "--quiet"]) == 0
-    assert sorted(path.name for path in tmp_path.iterdir()) == files
+    assert sorted(path.name for path in visible(tmp_path)) == files
 
 
 def test_unknown_outputs_are_refused(tmp_path: Path, capsys) -> None:
@@ -94,7 +94,7 @@ def test_bad_content_is_reported_by_file_and_line_and_its_pdf_is_not_written(
     assert "Traceback" not in error and "warning" not in error
     assert ("nothing was built" in error) == (not built)
     # Broken booklets keep their previous PDF; the others are built as usual.
-    assert {path.name for path in output.iterdir()} == {f"{slug}.pdf" for slug in built} | {
+    assert {path.name for path in visible(output)} == {f"{slug}.pdf" for slug in built} | {
         "relapsed-cancer.pdf"}
     assert previous.read_bytes() == b"%PDF-1.7 previous edition"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pdfplumber
 import pypdf
 import pytest
-from conftest import CONTENT, MM, PROJECT, replace_in
+from conftest import CONTENT, MM, PROJECT, replace_in, visible
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -1164,7 +1164,7 @@ def test_finding_08_text_moved_into_the_press_bleed_fails_the_press_file(
             f"{root}/small/one.md:2: press edition: the text \"The only section\" on page 3 is "
             "drawn 22 mm past the left edge of the text area") in error, error
     assert "Traceback" not in error
-    assert sorted(path.name for path in output.iterdir()) == ["small.pdf"]
+    assert sorted(path.name for path in visible(output)) == ["small.pdf"]
 
 
 def test_finding_08_a_running_head_off_the_page_fails(tmp_path: Path, capsys) -> None:
@@ -1507,7 +1507,7 @@ def test_finding_19_a_killed_builds_part_file_is_removed_and_a_live_one_kept(
         os.utime(output / removed[-1], (day_old, day_old))
         assert main(["--outputs", "screen", "--content", str(root), "--output", str(output),
                      "--quiet"]) == 0
-        assert sorted(path.name for path in output.iterdir()) == sorted(["aa.pdf", *kept])
+        assert sorted(path.name for path in visible(output)) == sorted(["aa.pdf", *kept])
     finally:
         sleeper.kill()
         sleeper.wait()
@@ -1588,6 +1588,6 @@ def test_finding_12_a_full_disk_names_what_was_and_was_not_written(
         "build, so they may be out of date: aa-office-a4.pdf\n")
     assert len(calls) == 2  # nothing more was tried once the disk was full
     # No partial PDF and no temporary file: the earlier edition is untouched.
-    assert sorted(path.name for path in output.iterdir()) == ["aa-office-a4.pdf", "aa.pdf"]
+    assert sorted(path.name for path in visible(output)) == ["aa-office-a4.pdf", "aa.pdf"]
     assert (output / "aa-office-a4.pdf").read_bytes() == b"%PDF-1.7 the previous edition"
     assert len(pypdf.PdfReader(output / "aa.pdf").pages) == 8

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import MM, SAMPLES, Built, contents_entries, glyphs, page_lines, replace_in
+from conftest import MM, SAMPLES, Built, contents_entries, glyphs, page_lines, replace_in, visible
 from test_booklets import section_titles, typographic
 
 from pibooklet.cli import main
@@ -102,7 +102,7 @@ def test_an_address_too_long_for_a_line_is_reported_where_it_is_written(
     error = capsys.readouterr().err
     assert re.search(r"07-leaving\.md:\d+: www\.cclg\.org\.uk/a-very.*runs \d+ mm past the "
                      r"margin; an address must never be split", error), error
-    assert sorted(path.name for path in output.iterdir()) == ["clinical-trials.pdf"]
+    assert sorted(path.name for path in visible(output)) == ["clinical-trials.pdf"]
 
 
 def test_the_standard_edition_says_large_print_exists_at_16_points(built: Built) -> None:

@@ -69,7 +69,7 @@ def test_a_build_killed_while_writing_leaves_the_previous_pdf_and_nothing_else(
     import subprocess
     import sys
 
-    from conftest import CONTENT, PROJECT
+    from conftest import CONTENT, PROJECT, visible
 
     output = tmp_path / "output"
     output.mkdir()
@@ -83,5 +83,5 @@ def test_a_build_killed_while_writing_leaves_the_previous_pdf_and_nothing_else(
     finally:
         child.wait(timeout=60)
     assert child.returncode == -signal.SIGKILL
-    assert [path.name for path in output.iterdir()] == ["clinical-trials.pdf"]
+    assert [path.name for path in visible(output)] == ["clinical-trials.pdf"]
     assert previous.read_bytes() == b"%PDF-1.7 the previous edition"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pypdf
 import pypdfium2
 import pytest
-from conftest import CONTENT, MM, SAMPLES, Built, replace_in
+from conftest import CONTENT, MM, SAMPLES, Built, replace_in, visible
 from PIL import Image
 from pypdf.annotations import Link
 from pypdf.generic import (
@@ -179,7 +179,7 @@ def test_image_resolution_thresholds(tmp_path: Path, capsys, width: int, height:
     output = tmp_path / "output"
     status = main(["--content", str(root), "--output", str(output)])
     error = capsys.readouterr().err
-    files = sorted(path.name for path in output.iterdir())
+    files = sorted(path.name for path in visible(output))
     message = re.search(r"small/one\.md:6: image photo\.png prints at (\d+) ppi", error)
     if outcome == "fine":
         assert status == 0 and message is None

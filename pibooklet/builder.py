@@ -1,0 +1,431 @@
+"""A library build: fingerprint the inputs, check, plan, run what is stale, write, record.
+
+    files  = every content file's digest            (fingerprint.py)
+    check  = the library check, or its record        (checks.py, cache.py)
+    plan   = one job per booklet, language, edition  (plan.py)
+    run    = each stale booklet's jobs in a worker   (runner.py)
+    write  = each file atomically, in plan order     (output.py)
+    record = each job's inputs and files             (cache.py)
+
+A complete no-op reads no content file beyond its size and times and imports no layout code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import intake
+from .cache import CACHE_FOLDER, Cache, CheckRecord, JobRecord, clear, output_stamp, outputs_intact
+from .errors import ERROR, NOTE, BuildError, OutputError, Problem, display_path
+from .fingerprint import Digests, combine, scan_folder, tool_digest
+from .jobs import run_job, stale_outputs
+from .output import check_output_folder, write_atomically
+from .plan import (
+    LAYOUT_REPORT,
+    Job,
+    Plan,
+    Task,
+    facts_of,
+    make_plan,
+    shared_files_digest,
+    valid_until,
+)
+from .progress import PlainReporter
+from .runner import run_tasks
+
+
+@dataclass
+class Outcome:
+    """What a worker made of one task: files to write and messages, in build order."""
+
+    files: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # printed before the files
+    failures: list[str] = field(default_factory=list)  # printed after them
+    problems: list[Problem] = field(default_factory=list)
+    reads: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Return whether every job of the task made its files."""
+        return not (self.errors or self.failures or self.problems)
+
+
+@dataclass
+class _Run:
+    """One build's state, shared by the stages below (and, forked, by the workers)."""
+
+    args: argparse.Namespace
+    reporter: PlainReporter
+    root: Path
+    cache: Cache
+    digests: Digests
+    files: dict[str, str]
+    tool: str
+    today: dt.date
+    theme: object = None
+    report: object = None  # the LibraryReport, once the library has been read
+    written: set[str] = field(default_factory=set)
+
+
+def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
+    """Build the chosen booklets' stale jobs; return the exit status."""
+    check_output_folder(args.output)  # an unusable output folder fails before any work
+    cache_folder = args.cache or args.output / CACHE_FOLDER
+    if args.force:
+        clear(cache_folder)
+    root = args.content.resolve()
+    digests = Digests(cache_folder / "digests.json")
+    files = scan_folder(root, digests, skip=(args.output, cache_folder))
+    run = _Run(args, reporter, root, Cache(cache_folder), digests, files,
+               tool_digest(digests), args.today or dt.date.today())
+    record = _trusted_check(run)
+    checked = record is None
+    if checked:
+        record = _check(run)
+    for problem in record.problems:
+        if problem.severity != NOTE:  # the plain-language report is for --check
+            reporter.problem(problem)
+    chosen, unknown = _choose(run, record)
+    buildable = [slug for slug in chosen if slug in record.ready]
+    failed = [slug for slug in chosen if slug not in buildable]
+    errors = [problem for problem in [*record.problems, *unknown] if problem.severity == ERROR]
+    if errors:
+        count = len(errors)
+        reporter.line(f"{count} error{'s' if count != 1 else ''} found; "
+                      + (f"not built: {', '.join(failed)}." if buildable
+                         else "nothing was built."), error=True)
+    plan = make_plan(record.facts, buildable, args.outputs, files,
+                     shared_files_digest(files, record.facts), run.tool,
+                     _external_digests(run, record.external), args.layout_report)
+    if args.shard:
+        plan = plan.shard(*args.shard)
+    stale = {job.name for job in plan.jobs if not _up_to_date(run, job)}
+    if args.dry_run:
+        _print_plan(run, plan, stale)
+        return 1 if errors else 0
+    tasks = plan.tasks(stale)
+    reporter.plan(len(stale), len(plan.jobs) - len(stale), len(tasks))
+    _replay_up_to_date(run, plan, stale)
+    try:
+        failed += _run_tasks(run, tasks, plan) if tasks else []
+    except _Stopped:
+        reporter.close(False)
+        return 1
+    finally:
+        # Kept only where outputs are: a build that wrote nothing leaves no folder behind.
+        if args.cache or run.written or (cache_folder / "jobs").is_dir():
+            if checked and record.facts:
+                run.cache.save_check(record)
+            digests.save()
+    if failed and buildable:
+        reporter.line(f"{len(failed)} of {len(chosen)} booklets failed: "
+                      f"{', '.join(sorted(failed))}", error=True)
+    if failed and (left := _left_over(args.output, failed, run.written,
+                                      f"{display_path(args.output)}/: ")):
+        reporter.line(left, error=True)
+    reporter.close(not (failed or errors), {"built": len(tasks) - len(failed),
+                                            "up_to_date": len(plan.jobs) - len(stale),
+                                            "failed": sorted(failed)})
+    return 1 if failed or errors else 0
+
+
+# The check ---------------------------------------------------------------------------------
+
+def _fingerprint(run: _Run, external: list[str]) -> str:
+    """Return the digest of everything the library check reads and the options it takes."""
+    return combine(run.tool, run.files, _external_digests(run, external),
+                   run.args.allow_overdue)
+
+
+def _trusted_check(run: _Run) -> CheckRecord | None:
+    """Return the last check's record if nothing it read has changed and no date has passed."""
+    record = None if run.args.force else run.cache.check()
+    if record is None or run.today >= record.valid_until or record.valid_from > run.today:
+        return None
+    return record if record.fingerprint == _fingerprint(run, record.external) else None
+
+
+def _check(run: _Run) -> CheckRecord:
+    """Read and check the whole library; record what was found when it could be read."""
+    from .checks import check_library
+    from .render import check_templates, theme_for
+
+    run.theme = theme_for(run.root)
+    run.report = report = check_library(run.args.content, run.theme.layouts(), run.today,
+                                        run.args.allow_overdue)
+    library = report.library
+    problems = list(report.problems)
+    ready = set(report.buildable())
+    if library:  # the content folder's own templates are shared: one broken stops all
+        broken, crashed = run_job(
+            lambda: check_templates(run.theme, library,
+                                    [library.booklets[slug] for slug in sorted(ready)]),
+            report.root, None, "template check", run.args.output)
+        problems += [*(broken or []), *crashed]
+        if broken or crashed:
+            ready = set()
+        ready |= {slug for slug, halves in library.bilingual().items()
+                  if {half.slug for half in halves} <= ready}
+    from .content import find_manifests, slug_of
+
+    known = [slug_of(path, report.root) for path in find_manifests(report.root)]
+    known += sorted(library.bilingual()) if library else []
+    external = sorted(str(path) for path in _external_files(library)) if library else []
+    record = CheckRecord(_fingerprint(run, external), _valid_until(library, run.today),
+                         problems, sorted(ready), known, facts_of(library) if library else {},
+                         external, valid_from=run.today)
+    return record
+
+
+def _valid_until(library, today: dt.date) -> dt.date:
+    """Return the first day on which a review date would make the check say something new."""
+    if library is None:
+        return today
+    warn_days = int(library.organisation.governance.get("warn_days_before_review", 90))
+    return valid_until([(booklet.next_review, warn_days)
+                        for booklet in library.booklets.values()], today)
+
+
+def _external_files(library) -> set[Path]:
+    """Return the files outside the content folder the booklets are made with."""
+    organisation = library.organisation
+    fonts = {path for face in organisation.typefaces.typefaces for path, _, _ in face.files}
+    return fonts | {organisation.print.colour_profile}
+
+
+def _external_digests(run: _Run, paths: list[str]) -> dict[str, str]:
+    return {path: run.digests.of_file(Path(path)) for path in paths}
+
+
+def _choose(run: _Run, record: CheckRecord) -> tuple[list[str], list[Problem]]:
+    """Return the booklets asked for (all by default), and an error for each unknown name."""
+    chosen, unknown = [], []
+    for slug in run.args.slugs:
+        if slug not in record.known:
+            unknown.append(Problem(run.root, None, f"no booklet called '{slug}'; the booklets "
+                                                   f"are: {', '.join(record.known)}"))
+            run.reporter.problem(unknown[-1])
+        elif slug not in chosen:
+            chosen.append(slug)
+    return chosen or ([] if run.args.slugs else list(record.known)), unknown
+
+
+# The plan ----------------------------------------------------------------------------------
+
+def _up_to_date(run: _Run, job: Job) -> bool:
+    """Return whether the job's record matches its inputs and its files are intact."""
+    record = run.cache.job(job)
+    if run.args.force or record is None or record.key != job.key or \
+            sorted(record.files) != sorted(job.files):
+        return False
+    for name, digest in record.reads.items():
+        found = run.files.get(name) if not name.startswith("/") else \
+            run.digests.of_file(Path(name))
+        if found != digest:
+            return False
+    return outputs_intact(record, run.args.output)
+
+
+def _print_plan(run: _Run, plan: Plan, stale: set[str]) -> None:
+    """Print each job, as `make -n` does: what would be built, and what is up to date."""
+    for job in plan.jobs:
+        state = "build" if job.name in stale else "up to date"
+        targets = ", ".join(display_path(run.args.output / name) for name in job.files)
+        run.reporter.line(f"{state:<10} {job.name:<40} {targets}", event="job",
+                          job=job.name, stale=job.name in stale, key=job.key)
+    count = len(stale)
+    run.reporter.line(f"{count} of {len(plan.jobs)} job{'s' * (len(plan.jobs) != 1)} would run "
+                      f"in {len(plan.tasks(stale))} booklet task"
+                      f"{'s' * (len(plan.tasks(stale)) != 1)}")
+
+
+def _replay_up_to_date(run: _Run, plan: Plan, stale: set[str]) -> None:
+    """Say which booklets are up to date, with the warnings their build gave."""
+    fresh: dict[str, list[Job]] = {}
+    for job in plan.jobs:
+        if job.name not in stale:
+            fresh.setdefault(job.slug, []).append(job)
+    for slug, jobs in fresh.items():
+        warnings = dict.fromkeys(warning for job in jobs
+                                 for warning in (run.cache.job(job) or JobRecord(
+                                     "", {}, {}, {})).warnings)
+        for warning in warnings:
+            run.reporter.line(f"warning: {warning}", error=True)
+        if not run.args.quiet:
+            run.reporter.line(f"{slug}: up to date ({', '.join(job.edition for job in jobs)})",
+                              event="up-to-date", booklet=slug)
+
+
+# Running -----------------------------------------------------------------------------------
+
+def _run_tasks(run: _Run, tasks: list[Task], plan: Plan) -> list[str]:
+    """Run the tasks in workers; write and record each booklet's files in plan order."""
+    if run.report is None:  # the check was trusted, but building needs the library read
+        from .checks import check_library
+        from .render import theme_for
+
+        run.theme = theme_for(run.root)
+        run.report = check_library(run.args.content, run.theme.layouts(), run.today,
+                                   run.args.allow_overdue)
+    import weasyprint  # noqa: F401 - loaded once, before the workers are forked
+
+    if not run.args.output.is_dir():
+        try:
+            run.args.output.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(f"{display_path(run.args.output)}: cannot make the output "
+                              f"folder ({error.strerror or error}); nothing was written") \
+                from error
+    for task in tasks:  # its files are about to change: no record may outlive them
+        for job in task.jobs:
+            run.cache.forget(job)
+    failed = []
+    results = run_tasks(tasks, lambda task: _work(run, task), run.args.jobs,
+                        lambda task: run.reporter.started(task.slug, task.editions),
+                        lambda task: Outcome(problems=[Problem(
+                            _manifest_of(run, task.slug), None,
+                            f"the build of '{task.slug}' stopped: its worker process was "
+                            "killed (out of memory, or by a signal); nothing of it was "
+                            "written")]))
+    try:
+        for index, (task, outcome) in enumerate(results):
+            try:
+                ok = _finish_task(run, task, outcome)
+            except OutputError as error:
+                unbuilt = [later.slug for later in tasks[index + 1:]]
+                run.reporter.line(
+                    f"{error}{'; not built: ' + ', '.join(unbuilt) if unbuilt else ''}"
+                    f"{_left_over(run.args.output, [task.slug, *unbuilt], run.written, '; ')}",
+                    error=True)
+                raise _Stopped from None
+            run.reporter.finished(task.slug, ok)
+            if not ok:
+                failed.append(task.slug)
+    finally:
+        results.close()  # stops the workers, if any are left
+    return failed
+
+
+class _Stopped(Exception):
+    """The output folder failed: the build stops, its message already printed."""
+
+
+def _work(run: _Run, task: Task) -> Outcome:
+    """Make one booklet's jobs (in a worker): the files and messages, nothing written."""
+    reads = intake.record_reads()
+    started = time.perf_counter()
+    outcome = Outcome()
+    manifest = _manifest_of(run, task.slug)
+    _, outcome.problems = run_job(lambda: _make(run, task, outcome), manifest, task.slug,
+                                  "build", run.args.output)
+    outcome.reads = sorted(str(path) for path in reads)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _make(run: _Run, task: Task, outcome: Outcome) -> None:
+    from . import pipeline
+
+    library = run.report.library
+    manifest = display_path(_manifest_of(run, task.slug))
+    try:
+        if task.bilingual:
+            built = pipeline.build_bilingual(*library.bilingual()[task.slug], library,
+                                             run.theme, task.editions)
+        else:
+            built = pipeline.build_booklet(library.booklets[task.slug], library, run.theme,
+                                           task.editions)
+    except BuildError as error:
+        outcome.errors.append(f"{manifest}: {error}")
+        return
+    outcome.warnings = list(built.warnings)
+    wanted = {name for job in task.jobs for name in job.files}
+    outcome.files = [file for file in built.files if file.name in wanted]
+    if LAYOUT_REPORT in (job.edition for job in task.jobs):
+        outcome.files.append(_layout_report(task.slug, built.layout, run.args.layout_report))
+    outcome.failures = [f"{manifest}: {failure}" for failure in built.failures]
+
+
+def _finish_task(run: _Run, task: Task, outcome: Outcome) -> bool:
+    """Print a task's messages, write its files and record each job whose files were made."""
+    for problem in outcome.problems:
+        run.reporter.problem(problem)
+    for message in outcome.errors:
+        run.reporter.line(message, error=True)
+    for warning in outcome.warnings:
+        run.reporter.line(f"warning: {warning}", error=True)
+    for index, output in enumerate(outcome.files):
+        target = run.args.output / output.name
+        try:
+            write_atomically(target, output.data)
+        except OSError as error:
+            names = [file.name for file in outcome.files]
+            raise OutputError(
+                f"{display_path(run.args.output)}/: cannot write {output.name} "
+                f"({error.strerror or error}); written: "
+                f"{', '.join(sorted(run.written)) or 'nothing'}; not written: "
+                f"{', '.join(names[index:])}") from error
+        run.written.add(output.name)
+        if not run.args.quiet:
+            run.reporter.line(f"built {display_path(target)}: {output.summary}",
+                              event="built", file=output.name, booklet=task.slug)
+    for failure in outcome.failures:
+        run.reporter.line(failure, error=True)
+    if outcome.ok and not run.args.quiet:
+        run.reporter.line(f"{task.slug}: done in {outcome.seconds:.1f} s", event="done",
+                          booklet=task.slug, seconds=round(outcome.seconds, 2))
+    _record(run, task, outcome)
+    return outcome.ok
+
+
+def _record(run: _Run, task: Task, outcome: Outcome) -> None:
+    """Keep a record of each job whose every file was written."""
+    made = {output.name: output.summary for output in outcome.files}
+    reads = {}
+    for path in outcome.reads:
+        inside = Path(path).is_relative_to(run.root)
+        name = Path(path).relative_to(run.root).as_posix() if inside else path
+        reads[name] = run.files.get(name, "missing") if inside else \
+            run.digests.of_file(Path(path))
+    for job in task.jobs:
+        if not all(name in made and name in run.written for name in job.files):
+            continue
+        files = {name: output_stamp(run.args.output / name) for name in job.files}
+        run.cache.save_job(job, JobRecord(job.key, reads, files,
+                                          {name: made[name] for name in job.files},
+                                          outcome.warnings))
+
+
+def _manifest_of(run: _Run, slug: str) -> Path:
+    """Return the manifest a booklet's problems are reported against (a bilingual booklet's
+    is its first half's)."""
+    library = run.report.library
+    booklet = library.booklets.get(slug) or library.bilingual()[slug][0]
+    return booklet.manifest
+
+
+def _layout_report(slug: str, reports: list, report_format: str):
+    """Return the layout report of every edition laid out, as an output file."""
+    from .pagination import reports_json
+    from .pipeline import OutputFile
+
+    faults = sum(len(report.faults) for report in reports)
+    data = reports_json(reports) if report_format == "json" else \
+        "\n".join(report.text() for report in reports)
+    return OutputFile(f"{slug}-layout.{'json' if report_format == 'json' else 'txt'}",
+                      data.encode(), f"layout report, {faults} fault{'s' * (faults != 1)}")
+
+
+def _left_over(output: Path, slugs: list[str], written: set[str], lead: str) -> str:
+    """Return a note naming failed booklets' files left from an earlier build, or ''."""
+    # Kept, not deleted: each is a whole, verified earlier edition, and a typo in one section
+    # must not take a leaflet off the ward; the note stops anyone taking it for this build's.
+    stale = stale_outputs(output, slugs, written)
+    return (f"{lead}left from an earlier build, so they may be out of date: "
+            f"{', '.join(stale)}") if stale else ""

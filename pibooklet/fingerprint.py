@@ -1,0 +1,152 @@
+"""Digests of a build's inputs: each file hashed once, then known by its size and times.
+
+Like git's index, a file's digest is remembered with its size, modification and change times
+and inode, and read again whenever any of them differs. A file modified within the last two
+seconds is not remembered, as its time may not yet tell a second change from the first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import sys
+import time
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .errors import ContentError, Problem
+from .limits import MAX_CONTENT_FILES, MAX_FILE_BYTES
+from .output import write_atomically
+
+PACKAGE = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE.parent
+#: Our own files that shape every output: the code, its catalogues, templates and styles.
+TOOL_FOLDERS = (PACKAGE, PROJECT_ROOT / "templates", PROJECT_ROOT / "styles")
+#: The libraries whose version can change an output.
+LIBRARIES = ("weasyprint", "pydyf", "pypdf", "fonttools", "pillow", "jinja2", "markdown",
+             "pyyaml", "babel", "pyphen", "segno", "nh3", "pypdfium2", "tinycss2", "pikepdf")
+#: A file larger than any content file may be is known by its size and time only: the build
+#: refuses it unread, so hashing gigabytes would only waste time.
+LARGEST_HASHED = max(MAX_FILE_BYTES.values())
+_RACY_NS = 2_000_000_000
+
+
+class Digests:
+    """File digests for one run, remembered between runs in `memo_file`."""
+
+    def __init__(self, memo_file: Path | None = None):
+        self.memo_file = memo_file
+        self._memo: dict[str, list] = {}
+        self._changed = False
+        self._now = time.time_ns()
+        if memo_file is not None:
+            try:
+                loaded = json.loads(memo_file.read_bytes())
+                self._memo = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._memo = {}  # no memo, or a damaged one: every file is read again
+
+    def of_file(self, path: Path) -> str:
+        """Return the digest of a file's content (of a link's target, a special file's type)."""
+        try:
+            found = os.lstat(path)
+            if stat.S_ISLNK(found.st_mode):
+                return "link:" + os.readlink(path)  # its target is hashed as itself
+            if not stat.S_ISREG(found.st_mode):
+                return f"special:{stat.S_IFMT(found.st_mode):o}"
+        except OSError:
+            return "missing"
+        if found.st_size > LARGEST_HASHED:
+            return f"large:{found.st_size}:{found.st_mtime_ns}"
+        key = str(path)
+        mark = [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
+        remembered = self._memo.get(key)
+        if isinstance(remembered, list) and remembered[:4] == mark:
+            return remembered[4]
+        digest = _hash_file(path)
+        if self._now - max(found.st_mtime_ns, found.st_ctime_ns) > _RACY_NS:
+            self._memo[key] = [*mark, digest]
+            self._changed = True
+        return digest
+
+    def save(self) -> None:
+        """Keep what was learnt for the next run (a failure to do so only costs time)."""
+        if self.memo_file is None or not self._changed:
+            return
+        with contextlib.suppress(OSError):
+            write_atomically(self.memo_file, json.dumps(self._memo, sort_keys=True).encode())
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        # O_NONBLOCK: a file swapped for a pipe after the check cannot stall the build.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return "unreadable"
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return "special"
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def scan_folder(root: Path, digests: Digests, skip: Iterable[Path] = ()) -> dict[str, str]:
+    """Return the digest of every file below `root` by its path relative to it.
+
+    Hidden files and folders (.git, our cache) and the folders in `skip` (an output folder
+    kept inside the content folder) are left out: no build reads them.
+    """
+    skipped = {Path(folder).resolve() for folder in skip}
+    found: dict[str, str] = {}
+    for folder, names, files in os.walk(root):
+        here = Path(folder)
+        names[:] = sorted(name for name in names if not name.startswith(".")
+                          and (here / name).resolve() not in skipped)
+        for name in [name for name in names if (here / name).is_symlink()]:
+            # Never followed (it may lead out of the content folder), but its target counts:
+            # a build refuses a folder linked from outside.
+            found[(here / name).relative_to(root).as_posix() + "/"] = digests.of_file(here / name)
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            if len(found) >= MAX_CONTENT_FILES:
+                raise ContentError([Problem(root, None, f"holds more than {MAX_CONTENT_FILES:,} "
+                                                        "files; a content folder holds the "
+                                                        "library only: move other files out")])
+            path = here / name
+            found[path.relative_to(root).as_posix()] = digests.of_file(path)
+    return found
+
+
+def tool_digest(digests: Digests) -> str:
+    """Return one digest for our version, code, templates and styles and the libraries'."""
+    digest = hashlib.sha256(f"pibooklet {__version__}\npython {sys.version}\n".encode())
+    for folder in TOOL_FOLDERS:
+        for name, value in sorted(scan_folder(folder, digests).items()):
+            if "__pycache__" not in name and not name.endswith(".pyc"):
+                digest.update(f"{folder.name}/{name} {value}\n".encode())
+    for library in LIBRARIES:
+        try:
+            version = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{library} {version}\n".encode())
+    return digest.hexdigest()
+
+
+def combine(*parts: object) -> str:
+    """Return one digest of the parts, in order (each part's text form)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        text = json.dumps(part, sort_keys=True, default=str) if not isinstance(part, str) \
+            else part
+        digest.update(text.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,205 @@
+"""The build plan: one job per booklet, language and edition, each keyed by its inputs.
+
+A job is a pure function of the files it may read (its booklet's own files, the library's
+shared files and every manifest, the fonts and colour profile, our code, templates and
+styles and the libraries' versions) and of the options that change its output. The key is a
+digest of all of them: a job whose key and output files are those recorded by an earlier
+build has nothing to do. The jobs of one booklet run together, as one task, because they
+share the laid-out screen document (the office file imposes it, the press file must match
+its pages).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .fingerprint import combine
+
+#: What each edition writes, after the booklet's id.
+EDITION_FILES: dict[str, tuple[str, ...]] = {
+    "screen": (".pdf",),
+    "large-print": ("-large-print.pdf",),
+    "press": ("-press.pdf",),
+    "office": ("-office-a4.pdf",),
+    "spec": ("-print-spec.txt", "-print-spec.json"),
+}
+LAYOUT_REPORT = "layout-report"
+
+
+@dataclass(frozen=True)
+class BookletFacts:
+    """What the plan needs to know of one booklet, kept so that a no-op build reads none."""
+
+    slug: str
+    manifest: str  # relative to the content folder
+    folders: tuple[str, ...]  # own folders (a translation's adds its source's), relative
+    halves: tuple[str, ...] = ()  # a bilingual booklet's two booklets
+    overdue: bool = False
+
+    @property
+    def editions(self) -> tuple[str, ...]:
+        """Return the editions this booklet can have: a bilingual one has no large print."""
+        return tuple(edition for edition in EDITION_FILES
+                     if not (self.halves and edition == "large-print"))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output of one booklet: the files it writes and the digest of its inputs."""
+
+    slug: str
+    edition: str
+    files: tuple[str, ...]
+    key: str
+
+    @property
+    def name(self) -> str:
+        """Return how the job is named in progress and in the plan."""
+        return f"{self.slug}:{self.edition}"
+
+
+@dataclass
+class Task:
+    """The jobs of one booklet that run together, in one worker."""
+
+    slug: str
+    jobs: list[Job]
+    bilingual: bool = False
+
+    @property
+    def editions(self) -> tuple[str, ...]:
+        """Return the editions to make (the layout report is not one)."""
+        return tuple(job.edition for job in self.jobs if job.edition != LAYOUT_REPORT)
+
+
+@dataclass
+class Plan:
+    """Every job chosen, in the order a one-at-a-time build makes them."""
+
+    jobs: list[Job] = field(default_factory=list)
+    facts: dict[str, BookletFacts] = field(default_factory=dict)
+
+    def slugs(self) -> list[str]:
+        """Return the booklets planned, in order."""
+        return list(dict.fromkeys(job.slug for job in self.jobs))
+
+    def tasks(self, stale: set[str]) -> list[Task]:
+        """Return, in plan order, each booklet's stale jobs as one task."""
+        tasks: dict[str, Task] = {}
+        for job in self.jobs:
+            if job.name in stale:
+                tasks.setdefault(job.slug, Task(job.slug, [],
+                                                bool(self.facts[job.slug].halves)))
+                tasks[job.slug].jobs.append(job)
+        return list(tasks.values())
+
+    def shard(self, index: int, count: int) -> Plan:
+        """Return the share of the plan shard `index` of `count` builds (1-based).
+
+        A booklet's share is fixed by a digest of its id alone, so it stays on the same
+        shard however the library grows, and the shards together build every job once.
+        """
+        def share(slug: str) -> int:
+            return int(hashlib.sha256(slug.encode()).hexdigest()[:12], 16) % count
+        return Plan([job for job in self.jobs if share(job.slug) == index - 1], self.facts)
+
+
+def make_plan(facts: dict[str, BookletFacts], chosen: list[str], outputs: tuple[str, ...],
+              files: dict[str, str], shared_digest: str, tool: str,
+              external: dict[str, str], layout_report: str | None) -> Plan:
+    """Return the jobs for the chosen booklets and outputs, each with the key of its inputs.
+
+    `files` maps every content file (relative path) to its digest; `shared_digest` is the
+    digest of the library's shared files and manifests; `external` of the fonts and colour
+    profile outside the content folder.
+    """
+    plan = Plan(facts=facts)
+    owners = _owners(files, facts)
+    if "spec" in outputs and "press" not in outputs:  # the spec describes the press file
+        outputs = (*outputs, "press")
+    for slug in chosen:
+        booklet = facts[slug]
+        own = _own_files(booklet, files, owners)
+        inputs = combine(tool, shared_digest, own, external, booklet.overdue)
+        editions = [edition for edition in outputs if edition in booklet.editions]
+        for edition in editions:
+            plan.jobs.append(Job(slug, edition, tuple(slug + ending for ending in
+                                                      EDITION_FILES[edition]),
+                                 combine(inputs, edition)))
+        if layout_report and editions:
+            ending = "json" if layout_report == "json" else "txt"
+            # The report covers every edition laid out, so the editions chosen are an input.
+            plan.jobs.append(Job(slug, LAYOUT_REPORT, (f"{slug}-layout.{ending}",),
+                                 combine(inputs, LAYOUT_REPORT, ending, editions)))
+    return plan
+
+
+def _owners(files: dict[str, str], facts: dict[str, BookletFacts]) -> dict[str, str | None]:
+    """Return, for every content file, the booklet folder it belongs to (None: shared)."""
+    folders = sorted({folder for booklet in facts.values() for folder in booklet.folders},
+                     key=lambda folder: -folder.count("/"))
+    owners = {}
+    for name in files:
+        owners[name] = next((folder for folder in folders if name.startswith(folder + "/")),
+                            None)
+    return owners
+
+
+def _own_files(booklet: BookletFacts, files: dict[str, str],
+               owners: dict[str, str | None]) -> dict[str, str]:
+    """Return the digests of the files in a booklet's own folders.
+
+    Files it reads elsewhere (another booklet's picture or cover) are recorded as it is
+    built and checked with its record (see cache.py).
+    """
+    return {name: digest for name, digest in files.items() if owners[name] in booklet.folders}
+
+
+def shared_files_digest(files: dict[str, str], facts: dict[str, BookletFacts]) -> str:
+    """Return the digest of every file outside the booklets' folders, and of every manifest
+    (each booklet prints other booklets' titles)."""
+    owners = _owners(files, facts)
+    return combine({name: digest for name, digest in files.items()
+                    if owners[name] is None or name.endswith("/booklet.yaml")})
+
+
+def valid_until(dates: list[tuple[dt.date, int]], today: dt.date) -> dt.date:
+    """Return the first day after `today` on which a review check could say something new.
+
+    `dates` holds each booklet's next review date and the days before it that the build
+    warns. Inside a warning window the count of days changes daily.
+    """
+    changes = []
+    for next_review, warn_days in dates:
+        warn_from = next_review - dt.timedelta(days=warn_days)
+        if warn_from <= today <= next_review:
+            changes.append(today + dt.timedelta(days=1))
+        changes += [day for day in (warn_from, next_review + dt.timedelta(days=1))
+                    if day > today]
+    return min(changes, default=dt.date.max)
+
+
+def facts_of(library) -> dict[str, BookletFacts]:
+    """Return the plan's facts of every booklet in a read library, bilingual ones too."""
+    root = library.root
+
+    def relative(folder: Path) -> str:
+        return folder.resolve().relative_to(root).as_posix()
+
+    facts = {}
+    for slug, booklet in library.booklets.items():
+        folders = [relative(booklet.folder)]
+        if booklet.translates in library.booklets:  # it prints its source's dates and support
+            folders.append(relative(library.booklets[booklet.translates].folder))
+        facts[slug] = BookletFacts(slug, relative(booklet.manifest), tuple(folders),
+                                   overdue=booklet.overdue)
+    for slug, halves in library.bilingual().items():
+        facts[slug] = BookletFacts(
+            slug, relative(halves[0].manifest),
+            tuple(dict.fromkeys(folder for half in halves for folder in facts[half.slug].folders)),
+            halves=tuple(half.slug for half in halves),
+            overdue=any(half.overdue for half in halves))
+    return facts

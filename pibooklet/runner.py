@@ -1,0 +1,108 @@
+"""Running tasks in worker processes, each on its own, with results handed back in order.
+
+Workers are forked from the build, so they share the library it has read and checked and
+the modules it has loaded, and nothing needs to be sent to them but a task's number. A
+worker only computes: the build writes every file, in plan order, so the messages and files
+of a parallel build are those of a one-at-a-time build. A worker that dies (killed, out of
+memory) takes only its own task with it: the tasks it shared the pool with run again.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_WORK: Callable | None = None
+_TASKS: list = []
+
+
+def default_jobs() -> int:
+    """Return how many tasks to run at once by default: one per core this build may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_tasks(tasks: list[T], work: Callable[[T], R], jobs: int,
+              started: Callable[[T], None], lost: Callable[[T], R]) -> Iterator[tuple[T, R]]:
+    """Yield each task with its result, in the order given, running up to `jobs` at once.
+
+    `lost` makes the result of a task whose worker died twice, the second time alone.
+    """
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            started(task)
+            yield task, work(task)
+        return
+    global _WORK, _TASKS
+    _WORK, _TASKS = work, tasks
+    try:
+        yield from _in_pool(tasks, min(jobs, len(tasks)), started, lost)
+    finally:
+        _WORK, _TASKS = None, []
+
+
+def _call(index: int):
+    return _WORK(_TASKS[index])
+
+
+def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable) -> Iterator[tuple]:
+    context = multiprocessing.get_context("fork")  # the workers inherit what is loaded
+    pending = deque(range(len(tasks)))
+    retried: set[int] = set()  # tasks whose worker died once: rerun each alone
+    results: dict[int, object] = {}
+    running: dict[Future, int] = {}
+    following = 0
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    try:
+        while following < len(tasks):
+            while pending and len(running) < jobs and not (
+                    running and (pending[0] in retried or any(
+                        index in retried for index in running.values()))):
+                index = pending.popleft()
+                started(tasks[index])
+                running[pool.submit(_call, index)] = index
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            broken = []
+            for future in done:
+                index = running.pop(future)
+                try:
+                    results[index] = future.result()
+                except BrokenProcessPool:
+                    broken.append(index)
+            if broken:  # every task in the pool is lost with it
+                broken += list(running.values())
+                running.clear()
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+                for index in sorted(broken, reverse=True):
+                    if index in retried and len(broken) == 1:
+                        results[index] = lost(tasks[index])  # it died alone: its own fault
+                    else:
+                        retried.add(index)
+                        pending.appendleft(index)
+            while following in results:
+                yield tasks[following], results.pop(following)
+                following += 1
+    finally:
+        _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the pool at once: on an interrupt no worker may go on computing unseen."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
