@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import intake
-from .cache import CACHE_FOLDER, Cache, CheckRecord, JobRecord, clear, output_stamp, outputs_intact
+from .cache import CACHE_FOLDER, Cache, CheckRecord, JobRecord, output_stamp, outputs_intact
 from .errors import ERROR, NOTE, BuildError, OutputError, Problem, display_path
 from .fingerprint import Digests, combine, scan_folder, tool_digest
 from .jobs import run_job, stale_outputs
@@ -77,8 +77,6 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
     """Build the chosen booklets' stale jobs; return the exit status."""
     check_output_folder(args.output)  # an unusable output folder fails before any work
     cache_folder = args.cache or args.output / CACHE_FOLDER
-    if args.force:
-        clear(cache_folder)
     root = args.content.resolve()
     digests = Digests(cache_folder / "digests.json")
     files = scan_folder(root, digests, skip=(args.output, cache_folder))
@@ -360,6 +358,7 @@ def _finish_task(run: _Run, task: Task, outcome: Outcome) -> bool:
         run.reporter.line(message, error=True)
     for warning in outcome.warnings:
         run.reporter.line(f"warning: {warning}", error=True)
+    record = _recorder(run, task, outcome)
     for index, output in enumerate(outcome.files):
         target = run.args.output / output.name
         try:
@@ -372,6 +371,7 @@ def _finish_task(run: _Run, task: Task, outcome: Outcome) -> bool:
                 f"{', '.join(sorted(run.written)) or 'nothing'}; not written: "
                 f"{', '.join(names[index:])}") from error
         run.written.add(output.name)
+        record(output.name)
         if not run.args.quiet:
             run.reporter.line(f"built {display_path(target)}: {output.summary}",
                               event="built", file=output.name, booklet=task.slug)
@@ -380,12 +380,12 @@ def _finish_task(run: _Run, task: Task, outcome: Outcome) -> bool:
     if outcome.ok and not run.args.quiet:
         run.reporter.line(f"{task.slug}: done in {outcome.seconds:.1f} s", event="done",
                           booklet=task.slug, seconds=round(outcome.seconds, 2))
-    _record(run, task, outcome)
     return outcome.ok
 
 
-def _record(run: _Run, task: Task, outcome: Outcome) -> None:
-    """Keep a record of each job whose every file was written."""
+def _recorder(run: _Run, task: Task, outcome: Outcome):
+    """Return a function to call as each file is written: it records each job whose files
+    are then all written, at once, so a build killed later keeps what it finished."""
     made = {output.name: output.summary for output in outcome.files}
     reads = {}
     for path in outcome.reads:
@@ -393,13 +393,17 @@ def _record(run: _Run, task: Task, outcome: Outcome) -> None:
         name = Path(path).relative_to(run.root).as_posix() if inside else path
         reads[name] = run.files.get(name, "missing") if inside else \
             run.digests.of_file(Path(path))
-    for job in task.jobs:
-        if not all(name in made and name in run.written for name in job.files):
-            continue
-        files = {name: output_stamp(run.args.output / name) for name in job.files}
-        run.cache.save_job(job, JobRecord(job.key, reads, files,
-                                          {name: made[name] for name in job.files},
-                                          outcome.warnings))
+    pending = [job for job in task.jobs if all(name in made for name in job.files)]
+
+    def record(written: str) -> None:
+        for job in [job for job in pending if written in job.files]:
+            if all(name in run.written for name in job.files):
+                pending.remove(job)
+                files = {name: output_stamp(run.args.output / name) for name in job.files}
+                run.cache.save_job(job, JobRecord(job.key, reads, files,
+                                                  {name: made[name] for name in job.files},
+                                                  outcome.warnings))
+    return record
 
 
 def _manifest_of(run: _Run, slug: str) -> Path:

@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,12 +145,3 @@ def _read_json(path: Path) -> dict | None:
 
 def _write_json(path: Path, data: dict) -> None:
     write_atomically(path, json.dumps(data, sort_keys=True, ensure_ascii=False).encode())
-
-
-def clear(folder: Path) -> None:
-    """Remove every record (for --force): nothing recorded is trusted after it."""
-    for path in (folder / "jobs").glob("*.json"):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(folder / "check.json")
