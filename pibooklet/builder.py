@@ -135,6 +135,26 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
 
 # The check ---------------------------------------------------------------------------------
 
+def proven_by_builds(args: argparse.Namespace, library) -> set[str]:
+    """Return the booklets whose screen edition, recorded and still up to date, proves that
+    their fixed pages fit: --check need not lay their covers out again. Writes nothing."""
+    cache_folder = args.cache or args.output / CACHE_FOLDER
+    if library is None or not (cache_folder / "jobs").is_dir():
+        return set()
+    root = args.content.resolve()
+    digests = Digests(cache_folder / "digests.json")  # read, never saved: --check writes nothing
+    files = scan_folder(root, digests, skip=(args.output, cache_folder))
+    run = _Run(args, PlainReporter(quiet=True), root, Cache(cache_folder), digests, files,
+               tool_digest(digests), args.today or dt.date.today())
+    facts = facts_of(library)
+    external = sorted(str(path) for path in _external_files(library))
+    plan = make_plan(facts, sorted(library.booklets), ("screen",), files,
+                     shared_files_digest(files, facts), run.tool,
+                     _external_digests(run, external), None)
+    return {job.slug for job in plan.jobs if _up_to_date(run, job)}
+
+
+
 def _fingerprint(run: _Run, external: list[str]) -> str:
     """Return the digest of everything the library check reads and the options it takes."""
     return combine(run.tool, run.files, _external_digests(run, external),

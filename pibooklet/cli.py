@@ -145,7 +145,10 @@ def _check_and_build(args: argparse.Namespace) -> int:
     today = args.today or dt.date.today()
     report = check_library(args.content, theme.layouts(), today, args.allow_overdue)
     chosen = _choose(args.slugs, report)
-    _check_fixed_pages(report, chosen, theme, args.output)
+    from .builder import proven_by_builds
+
+    _check_fixed_pages(report, chosen, theme, args.output,
+                       proven_by_builds(args, report.library))
     return _report_check(report, chosen, args.format)
 
 
@@ -190,8 +193,12 @@ def _choose(requested: list[str], report) -> list[str]:
         [] if requested else known)
 
 
-def _check_fixed_pages(report, chosen: list[str], theme, output: Path) -> None:
-    """Lay out just the covers of each readable booklet: each must fit its one page."""
+def _check_fixed_pages(report, chosen: list[str], theme, output: Path,
+                       proven: set[str] = frozenset()) -> None:
+    """Lay out just the covers of each readable booklet: each must fit its one page.
+
+    A booklet in `proven` is left out: an up-to-date build of it fitted them already.
+    """
     from .fixedpages import check_fixed_pages
     from .render import check_templates
 
@@ -205,7 +212,7 @@ def _check_fixed_pages(report, chosen: list[str], theme, output: Path) -> None:
     if broken or crashed:
         return
     found: dict[Problem, None] = {}  # a back cover too long is one problem, not one a booklet
-    for booklet in ready:
+    for booklet in [booklet for booklet in ready if booklet.slug not in proven]:
         problems, crashed = run_job(
             lambda booklet=booklet: check_fixed_pages([booklet], report.library, theme),
             booklet.manifest, booklet.slug, "check", output)

@@ -88,9 +88,12 @@ class Plan:
 
     def tasks(self, stale: set[str]) -> list[Task]:
         """Return, in plan order, each booklet's stale jobs as one task."""
+        # The layout report covers every edition laid out: to make it, make them all.
+        whole = {job.slug for job in self.jobs
+                 if job.edition == LAYOUT_REPORT and job.name in stale}
         tasks: dict[str, Task] = {}
         for job in self.jobs:
-            if job.name in stale:
+            if job.name in stale or job.slug in whole:
                 tasks.setdefault(job.slug, Task(job.slug, [],
                                                 bool(self.facts[job.slug].halves)))
                 tasks[job.slug].jobs.append(job)

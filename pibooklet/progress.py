@@ -62,9 +62,9 @@ class PlainReporter:
 
 
 class LiveReporter(PlainReporter):
-    """A live display on a terminal: jobs done, running and failed, and the booklets running.
+    """A live display on a terminal: booklets done, running and failed, and those running.
 
-    Messages still print, above the display, as plain lines.
+    Messages print above it as plain lines; it stays, as a summary, when the build ends.
     """
 
     def __init__(self, quiet: bool = False):
@@ -74,44 +74,49 @@ class LiveReporter(PlainReporter):
 
         self.console = Console(file=sys.stderr)
         self.running: dict[str, float] = {}
-        self.live = Live(self._render(), console=self.console, transient=True,
-                         refresh_per_second=8, redirect_stdout=True, redirect_stderr=True)
+        self.checking = True
+        # Drawn afresh at each refresh, so the time of each booklet running counts up.
+        self.live = Live(console=self.console, get_renderable=self._render,
+                         refresh_per_second=4, redirect_stdout=True, redirect_stderr=True)
         self.live.start()
 
     def _render(self):
         from rich.table import Table
+        from rich.text import Text
 
         grid = Table.grid(padding=(0, 2))
-        running = ", ".join(f"{slug} ({time.monotonic() - since:.0f} s)"
-                            for slug, since in self.running.items()) or "-"
-        grid.add_row(f"[bold]{self.done}/{self.total or '?'}[/bold] booklets done",
-                     f"{len(self.running)} running", f"[red]{self.failed} failed[/red]"
-                     if self.failed else "0 failed")
-        grid.add_row(f"now: {running}", "", "")
+        if self.checking:
+            grid.add_row(Text("checking the library…"))
+            return grid
+        grid.add_row(Text(f"{self.done}/{self.total} booklets done", style="bold"),
+                     Text(f"{len(self.running)} running"),
+                     Text(f"{self.failed} failed", style="red" if self.failed else ""))
+        now = time.monotonic()
+        running = ", ".join(f"{slug} ({now - since:.0f} s)" for slug, since in
+                            self.running.items())
+        grid.add_row(Text(f"now: {running or '-'}"))
         return grid
 
     def plan(self, to_run: int, up_to_date: int, tasks: int) -> None:
-        self.total = tasks
-        if not self.quiet:
-            self.line(f"{to_run} job{'s' * (to_run != 1)} to run in {tasks} booklet"
-                      f"{'s' * (tasks != 1)}, {up_to_date} up to date")
-        self.live.update(self._render())
+        self.checking = False
+        super().plan(to_run, up_to_date, tasks)
 
     def started(self, slug: str, editions: tuple[str, ...]) -> None:
         self.running[slug] = time.monotonic()
-        self.live.update(self._render())
+        self.live.refresh()
 
     def finished(self, slug: str, ok: bool) -> None:
         super().finished(slug, ok)
         self.running.pop(slug, None)
-        self.live.update(self._render())
+        self.live.refresh()
 
     def line(self, text: str, error: bool = False, **_: object) -> None:
         self.console.print(text, markup=False, highlight=False, soft_wrap=True,
                            style="red" if error else None)
-        self.live.update(self._render())
 
     def _close(self, ok: bool, summary: dict) -> None:
+        self.checking = False
+        self.live.refresh()
         self.live.stop()
 
 

@@ -199,6 +199,12 @@ def test_the_cache_is_invalidated_by_options_dates_our_code_and_outputs(
     monkeypatch.setattr(fingerprint, "LIBRARIES", (*fingerprint.LIBRARIES, "pytest"))
     assert stale() == {"aa:screen", "bb:screen"}
     monkeypatch.undo()
+    # So are the fonts, read from their package outside the content folder.
+    real = fingerprint.Digests.of_file
+    monkeypatch.setattr(fingerprint.Digests, "of_file", lambda self, path: "another font"
+                        if str(path).endswith(".ttf") else real(self, path))
+    assert stale() == {"aa:screen", "bb:screen"}
+    monkeypatch.undo()
     # An output changed or removed since is made again.
     (output / "aa.pdf").write_bytes((output / "aa.pdf").read_bytes() + b"\n")
     assert stale() == {"aa:screen"}
