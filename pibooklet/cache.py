@@ -144,4 +144,6 @@ def _read_json(path: Path) -> dict | None:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    write_atomically(path, json.dumps(data, sort_keys=True, ensure_ascii=False).encode())
+    # A record that cannot be written (a full disk) only means the job runs again next time.
+    with contextlib.suppress(OSError):
+        write_atomically(path, json.dumps(data, sort_keys=True, ensure_ascii=False).encode())

@@ -150,5 +150,6 @@ def page_size(path: Path, index: int) -> tuple[float, float]:
 
 
 def visible(folder: Path) -> list[Path]:
-    """Return a folder's files but the hidden ones (the build cache, crash reports)."""
-    return [path for path in folder.iterdir() if not path.name.startswith(".")]
+    """Return what is in an output folder but the build's own folder (its cache, crash
+    reports): temporary files a build left would still show."""
+    return [path for path in folder.iterdir() if path.name != ".pibooklet"]

@@ -1348,7 +1348,7 @@ def test_finding_10_a_crash_outside_any_booklet_is_one_line_too(tmp_path: Path, 
     def check_library(*args):
         raise RuntimeError("the checker broke")
 
-    monkeypatch.setattr("pibooklet.cli.check_library", check_library)
+    monkeypatch.setattr("pibooklet.checks.check_library", check_library)
     # The output folder does not exist, and is not made for a report: it goes to the temp folder.
     assert main(["--content", str(root), "--output", str(tmp_path / "output")]) == 1
     error = capsys.readouterr().err
@@ -1423,7 +1423,8 @@ def test_finding_10_an_interrupt_exits_130_without_a_traceback(tmp_path: Path) -
                               "--output", str(output)], cwd=PROJECT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
-        assert child.stdout.readline() == "building\n"
+        lines = iter(child.stdout.readline, "")
+        assert "building\n" in lines  # after the plan's line: the layout has begun
         child.send_signal(signal.SIGINT)
         _, error = child.communicate(timeout=60)
     finally:
@@ -1507,7 +1508,8 @@ def test_finding_19_a_killed_builds_part_file_is_removed_and_a_live_one_kept(
         os.utime(output / removed[-1], (day_old, day_old))
         assert main(["--outputs", "screen", "--content", str(root), "--output", str(output),
                      "--quiet"]) == 0
-        assert sorted(path.name for path in visible(output)) == sorted(["aa.pdf", *kept])
+        assert sorted(path.name for path in output.iterdir()
+                      if path.name != ".pibooklet") == sorted(["aa.pdf", *kept])
     finally:
         sleeper.kill()
         sleeper.wait()
@@ -1572,6 +1574,9 @@ def test_finding_12_a_full_disk_names_what_was_and_was_not_written(
     calls = []
 
     def write_all(handle: int, data: bytes) -> None:
+        if not data.startswith(b"%PDF"):  # the build cache's records
+            real_write_all(handle, data)
+            return
         calls.append(len(data))
         if len(calls) == 2:  # the disk fills half way through the second file
             os.write(handle, data[:len(data) // 2])
