@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ContentError, Problem
-from .limits import MAX_CONTENT_FILES, MAX_FILE_BYTES
+from .limits import MAX_CONTENT_FILES, MAX_FILE_BYTES, MAX_FOLDER_DEPTH
 from .output import write_atomically
 
 PACKAGE = Path(__file__).resolve().parent
@@ -107,6 +107,10 @@ def scan_folder(root: Path, digests: Digests, skip: Iterable[Path] = ()) -> dict
     found: dict[str, str] = {}
     for folder, names, files in os.walk(root):
         here = Path(folder)
+        if len(here.relative_to(root).parts) >= MAX_FOLDER_DEPTH:
+            raise ContentError([Problem(here, None, f"folders are nested more than "
+                                                    f"{MAX_FOLDER_DEPTH} deep; a library needs "
+                                                    "four or five: move these files up")])
         names[:] = sorted(name for name in names if not name.startswith(".")
                           and (here / name).resolve() not in skipped)
         for name in [name for name in names if (here / name).is_symlink()]:

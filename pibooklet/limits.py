@@ -110,3 +110,5 @@ MAX_CRASH_SUMMARY_CHARACTERS = 200
 #: Most files a content folder may hold for a build to fingerprint them: a library of 200
 #: booklets in five languages with twenty files each holds 20,000.
 MAX_CONTENT_FILES = 100_000
+#: Deepest a content folder's folders may nest: a translation's images are four deep.
+MAX_FOLDER_DEPTH = 32

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -55,6 +56,12 @@ def _call(index: int):
     return _WORK(_TASKS[index])
 
 
+def _start_worker() -> None:
+    """Give a new worker the process's own streams, not a live display's: the display's
+    lock may have been held by its drawing thread at the moment of the fork."""
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+
+
 def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable) -> Iterator[tuple]:
     context = multiprocessing.get_context("fork")  # the workers inherit what is loaded
     pending = deque(range(len(tasks)))
@@ -62,7 +69,11 @@ def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable) -> Itera
     results: dict[int, object] = {}
     running: dict[Future, int] = {}
     following = 0
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                   initializer=_start_worker)
+
+    pool = new_pool()
     try:
         while following < len(tasks):
             while pending and len(running) < jobs and not (
@@ -83,7 +94,7 @@ def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable) -> Itera
                 broken += list(running.values())
                 running.clear()
                 pool.shutdown(wait=True, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+                pool = new_pool()
                 for index in sorted(broken, reverse=True):
                     if index in retried and len(broken) == 1:
                         results[index] = lost(tasks[index])  # it died alone: its own fault
