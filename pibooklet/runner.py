@@ -12,7 +12,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -22,7 +21,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _WORK: Callable | None = None
-_TASKS: list = []
 
 
 def default_jobs() -> int:
@@ -34,26 +32,31 @@ def default_jobs() -> int:
 
 
 def run_tasks(tasks: list[T], work: Callable[[T], R], jobs: int,
-              started: Callable[[T], None], lost: Callable[[T], R]) -> Iterator[tuple[T, R]]:
+              started: Callable[[T], None], lost: Callable[[T], R],
+              after: Callable[[int], list[int]] = lambda index: []
+              ) -> Iterator[tuple[T, R]]:
     """Yield each task with its result, in the order given, running up to `jobs` at once.
 
-    `lost` makes the result of a task whose worker died twice, the second time alone.
+    A task starts only once the earlier tasks `after(index)` names have been yielded (their
+    files written). `started` is called just before a task is sent (it may fill the task in:
+    the task goes to its worker as it is then). `lost` makes the result of a task whose
+    worker died twice, the second time alone.
     """
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             started(task)
             yield task, work(task)
         return
-    global _WORK, _TASKS
-    _WORK, _TASKS = work, tasks
+    global _WORK
+    _WORK = work
     try:
-        yield from _in_pool(tasks, min(jobs, len(tasks)), started, lost)
+        yield from _in_pool(tasks, min(jobs, len(tasks)), started, lost, after)
     finally:
-        _WORK, _TASKS = None, []
+        _WORK = None
 
 
-def _call(index: int):
-    return _WORK(_TASKS[index])
+def _call(task):
+    return _WORK(task)
 
 
 def _start_worker() -> None:
@@ -62,27 +65,36 @@ def _start_worker() -> None:
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
 
 
-def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable) -> Iterator[tuple]:
+def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable,
+             after: Callable[[int], list[int]]) -> Iterator[tuple]:
     context = multiprocessing.get_context("fork")  # the workers inherit what is loaded
-    pending = deque(range(len(tasks)))
+    pending = list(range(len(tasks)))
     retried: set[int] = set()  # tasks whose worker died once: rerun each alone
     results: dict[int, object] = {}
     running: dict[Future, int] = {}
-    following = 0
+    following = 0  # the next task to yield: every one before it is written
+
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                    initializer=_start_worker)
 
+    def next_ready() -> int | None:
+        if len(running) >= jobs or any(index in retried for index in running.values()):
+            return None
+        for index in pending:
+            if all(earlier < following for earlier in after(index)) and \
+                    not (running and index in retried):
+                return index
+        return None
+
     pool = new_pool()
     try:
         while following < len(tasks):
-            while pending and len(running) < jobs and not (
-                    running and (pending[0] in retried or any(
-                        index in retried for index in running.values()))):
-                index = pending.popleft()
+            while (index := next_ready()) is not None:
+                pending.remove(index)
                 started(tasks[index])
-                running[pool.submit(_call, index)] = index
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+                running[pool.submit(_call, tasks[index])] = index
+            done, _ = wait(running, return_when=FIRST_COMPLETED) if running else ((), ())
             broken = []
             for future in done:
                 index = running.pop(future)
@@ -95,12 +107,13 @@ def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable) -> Itera
                 running.clear()
                 pool.shutdown(wait=True, cancel_futures=True)
                 pool = new_pool()
-                for index in sorted(broken, reverse=True):
+                for index in sorted(broken):
                     if index in retried and len(broken) == 1:
                         results[index] = lost(tasks[index])  # it died alone: its own fault
                     else:
                         retried.add(index)
-                        pending.appendleft(index)
+                        pending.insert(0, index)
+                pending.sort()
             while following in results:
                 yield tasks[following], results.pop(following)
                 following += 1
