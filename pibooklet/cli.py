@@ -102,7 +102,8 @@ def _check_and_build(args: argparse.Namespace) -> int:
     today = args.today or dt.date.today()
     report = check_library(args.content, theme.layouts(), today, args.allow_overdue)
     chosen = _choose(args.slugs, report)
-    _check_fixed_pages(report, chosen, theme, args.output)
+    if args.check or len(theme.template_dirs) > 1 or len(theme.style_dirs) > 1:  # (perf)
+        _check_fixed_pages(report, chosen, theme, args.output)
     if args.check:
         return _report_check(report, chosen, args.format)
     for problem in report.problems:

@@ -19,7 +19,7 @@ from .content import Booklet, Library
 from .contrast import contrast_failures
 from .copyfit import WRITE_IN_TITLE, lay_out_designed
 from .direction import is_right_to_left
-from .errors import BuildError, display_path
+from .errors import BuildError, ContentError, display_path
 from .finish import (
     SCREEN_STEPS,
     describe_links,
@@ -98,8 +98,8 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
     if "large-print" in outputs:
         try:
             large, large_pages, report = _large_print_edition(booklet, library, theme)
-        except BuildError as error:
-            built.failures.append(f"large-print edition not made: {error}")
+        except (BuildError, ContentError) as error:
+            built.failures.append(f"large-print edition not made: {_reason(error)}")
         else:
             _report_layout(report, booklet, library, built)
             size = library.organisation.large_print.body_size
@@ -112,14 +112,21 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
     if "press" in outputs or "spec" in outputs:
         try:
             press = _press_edition(booklet, library, theme, pages, built.warnings)
-        except BuildError as error:
-            built.failures.append(f"press file not made: {error}")
+        except (BuildError, ContentError) as error:
+            built.failures.append(f"press file not made: {_reason(error)}")
             return built
         name = f"{booklet.slug}-press.pdf"
         built.files.append(OutputFile(name, press, f"{pages} pages, PDF/X-4, 3 mm bleed"))
         if "spec" in outputs:
             built.files += _specification_files(booklet.slug, booklet, library, press, name)
     return built
+
+
+def _reason(error: BuildError | ContentError) -> str:
+    """Return why an edition was not made: the message, or each problem on its own line."""
+    if isinstance(error, ContentError):
+        return "\n  ".join(str(problem) for problem in error.problems)
+    return str(error)
 
 
 def _specification_files(slug: str, booklet: Booklet, library: Library, press: bytes,
@@ -171,8 +178,8 @@ def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Th
                                                   built.warnings)
                                    for booklet, half in zip((first, second), halves,
                                                             strict=True)))
-        except BuildError as error:
-            built.failures.append(f"press file not made: {error}")
+        except (BuildError, ContentError) as error:
+            built.failures.append(f"press file not made: {_reason(error)}")
             return built
         name = f"{slug}-press.pdf"
         built.files.append(OutputFile(name, press, f"{pages} pages, PDF/X-4, 3 mm bleed, "
@@ -218,8 +225,8 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
         STANDARD_BODY_SIZE
     overflows = fixed_page_problems(document, booklet, library, body_size,
                                     "large-print" if large_print else "")
-    if overflows:
-        raise BuildError("\n  ".join(str(problem) for problem in overflows))
+    if overflows:  # the very problems `build.py --check` reports, at their path:line
+        raise ContentError(overflows)
     lines = notes_start_lines(document, body_size) if booklet.notes_pages else 0
     if lines:  # the notes can begin under Help and support: lay out once more
         again = render_html(booklet, library, theme, notes_pages=notes, edition=edition,
