@@ -10,6 +10,7 @@ booklet is laid out again; anything still wrong is left for the report to warn a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -20,6 +21,7 @@ from weasyprint.formatting_structure import boxes
 from .hyphenation import SOFT_HYPHEN, keep_whole, prepare
 from .layout import lay_out
 from .messages import N_
+from .notes import start_notes_under_support
 from .pagination import (
     HYPHENS,
     LETTERS,
@@ -60,17 +62,47 @@ ADDRESS_PART_CLASS = "address-part"
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
                      exceptions: tuple[str, ...],
-                     write_in_title: str = WRITE_IN_TITLE) -> weasyprint.Document:
+                     write_in_title: str = WRITE_IN_TITLE,
+                     notes_start: Callable[[weasyprint.Document], int] | None = None
+                     ) -> weasyprint.Document:
     """Lay out the booklet, then mend what a designer would: hyphens, headings, thin pages.
 
     A bad hyphen is mended by keeping its word whole, a stranded heading by starting it on the
     next page; a page that the next block or a new-page section leaves more than half empty
     gets ruled space to write on. Anything still wrong is left for the report to warn about.
+    With `notes_start` (how many ruled lines fit under Help and support, see notes.py), the
+    notes begin there when they fit: the parsed document is changed and laid out once more,
+    so the mending done so far is not done again.
     """
     source = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
     prepare(source.etree_element, hyphenate, exceptions)
     root = source.etree_element
-    document = lay_out(source, base, fetcher)
+    document = _mend(source, root, base, fetcher, lay_out(source, base, fetcher))
+    lines = notes_start(document) if notes_start else 0
+    if lines:
+        undo = start_notes_under_support(root, lines)
+        moved = _lay_out_again(source, base, fetcher)
+        if len(moved.pages) < len(document.pages):  # it fitted as measured
+            document = _mend(source, root, base, fetcher, moved)
+        else:
+            undo()
+    added = _fill_thin_pages(document, root, write_in_title)
+    if added:
+        document = _lay_out_again(source, base, fetcher)
+        # Ruled space that did not land where it was meant to fill is taken out again.
+        strays = _misplaced(document, added)
+        if strays:
+            parents = {child: parent for parent in root.iter() for child in parent}
+            for stray in strays:
+                parents[stray].remove(stray)
+            document = _lay_out_again(source, base, fetcher)
+    return document
+
+
+def _mend(source: weasyprint.HTML, root, base: Path, fetcher,
+          document: weasyprint.Document) -> weasyprint.Document:
+    """Mend the faults a designer would, laying out again after each round; return the last
+    layout (the one given, when nothing needed mending)."""
     for _ in range(_MOST_PASSES):
         report = analyse(document)
         mended = [fault for fault in report.faults if isinstance(fault.element, Line)
@@ -85,16 +117,6 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
         if not mended and not _break_long_addresses(document):
             break
         document = _lay_out_again(source, base, fetcher)
-    added = _fill_thin_pages(document, root, write_in_title)
-    if added:
-        document = _lay_out_again(source, base, fetcher)
-        # Ruled space that did not land where it was meant to fill is taken out again.
-        strays = _misplaced(document, added)
-        if strays:
-            parents = {child: parent for parent in root.iter() for child in parent}
-            for stray in strays:
-                parents[stray].remove(stray)
-            document = _lay_out_again(source, base, fetcher)
     return document
 
 

@@ -210,30 +210,24 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
     large_print = edition == "large-print"
     hyphenation = library.organisation.hyphenation
 
-    def designed(html: str):
-        return lay_out_designed(html, booklet.folder, fetcher,
-                                hyphenate=hyphenation.enabled and not large_print
-                                and has_hyphenation_dictionary(booklet.language),
-                                exceptions=exceptions_for(booklet.language,
-                                                          hyphenation.exceptions),
-                                write_in_title=translations_for(booklet.language, library.root)
-                                .gettext(WRITE_IN_TITLE))
-
-    rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
-    document = designed(rendered.html)
     body_size = library.organisation.large_print.body_size if large_print else \
         STANDARD_BODY_SIZE
+    rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
+    # The notes may begin under Help and support: the parsed booklet is changed and laid out
+    # once more (not rendered and mended afresh); the rendered HTML's contents and link
+    # descriptions do not depend on where the notes begin.
+    document = lay_out_designed(
+        rendered.html, booklet.folder, fetcher,
+        hyphenate=hyphenation.enabled and not large_print
+        and has_hyphenation_dictionary(booklet.language),
+        exceptions=exceptions_for(booklet.language, hyphenation.exceptions),
+        write_in_title=translations_for(booklet.language, library.root).gettext(WRITE_IN_TITLE),
+        notes_start=(lambda laid_out: notes_start_lines(laid_out, body_size))
+        if booklet.notes_pages else None)
     overflows = fixed_page_problems(document, booklet, library, body_size,
                                     "large-print" if large_print else "")
     if overflows:  # the very problems `build.py --check` reports, at their path:line
         raise ContentError(overflows)
-    lines = notes_start_lines(document, body_size) if booklet.notes_pages else 0
-    if lines:  # the notes can begin under Help and support: lay out once more
-        again = render_html(booklet, library, theme, notes_pages=notes, edition=edition,
-                            notes_start_lines=lines)
-        moved = designed(again.html)
-        if len(moved.pages) < len(document.pages):  # it fitted as measured
-            rendered, document = again, moved
     return rendered, keep_notes_for_saddle_stitch(document, booklet.notes_pages)
 
 
