@@ -77,17 +77,23 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
     source = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
     prepare(source.etree_element, hyphenate, exceptions)
     root = source.etree_element
+    # Each layout is dropped before the next is made: a long booklet's boxes take more memory
+    # than anything else in the build.
     document = _mend(source, root, base, fetcher, lay_out(source, base, fetcher))
     lines = notes_start(document) if notes_start else 0
     if lines:
+        pages, document = len(document.pages), None
         undo = start_notes_under_support(root, lines)
-        moved = _lay_out_again(source, base, fetcher)
-        if len(moved.pages) < len(document.pages):  # it fitted as measured
-            document = _mend(source, root, base, fetcher, moved)
-        else:
+        document = _lay_out_again(source, base, fetcher)
+        if len(document.pages) < pages:  # it fitted as measured
+            document = _mend(source, root, base, fetcher, document)
+        else:  # seldom: the measured lines did not fit after all
             undo()
+            document = None
+            document = _lay_out_again(source, base, fetcher)
     added = _fill_thin_pages(document, root, write_in_title)
     if added:
+        document = None
         document = _lay_out_again(source, base, fetcher)
         # Ruled space that did not land where it was meant to fill is taken out again.
         strays = _misplaced(document, added)
@@ -95,6 +101,7 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
             parents = {child: parent for parent in root.iter() for child in parent}
             for stray in strays:
                 parents[stray].remove(stray)
+            document = None
             document = _lay_out_again(source, base, fetcher)
     return document
 
@@ -104,20 +111,26 @@ def _mend(source: weasyprint.HTML, root, base: Path, fetcher,
     """Mend the faults a designer would, laying out again after each round; return the last
     layout (the one given, when nothing needed mending)."""
     for _ in range(_MOST_PASSES):
-        report = analyse(document)
-        mended = [fault for fault in report.faults if isinstance(fault.element, Line)
-                  and _keep_word_whole(root, fault.element)]
-        mended += [fault for fault in report.faults if fault.kind == "heading"
-                   and (_turn_before(fault.element)
-                        or _let_tall_block_follow(fault.element, root, document))]
-        mended += [fault for fault in report.faults if fault.kind == "short line"
-                   and _respace(fault.element)]
-        mended += [fault for fault in report.faults if fault.kind == "split block"
-                   and _set_in_flow(fault.element)]
-        if not mended and not _break_long_addresses(document):
+        if not _mended(root, document):
             break
+        document = None  # freed before the next layout is made
         document = _lay_out_again(source, base, fetcher)
     return document
+
+
+def _mended(root, document: weasyprint.Document) -> bool:
+    """Mend in the parsed document the faults of this layout; return whether any was."""
+    report = analyse(document)
+    mended = [fault for fault in report.faults if isinstance(fault.element, Line)
+              and _keep_word_whole(root, fault.element)]
+    mended += [fault for fault in report.faults if fault.kind == "heading"
+               and (_turn_before(fault.element)
+                    or _let_tall_block_follow(fault.element, root, document))]
+    mended += [fault for fault in report.faults if fault.kind == "short line"
+               and _respace(fault.element)]
+    mended += [fault for fault in report.faults if fault.kind == "split block"
+               and _set_in_flow(fault.element)]
+    return bool(mended) or _break_long_addresses(document)
 
 
 def _misplaced(document: weasyprint.Document, added: dict) -> list:

@@ -249,10 +249,10 @@ def _report_layout(report: LayoutReport, booklet: Booklet, library: Library,
                               f"edition: {fault.message}")
 
 
-def _tagged_pdf(booklet: Booklet, library: Library, rendered, document,
+def _tagged_pdf(booklet: Booklet, library: Library, rendered, pdf: bytes,
                 page_size: tuple[float, float]) -> bytes:
-    """Write an accessible edition: tagged PDF/UA-1, every link described, then verified."""
-    pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
+    """Finish an accessible edition written as tagged PDF/UA-1 (`pdf`): every link described,
+    then verified."""
     pdf = finish_pdf(pdf, (*SCREEN_STEPS, describe_links(rendered.link_descriptions),
                            *_direction_steps(booklet)))
     problems = verify_booklet(pdf, library.organisation.typefaces, rendered.contents_titles,
@@ -273,8 +273,10 @@ def _screen_edition(booklet: Booklet, library: Library, theme: Theme
     report = analyse(document, "screen")
     _refuse_off_page(report.faults, booklet, library, "screen")
     _check_contrast(document, library)
-    pdf = _tagged_pdf(booklet, library, rendered, document, A5_POINTS)
-    return pdf, len(document.pages), count_notes_pages(document), report
+    pages, notes = len(document.pages), count_notes_pages(document)
+    pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
+    del document  # its boxes are freed before the PDF is finished
+    return _tagged_pdf(booklet, library, rendered, pdf, A5_POINTS), pages, notes, report
 
 
 def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
@@ -289,8 +291,10 @@ def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
         raise BuildError("\n  ".join(too_long))
     report = analyse(document, "large-print")
     _refuse_off_page(report.faults, booklet, library, "large-print")
-    return (_tagged_pdf(booklet, library, rendered, document, A4_POINTS), len(document.pages),
-            report)
+    pages = len(document.pages)
+    pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
+    del document  # its boxes are freed before the PDF is finished
+    return _tagged_pdf(booklet, library, rendered, pdf, A4_POINTS), pages, report
 
 
 def _where_written(text: str, booklet: Booklet, library: Library) -> str:
@@ -344,6 +348,7 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
     seed = f"pibooklet:{booklet.slug}:{booklet.edition}:press"
     with stable_document_id(seed):
         pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/x-4")
+    del document  # its boxes are freed before the PDF is finished
     pdf = finish_pdf(pdf, (label_pages, show_title_and_spreads, drop_links,
                            add_crop_marks(organisation.print),
                            name_output_condition(organisation.print),
