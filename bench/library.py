@@ -27,9 +27,10 @@ def write_library(content: Path, source: Path, booklets: int,
         slug = f"{sample}-{number:03}"
         folder = content / slug
         shutil.copytree(source / sample, folder,
-                        ignore=lambda _, names: [name for name in names
-                                                 if (source / sample / name / "booklet.yaml")
-                                                 .is_file()])
+                        ignore=lambda _, names, sample=sample: [
+                            name for name in names
+                            if (source / sample / name / "booklet.yaml")
+                            .is_file()])
         manifest = folder / "booklet.yaml"
         text = manifest.read_text(encoding="utf-8")
         title = next(line for line in text.splitlines() if line.startswith("title:"))
