@@ -1242,12 +1242,20 @@ def _check_characters(paths: list[Path], root: Path, typefaces: TypefaceChain,
                       problems: Problems) -> None:
     # A character no face of the chain draws would be drawn in some other installed font;
     # a control character would print as an empty box.
+    def suspect(chars: set[str]) -> tuple[list[str], list[str]]:
+        return (sorted(char for char in chars if s._is_control(char)),
+                typefaces.missing_characters("".join(chars)))
+
     for path in paths:
-        for number, line in enumerate(read_text(path, root).split("\n"), start=1):
-            for char in sorted({char for char in line if s._is_control(char)}):
+        text = read_text(path, root)
+        if suspect(set(text)) == ([], []):  # each distinct character is judged once
+            continue
+        for number, line in enumerate(text.split("\n"), start=1):
+            controls, missing = suspect(set(line))
+            for char in controls:
                 problems.add(path, number, f"the invisible control character U+{ord(char):04X} "
                                            "is in this line; delete it")
-            for char in typefaces.missing_characters(line):
+            for char in missing:
                 problems.add(path, number, typefaces.coverage_advice(char))
 
 

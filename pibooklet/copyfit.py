@@ -10,6 +10,7 @@ booklet is laid out again; anything still wrong is left for the report to warn a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -20,6 +21,7 @@ from weasyprint.formatting_structure import boxes
 from .hyphenation import SOFT_HYPHEN, keep_whole, prepare
 from .layout import lay_out
 from .messages import N_
+from .notes import start_notes_under_support
 from .pagination import (
     HYPHENS,
     LETTERS,
@@ -60,33 +62,38 @@ ADDRESS_PART_CLASS = "address-part"
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
                      exceptions: tuple[str, ...],
-                     write_in_title: str = WRITE_IN_TITLE) -> weasyprint.Document:
+                     write_in_title: str = WRITE_IN_TITLE,
+                     notes_start: Callable[[weasyprint.Document], int] | None = None
+                     ) -> weasyprint.Document:
     """Lay out the booklet, then mend what a designer would: hyphens, headings, thin pages.
 
     A bad hyphen is mended by keeping its word whole, a stranded heading by starting it on the
     next page; a page that the next block or a new-page section leaves more than half empty
     gets ruled space to write on. Anything still wrong is left for the report to warn about.
+    With `notes_start` (how many ruled lines fit under Help and support, see notes.py), the
+    notes begin there when they fit: the parsed document is changed and laid out once more,
+    so the mending done so far is not done again.
     """
     source = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
     prepare(source.etree_element, hyphenate, exceptions)
     root = source.etree_element
-    document = lay_out(source, base, fetcher)
-    for _ in range(_MOST_PASSES):
-        report = analyse(document)
-        mended = [fault for fault in report.faults if isinstance(fault.element, Line)
-                  and _keep_word_whole(root, fault.element)]
-        mended += [fault for fault in report.faults if fault.kind == "heading"
-                   and (_turn_before(fault.element)
-                        or _let_tall_block_follow(fault.element, root, document))]
-        mended += [fault for fault in report.faults if fault.kind == "short line"
-                   and _respace(fault.element)]
-        mended += [fault for fault in report.faults if fault.kind == "split block"
-                   and _set_in_flow(fault.element)]
-        if not mended and not _break_long_addresses(document):
-            break
+    # Each layout is dropped before the next is made: a long booklet's boxes take more memory
+    # than anything else in the build.
+    document = _mend(source, root, base, fetcher, lay_out(source, base, fetcher))
+    lines = notes_start(document) if notes_start else 0
+    if lines:
+        pages, document = len(document.pages), None
+        undo = start_notes_under_support(root, lines)
         document = _lay_out_again(source, base, fetcher)
+        if len(document.pages) < pages:  # it fitted as measured
+            document = _mend(source, root, base, fetcher, document)
+        else:  # seldom: the measured lines did not fit after all
+            undo()
+            document = None
+            document = _lay_out_again(source, base, fetcher)
     added = _fill_thin_pages(document, root, write_in_title)
     if added:
+        document = None
         document = _lay_out_again(source, base, fetcher)
         # Ruled space that did not land where it was meant to fill is taken out again.
         strays = _misplaced(document, added)
@@ -94,8 +101,36 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
             parents = {child: parent for parent in root.iter() for child in parent}
             for stray in strays:
                 parents[stray].remove(stray)
+            document = None
             document = _lay_out_again(source, base, fetcher)
     return document
+
+
+def _mend(source: weasyprint.HTML, root, base: Path, fetcher,
+          document: weasyprint.Document) -> weasyprint.Document:
+    """Mend the faults a designer would, laying out again after each round; return the last
+    layout (the one given, when nothing needed mending)."""
+    for _ in range(_MOST_PASSES):
+        if not _mended(root, document):
+            break
+        document = None  # freed before the next layout is made
+        document = _lay_out_again(source, base, fetcher)
+    return document
+
+
+def _mended(root, document: weasyprint.Document) -> bool:
+    """Mend in the parsed document the faults of this layout; return whether any was."""
+    report = analyse(document)
+    mended = [fault for fault in report.faults if isinstance(fault.element, Line)
+              and _keep_word_whole(root, fault.element)]
+    mended += [fault for fault in report.faults if fault.kind == "heading"
+               and (_turn_before(fault.element)
+                    or _let_tall_block_follow(fault.element, root, document))]
+    mended += [fault for fault in report.faults if fault.kind == "short line"
+               and _respace(fault.element)]
+    mended += [fault for fault in report.faults if fault.kind == "split block"
+               and _set_in_flow(fault.element)]
+    return bool(mended) or _break_long_addresses(document)
 
 
 def _misplaced(document: weasyprint.Document, added: dict) -> list:

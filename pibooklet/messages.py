@@ -256,8 +256,13 @@ def _fills(text: str, values: dict[str, str]) -> bool:
 
 def template_messages() -> list[Message]:
     """Return the messages of the committed .pot: every string there is to translate."""
-    with TEMPLATE_FILE.open("rb") as file:
-        return [message for message in read_po(file) if message.id]
+    return list(_template_messages())
+
+
+@lru_cache(maxsize=1)
+def _template_messages() -> tuple[Message, ...]:
+    with TEMPLATE_FILE.open("rb") as file:  # ours, in the package: read once a run
+        return tuple(message for message in read_po(file) if message.id)
 
 
 def check_language(language: str, manifest: Path, line: int | None,
@@ -311,11 +316,19 @@ def check_language(language: str, manifest: Path, line: int | None,
 def check_languages(booklets: Iterable, content_root: Path) -> list[Problem]:
     """Return the catalogue problems of every booklet's language, each reported once."""
     found: dict[Problem, None] = {}
+    checked: dict[str, list[Problem]] = {}  # a language's catalogues are read once, not per booklet
     for booklet in booklets:
         if not _TAG_PATTERN.fullmatch(booklet.language or ""):
             continue  # content.py reports the malformed tag at its line
         line = booklet.source.line_of("language") if booklet.source else None
-        for problem in check_language(booklet.language, booklet.manifest, line, content_root):
+        if not catalogue_paths(booklet.language, content_root):  # reported at each manifest
+            problems = check_language(booklet.language, booklet.manifest, line, content_root)
+        elif booklet.language in checked:
+            problems = checked[booklet.language]
+        else:
+            problems = checked[booklet.language] = check_language(
+                booklet.language, booklet.manifest, line, content_root)
+        for problem in problems:
             found.setdefault(problem)
     return list(found)
 

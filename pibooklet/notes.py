@@ -3,19 +3,23 @@
 A designer starts "Your notes" under the directory when the directory ends early, rather than
 leaving the rest of that page empty. CSS cannot fill "the rest of a page", so the first layout
 is measured: the room left under Help and support, the height of the notes heading and the
-pitch of the ruled lines. When at least MIN_LINES fit, the booklet is laid out once more with
-the notes starting there.
+pitch of the ruled lines. When at least MIN_LINES fit, the parsed booklet is changed as
+templates/notes.html would write it with `notes_start_lines` (start_notes_under_support) and
+laid out once more, with the notes starting there.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from .layout import NOTES_ANCHOR_PREFIX
 
 # Fewer ruled lines than this under the directory is not worth starting the notes for.
 MIN_LINES = 4
 SUPPORT_ANCHOR = "help-and-support"
+#: The class that lets the first notes section follow Help and support (booklet.css).
+NOTES_START_CLASS = "notes-start"
 # The gap above the notes heading when it follows the directory: .notes-start's margin-top.
 GAP_EM = 1.2
 PX_PER_PT = 96 / 72
@@ -39,6 +43,26 @@ def notes_start_lines(document, body_size: float) -> int:
     room = page_bottom - _content_bottom(page_box) - GAP_EM * body_size * PX_PER_PT - heading
     lines = math.floor(room / pitch + 0.01)
     return lines if lines >= MIN_LINES else 0
+
+
+def start_notes_under_support(root, lines: int) -> Callable[[], None]:
+    """Make the first notes section follow Help and support with `lines` ruled lines, as
+    templates/notes.html writes it given notes_start_lines; return what undoes the change."""
+    section = next(element for element in root.iter("section")
+                   if element.get("id") == f"{NOTES_ANCHOR_PREFIX}1")
+    ruled = next(element for element in section.iter("div")
+                 if "notes-lines" in (element.get("class") or "").split())
+    classes, kept = section.get("class"), list(ruled)
+    section.set("class", f"{classes} {NOTES_START_CLASS}")
+    for line in kept[lines:]:
+        ruled.remove(line)
+    for _ in range(lines - len(kept)):
+        ruled.append(ruled.makeelement(kept[0].tag, dict(kept[0].attrib)))
+
+    def undo() -> None:
+        section.set("class", classes)
+        ruled[:] = kept
+    return undo
 
 
 def _notes_geometry(page_box) -> tuple[float, float]:

@@ -210,30 +210,24 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
     large_print = edition == "large-print"
     hyphenation = library.organisation.hyphenation
 
-    def designed(html: str):
-        return lay_out_designed(html, booklet.folder, fetcher,
-                                hyphenate=hyphenation.enabled and not large_print
-                                and has_hyphenation_dictionary(booklet.language),
-                                exceptions=exceptions_for(booklet.language,
-                                                          hyphenation.exceptions),
-                                write_in_title=translations_for(booklet.language, library.root)
-                                .gettext(WRITE_IN_TITLE))
-
-    rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
-    document = designed(rendered.html)
     body_size = library.organisation.large_print.body_size if large_print else \
         STANDARD_BODY_SIZE
+    rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
+    # The notes may begin under Help and support: the parsed booklet is changed and laid out
+    # once more (not rendered and mended afresh); the rendered HTML's contents and link
+    # descriptions do not depend on where the notes begin.
+    document = lay_out_designed(
+        rendered.html, booklet.folder, fetcher,
+        hyphenate=hyphenation.enabled and not large_print
+        and has_hyphenation_dictionary(booklet.language),
+        exceptions=exceptions_for(booklet.language, hyphenation.exceptions),
+        write_in_title=translations_for(booklet.language, library.root).gettext(WRITE_IN_TITLE),
+        notes_start=(lambda laid_out: notes_start_lines(laid_out, body_size))
+        if booklet.notes_pages else None)
     overflows = fixed_page_problems(document, booklet, library, body_size,
                                     "large-print" if large_print else "")
     if overflows:  # the very problems `build.py --check` reports, at their path:line
         raise ContentError(overflows)
-    lines = notes_start_lines(document, body_size) if booklet.notes_pages else 0
-    if lines:  # the notes can begin under Help and support: lay out once more
-        again = render_html(booklet, library, theme, notes_pages=notes, edition=edition,
-                            notes_start_lines=lines)
-        moved = designed(again.html)
-        if len(moved.pages) < len(document.pages):  # it fitted as measured
-            rendered, document = again, moved
     return rendered, keep_notes_for_saddle_stitch(document, booklet.notes_pages)
 
 
@@ -255,10 +249,10 @@ def _report_layout(report: LayoutReport, booklet: Booklet, library: Library,
                               f"edition: {fault.message}")
 
 
-def _tagged_pdf(booklet: Booklet, library: Library, rendered, document,
+def _tagged_pdf(booklet: Booklet, library: Library, rendered, pdf: bytes,
                 page_size: tuple[float, float]) -> bytes:
-    """Write an accessible edition: tagged PDF/UA-1, every link described, then verified."""
-    pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
+    """Finish an accessible edition written as tagged PDF/UA-1 (`pdf`): every link described,
+    then verified."""
     pdf = finish_pdf(pdf, (*SCREEN_STEPS, describe_links(rendered.link_descriptions),
                            *_direction_steps(booklet)))
     problems = verify_booklet(pdf, library.organisation.typefaces, rendered.contents_titles,
@@ -279,8 +273,10 @@ def _screen_edition(booklet: Booklet, library: Library, theme: Theme
     report = analyse(document, "screen")
     _refuse_off_page(report.faults, booklet, library, "screen")
     _check_contrast(document, library)
-    pdf = _tagged_pdf(booklet, library, rendered, document, A5_POINTS)
-    return pdf, len(document.pages), count_notes_pages(document), report
+    pages, notes = len(document.pages), count_notes_pages(document)
+    pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
+    del document  # its boxes are freed before the PDF is finished
+    return _tagged_pdf(booklet, library, rendered, pdf, A5_POINTS), pages, notes, report
 
 
 def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
@@ -295,8 +291,10 @@ def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
         raise BuildError("\n  ".join(too_long))
     report = analyse(document, "large-print")
     _refuse_off_page(report.faults, booklet, library, "large-print")
-    return (_tagged_pdf(booklet, library, rendered, document, A4_POINTS), len(document.pages),
-            report)
+    pages = len(document.pages)
+    pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
+    del document  # its boxes are freed before the PDF is finished
+    return _tagged_pdf(booklet, library, rendered, pdf, A4_POINTS), pages, report
 
 
 def _where_written(text: str, booklet: Booklet, library: Library) -> str:
@@ -350,6 +348,7 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
     seed = f"pibooklet:{booklet.slug}:{booklet.edition}:press"
     with stable_document_id(seed):
         pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/x-4")
+    del document  # its boxes are freed before the PDF is finished
     pdf = finish_pdf(pdf, (label_pages, show_title_and_spreads, drop_links,
                            add_crop_marks(organisation.print),
                            name_output_condition(organisation.print),
