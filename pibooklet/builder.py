@@ -49,6 +49,7 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     reads: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    pages: int = 0  # the screen edition's, or the press layout's when made apart
 
     @property
     def ok(self) -> bool:
@@ -108,7 +109,7 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
         _print_plan(run, plan, stale)
         return 1 if errors else 0
     tasks = plan.tasks(stale)
-    reporter.plan(len(stale), len(plan.jobs) - len(stale), len(tasks))
+    reporter.plan(len(stale), len(plan.jobs) - len(stale), len({task.slug for task in tasks}))
     _replay_up_to_date(run, plan, stale)
     try:
         failed += _run_tasks(run, tasks, plan) if tasks else []
@@ -127,7 +128,8 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
     if failed and (left := _left_over(args.output, failed, run.written,
                                       f"{display_path(args.output)}/: ")):
         reporter.line(left, error=True)
-    reporter.close(not (failed or errors), {"built": len(tasks) - len(failed),
+    reporter.close(not (failed or errors), {"built": len({task.slug for task in tasks})
+                                            - len(failed),
                                             "up_to_date": len(plan.jobs) - len(stale),
                                             "failed": sorted(failed)})
     return 1 if failed or errors else 0
@@ -311,23 +313,76 @@ def _run_tasks(run: _Run, tasks: list[Task], plan: Plan) -> list[str]:
                             f"the build of '{task.slug}' stopped: its worker process was "
                             "killed (out of memory, or by a signal); nothing of it was "
                             "written")]))
+    booklets: dict[str, _Booklet] = {}
     try:
         for index, (task, outcome) in enumerate(results):
+            booklet = booklets.setdefault(task.slug, _Booklet())
+            last = index + 1 == len(tasks) or tasks[index + 1].slug != task.slug
             try:
-                ok = _finish_task(run, task, outcome)
+                _finish_part(run, task, outcome, booklet)
             except OutputError as error:
-                unbuilt = [later.slug for later in tasks[index + 1:]]
+                unbuilt = list(dict.fromkeys(later.slug for later in tasks[index + 1:]
+                                             if later.slug != task.slug))
                 run.reporter.line(
                     f"{error}{'; not built: ' + ', '.join(unbuilt) if unbuilt else ''}"
                     f"{_left_over(run.args.output, [task.slug, *unbuilt], run.written, '; ')}",
                     error=True)
                 raise _Stopped from None
-            run.reporter.finished(task.slug, ok)
-            if not ok:
-                failed.append(task.slug)
+            if last:
+                if booklet.ok and not run.args.quiet:
+                    run.reporter.line(f"{task.slug}: done in {booklet.seconds:.1f} s",
+                                      event="done", booklet=task.slug,
+                                      seconds=round(booklet.seconds, 2))
+                run.reporter.finished(task.slug, booklet.ok)
+                if not booklet.ok:
+                    failed.append(task.slug)
     finally:
         results.close()  # stops the workers, if any are left
     return failed
+
+
+@dataclass
+class _Booklet:
+    """How a booklet's tasks have gone so far."""
+
+    ok: bool = True
+    screen_failed: bool = False
+    seconds: float = 0.0
+    pages: int | None = None  # the screen edition's
+
+
+def _finish_part(run: _Run, task: Task, outcome: Outcome, booklet: _Booklet) -> None:
+    """Write one task's part of a booklet, unless the screen edition it goes with failed."""
+    if booklet.screen_failed:
+        return  # as in a one-at-a-time build: a booklet whose screen edition fails makes nothing
+    booklet.seconds += outcome.seconds
+    if task.screen_apart:
+        _check_press_pages(run, task, outcome, booklet)
+    ok = _finish_task(run, task, outcome)
+    booklet.ok &= ok
+    if "screen" in task.editions:
+        booklet.screen_failed = not ok
+        booklet.pages = outcome.pages
+
+
+def _check_press_pages(run: _Run, task: Task, outcome: Outcome, booklet: _Booklet) -> None:
+    """Refuse a press file made apart whose page count is not the screen edition's."""
+    press = f"{task.slug}-press.pdf"
+    if not any(file.name == press for file in outcome.files):
+        return
+    screen = booklet.pages
+    if screen is None:  # made by an earlier build from the same inputs
+        from pypdf import PdfReader
+
+        screen = len(PdfReader(run.args.output / f"{task.slug}.pdf").pages)
+    if outcome.pages != screen:
+        from .pipeline import press_pages_differ
+
+        made = [f"{task.slug}{ending}" for ending in ("-press.pdf", "-print-spec.txt",
+                                                      "-print-spec.json")]
+        outcome.files = [file for file in outcome.files if file.name not in made]
+        outcome.failures.append(f"{display_path(_manifest_of(run, task.slug))}: press file not "
+                                f"made: {press_pages_differ(outcome.pages, screen)}")
 
 
 class _Stopped(Exception):
@@ -358,11 +413,12 @@ def _make(run: _Run, task: Task, outcome: Outcome) -> None:
                                              run.theme, task.editions)
         else:
             built = pipeline.build_booklet(library.booklets[task.slug], library, run.theme,
-                                           task.editions)
+                                           task.editions, screen_apart=task.screen_apart)
     except BuildError as error:
         outcome.errors.append(f"{manifest}: {error}")
         return
     outcome.warnings = list(built.warnings)
+    outcome.pages = built.pages
     wanted = {name for job in task.jobs for name in job.files}
     outcome.files = [file for file in built.files if file.name in wanted]
     if LAYOUT_REPORT in (job.edition for job in task.jobs):
@@ -397,9 +453,6 @@ def _finish_task(run: _Run, task: Task, outcome: Outcome) -> bool:
                               event="built", file=output.name, booklet=task.slug)
     for failure in outcome.failures:
         run.reporter.line(failure, error=True)
-    if outcome.ok and not run.args.quiet:
-        run.reporter.line(f"{task.slug}: done in {outcome.seconds:.1f} s", event="done",
-                          booklet=task.slug, seconds=round(outcome.seconds, 2))
     return outcome.ok
 
 

@@ -88,11 +88,24 @@ class BuiltBooklet:
 
 
 def build_booklet(booklet: Booklet, library: Library, theme: Theme,
-                  outputs: tuple[str, ...] = OUTPUTS) -> BuiltBooklet:
-    """Make the requested outputs; a screen-edition problem raises BuildError."""
-    screen, pages, notes, report = _screen_edition(booklet, library, theme)
-    built = BuiltBooklet(booklet.slug, pages, notes)
-    _report_layout(report, booklet, library, built)
+                  outputs: tuple[str, ...] = OUTPUTS,
+                  screen_apart: bool = False) -> BuiltBooklet:
+    """Make the requested outputs; a screen-edition problem raises BuildError.
+
+    With `screen_apart` the screen edition is made apart (by another worker, or by an earlier
+    build from the same inputs) and is not laid out here: only large print, press and the
+    specification may be asked for, the result's `pages` is the press layout's, and the
+    caller checks that it equals the screen edition's.
+    """
+    if screen_apart:
+        if {"screen", "office"} & set(outputs):
+            raise ValueError("the screen and office editions need the screen edition here")
+        screen, pages = b"", None
+        built = BuiltBooklet(booklet.slug, 0, 0)
+    else:
+        screen, pages, notes, report = _screen_edition(booklet, library, theme)
+        built = BuiltBooklet(booklet.slug, pages, notes)
+        _report_layout(report, booklet, library, built)
     if "screen" in outputs:
         built.files.append(OutputFile(f"{booklet.slug}.pdf", screen, f"{pages} pages, A5"))
     if "large-print" in outputs:
@@ -111,12 +124,16 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
                                       f"{pages // 4} A4 sheets, duplex, short edge"))
     if "press" in outputs or "spec" in outputs:
         try:
-            press = _press_edition(booklet, library, theme, pages, built.warnings)
+            press, press_pages = _press_edition(booklet, library, theme, pages,
+                                                built.warnings)
         except (BuildError, ContentError) as error:
             built.failures.append(f"press file not made: {_reason(error)}")
             return built
+        if screen_apart:
+            built.pages = press_pages
         name = f"{booklet.slug}-press.pdf"
-        built.files.append(OutputFile(name, press, f"{pages} pages, PDF/X-4, 3 mm bleed"))
+        built.files.append(OutputFile(name, press, f"{press_pages} pages, PDF/X-4, "
+                                                   "3 mm bleed"))
         if "spec" in outputs:
             built.files += _specification_files(booklet.slug, booklet, library, press, name)
     return built
@@ -175,7 +192,7 @@ def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Th
     if "press" in outputs or "spec" in outputs:
         try:
             press = back_to_back(*(_press_edition(booklet, library, theme, half[1],
-                                                  built.warnings)
+                                                  built.warnings)[0]
                                    for booklet, half in zip((first, second), halves,
                                                             strict=True)))
         except (BuildError, ContentError) as error:
@@ -331,16 +348,18 @@ def _check_contrast(document, library: Library) -> None:
         raise BuildError("colour contrast too low for some readers:\n  " + "\n  ".join(messages))
 
 
-def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
-                   warnings: list[str]) -> bytes:
+def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int | None,
+                   warnings: list[str]) -> tuple[bytes, int]:
+    """Return the press file and its page count, which must be `pages` unless that is None
+    (the caller then checks it)."""
     organisation = library.organisation
     converter = PressConverter(organisation.print.colour_profile,
                                tuple(organisation.colours.values()))
     fetcher = _fetcher(library, theme, convert=convert_artwork(converter))
     rendered, document = _laid_out(booklet, library, theme, "press", fetcher)
-    if len(document.pages) != pages:
-        raise BuildError(f"the press layout has {len(document.pages)} pages but the screen "
-                         f"edition has {pages}; the press styles must not change the layout")
+    if pages is not None and len(document.pages) != pages:
+        raise BuildError(press_pages_differ(len(document.pages), pages))
+    press_pages = len(document.pages)
     _refuse_off_page(off_page_faults(document), booklet, library, "press")
     too_low = _check_resolution(booklet, document, fetcher.served, warnings)
     if too_low:
@@ -358,7 +377,13 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int,
     problems += verify_press(pdf)
     if problems:
         raise BuildError("it failed its checks:\n  " + "\n  ".join(problems))
-    return pdf
+    return pdf, press_pages
+
+
+def press_pages_differ(press: int, screen: int) -> str:
+    """Return why a press layout whose page count differs from the screen edition's fails."""
+    return (f"the press layout has {press} pages but the screen edition has {screen}; the "
+            "press styles must not change the layout")
 
 
 def _check_resolution(booklet: Booklet, document, served, warnings: list[str]) -> list[str]:

@@ -61,6 +61,11 @@ class Job:
         return f"{self.slug}:{self.edition}"
 
 
+#: The editions laid out with the screen edition, and those laid out apart from it.
+WITH_SCREEN = ("screen", "office")
+APART_FROM_SCREEN = ("large-print", "press", "spec")
+
+
 @dataclass
 class Task:
     """The jobs of one booklet that run together, in one worker."""
@@ -68,6 +73,8 @@ class Task:
     slug: str
     jobs: list[Job]
     bilingual: bool = False
+    #: Made apart from the screen edition, which another task or an earlier build makes.
+    screen_apart: bool = False
 
     @property
     def editions(self) -> tuple[str, ...]:
@@ -87,17 +94,28 @@ class Plan:
         return list(dict.fromkeys(job.slug for job in self.jobs))
 
     def tasks(self, stale: set[str]) -> list[Task]:
-        """Return, in plan order, each booklet's stale jobs as one task."""
+        """Return, in plan order, each booklet's stale jobs as tasks.
+
+        A booklet's screen and office editions are one task (the office file imposes the
+        screen document); its large print, press file and specification another, run beside
+        it, when the plan has its screen edition. Otherwise (a bilingual booklet, no screen
+        edition asked for, a layout report to make) all its jobs are one task.
+        """
         # The layout report covers every edition laid out: to make it, make them all.
         whole = {job.slug for job in self.jobs
                  if job.edition == LAYOUT_REPORT and job.name in stale}
-        tasks: dict[str, Task] = {}
+        with_screen = {job.slug for job in self.jobs if job.edition == "screen"}
+        tasks: dict[tuple[str, bool], Task] = {}
         for job in self.jobs:
-            if job.name in stale or job.slug in whole:
-                tasks.setdefault(job.slug, Task(job.slug, [],
-                                                bool(self.facts[job.slug].halves)))
-                tasks[job.slug].jobs.append(job)
-        return list(tasks.values())
+            if job.name not in stale and job.slug not in whole:
+                continue
+            bilingual = bool(self.facts[job.slug].halves)
+            apart = job.edition in APART_FROM_SCREEN and job.slug in with_screen and \
+                job.slug not in whole and not bilingual
+            tasks.setdefault((job.slug, apart), Task(job.slug, [], bilingual, apart))
+            tasks[(job.slug, apart)].jobs.append(job)
+        order = {slug: index for index, slug in enumerate(self.slugs())}
+        return sorted(tasks.values(), key=lambda task: (order[task.slug], task.screen_apart))
 
     def shard(self, index: int, count: int) -> Plan:
         """Return the share of the plan shard `index` of `count` builds (1-based).

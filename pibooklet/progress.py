@@ -22,7 +22,8 @@ class PlainReporter:
         self.quiet = quiet
         self.out = out or sys.stdout
         self.err = err or sys.stderr
-        self.total = self.done = self.failed = self.begun = 0
+        self.total = self.done = self.failed = 0
+        self.begun: list[str] = []
         self.closed = False
 
     def plan(self, to_run: int, up_to_date: int, tasks: int) -> None:
@@ -34,9 +35,11 @@ class PlainReporter:
 
     def started(self, slug: str, editions: tuple[str, ...]) -> None:
         """Say that a booklet's jobs have started."""
-        self.begun += 1
+        if slug not in self.begun:
+            self.begun.append(slug)
         if not self.quiet:
-            self.line(f"[{self.begun}/{self.total}] {slug}: {', '.join(editions)}")
+            self.line(f"[{self.begun.index(slug) + 1}/{self.total}] {slug}: "
+                      f"{', '.join(editions)}")
 
     def finished(self, slug: str, ok: bool) -> None:
         """Count a booklet whose jobs have all ended."""
