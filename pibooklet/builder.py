@@ -19,10 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import intake
-from .cache import CACHE_FOLDER, Cache, CheckRecord, JobRecord, output_stamp, outputs_intact
+from .cache import (
+    CACHE_FOLDER,
+    Cache,
+    CheckRecord,
+    JobRecord,
+    check_cache_folder,
+    output_stamp,
+    outputs_intact,
+)
 from .errors import ERROR, NOTE, BuildError, OutputError, Problem, display_path
 from .fingerprint import Digests, combine, scan_folder, tool_digest
-from .jobs import run_job, stale_outputs
+from .jobs import crash_problem, run_job, stale_outputs
 from .output import check_output_folder, write_atomically
 from .plan import (
     LAYOUT_REPORT,
@@ -31,6 +39,7 @@ from .plan import (
     Task,
     facts_of,
     make_plan,
+    owners_of,
     shared_files_digest,
     valid_until,
 )
@@ -47,7 +56,7 @@ class Outcome:
     errors: list[str] = field(default_factory=list)  # printed before the files
     failures: list[str] = field(default_factory=list)  # printed after them
     problems: list[Problem] = field(default_factory=list)
-    reads: list[str] = field(default_factory=list)
+    reads: dict[str, str] = field(default_factory=dict)  # path -> digest of what was read
     seconds: float = 0.0
     pages: int = 0  # the screen edition's, or the press layout's when made apart
 
@@ -72,12 +81,15 @@ class _Run:
     theme: object = None
     report: object = None  # the LibraryReport, once the library has been read
     written: set[str] = field(default_factory=set)
+    facts: dict = field(default_factory=dict)  # the plan's facts of every booklet
+    owners: dict = field(default_factory=dict)  # each content file's booklet folder
 
 
 def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
     """Build the chosen booklets' stale jobs; return the exit status."""
     check_output_folder(args.output)  # an unusable output folder fails before any work
     cache_folder = args.cache or args.output / CACHE_FOLDER
+    check_cache_folder(cache_folder)
     root = args.content.resolve()
     digests = Digests(cache_folder / "digests.json")
     files = scan_folder(root, digests, skip=(args.output, cache_folder))
@@ -99,6 +111,7 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
         reporter.line(f"{count} error{'s' if count != 1 else ''} found; "
                       + (f"not built: {', '.join(failed)}." if buildable
                          else "nothing was built."), error=True)
+    run.facts, run.owners = record.facts, owners_of(files, record.facts)
     plan = make_plan(record.facts, buildable, args.outputs, files,
                      shared_files_digest(files, record.facts), run.tool,
                      _external_digests(run, record.external), args.layout_report)
@@ -110,6 +123,7 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
         return 1 if errors else 0
     tasks = plan.tasks(stale)
     reporter.plan(len(stale), len(plan.jobs) - len(stale), len({task.slug for task in tasks}))
+    reporter.failed += len(failed)  # those the check stopped count as failed too
     _replay_up_to_date(run, plan, stale)
     try:
         failed += _run_tasks(run, tasks, plan) if tasks else []
@@ -128,8 +142,8 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
     if failed and (left := _left_over(args.output, failed, run.written,
                                       f"{display_path(args.output)}/: ")):
         reporter.line(left, error=True)
-    reporter.close(not (failed or errors), {"built": len({task.slug for task in tasks})
-                                            - len(failed),
+    ran = {task.slug for task in tasks}
+    reporter.close(not (failed or errors), {"built": len(ran - set(failed)),
                                             "up_to_date": len(plan.jobs) - len(stale),
                                             "failed": sorted(failed)})
     return 1 if failed or errors else 0
@@ -318,6 +332,7 @@ def _run_tasks(run: _Run, tasks: list[Task], plan: Plan) -> list[str]:
         for index, (task, outcome) in enumerate(results):
             booklet = booklets.setdefault(task.slug, _Booklet())
             last = index + 1 == len(tasks) or tasks[index + 1].slug != task.slug
+            run.reporter.making(task.slug, task.editions)
             try:
                 _finish_part(run, task, outcome, booklet)
             except OutputError as error:
@@ -395,9 +410,15 @@ def _work(run: _Run, task: Task) -> Outcome:
     started = time.perf_counter()
     outcome = Outcome()
     manifest = _manifest_of(run, task.slug)
-    _, outcome.problems = run_job(lambda: _make(run, task, outcome), manifest, task.slug,
-                                  "build", run.args.output)
-    outcome.reads = sorted(str(path) for path in reads)
+    try:
+        _, outcome.problems = run_job(lambda: _make(run, task, outcome), manifest, task.slug,
+                                      "build", run.args.output)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # SystemExit and the like from a bug: this booklet's alone
+        outcome.problems = [crash_problem(manifest, task.slug, "build", error,
+                                          run.args.output)]
+    outcome.reads = {str(path): digest for path, digest in sorted(reads.items())}
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -407,6 +428,11 @@ def _make(run: _Run, task: Task, outcome: Outcome) -> None:
 
     library = run.report.library
     manifest = display_path(_manifest_of(run, task.slug))
+    if library is None or task.slug not in {*library.booklets, *library.bilingual()}:
+        # The library changed since it was checked: its check, run again, says how.
+        outcome.errors.append(f"{manifest}: this booklet could not be read (see the problems "
+                              "above); build again to see them")
+        return
     try:
         if task.bilingual:
             built = pipeline.build_bilingual(*library.bilingual()[task.slug], library,
@@ -460,13 +486,13 @@ def _recorder(run: _Run, task: Task, outcome: Outcome):
     """Return a function to call as each file is written: it records each job whose files
     are then all written, at once, so a build killed later keeps what it finished."""
     made = {output.name: output.summary for output in outcome.files}
-    reads = {}
-    for path in outcome.reads:
-        inside = Path(path).is_relative_to(run.root)
-        name = Path(path).relative_to(run.root).as_posix() if inside else path
-        reads[name] = run.files.get(name, "missing") if inside else \
-            run.digests.of_file(Path(path))
-    pending = [job for job in task.jobs if all(name in made for name in job.files)]
+    reads = {(Path(path).relative_to(run.root).as_posix()
+              if Path(path).is_relative_to(run.root) else path): digest
+             for path, digest in outcome.reads.items()}
+    # A file changed while the booklet was made (an editor's save) may have been read either
+    # way: its jobs are not recorded, and run again next time.
+    pending = [job for job in task.jobs if all(name in made for name in job.files)] \
+        if _inputs_unchanged(run, task.slug) else []
 
     def record(written: str) -> None:
         for job in [job for job in pending if written in job.files]:
@@ -479,12 +505,22 @@ def _recorder(run: _Run, task: Task, outcome: Outcome):
     return record
 
 
+def _inputs_unchanged(run: _Run, slug: str) -> bool:
+    """Return whether the booklet's own and shared files are still as the plan saw them."""
+    facts = run.facts[slug]
+    return all(run.digests.of_file(run.root / name, run.root) == digest
+               for name, digest in run.files.items()
+               if run.owners[name] is None or run.owners[name] in facts.folders
+               or name in facts.sections)
+
+
 def _manifest_of(run: _Run, slug: str) -> Path:
     """Return the manifest a booklet's problems are reported against (a bilingual booklet's
     is its first half's)."""
-    library = run.report.library
-    booklet = library.booklets.get(slug) or library.bilingual()[slug][0]
-    return booklet.manifest
+    library = run.report.library if run.report else None
+    booklet = library and (library.booklets.get(slug) or
+                           library.bilingual().get(slug, (None,))[0])
+    return booklet.manifest if booklet else run.root / run.facts[slug].manifest
 
 
 def _layout_report(slug: str, reports: list, report_format: str):

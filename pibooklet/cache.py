@@ -13,17 +13,20 @@ import datetime as dt
 import hashlib
 import json
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem
-from .output import write_atomically
+from .errors import OutputError, Problem, display_path
+from .output import read_own_file, write_atomically
 from .plan import BookletFacts, Job
 
 #: The cache folder inside the output folder unless --cache names another.
 CACHE_FOLDER = Path(".pibooklet") / "cache"
 #: Bumped whenever records change shape: older ones are then simply not trusted.
-FORMAT = 1
+FORMAT = 2
+#: The largest record read back: a job's record is a few kilobytes.
+RECORD_BYTES = 16 * 2**20
 
 
 @dataclass
@@ -58,18 +61,26 @@ class Cache:
         self.folder = folder
 
     def _job_path(self, job: Job) -> Path:
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", job.name.replace(":", "."))
-        return self.folder / "jobs" / f"{safe}.json"
+        # Readable, and unique: two ids may differ only in characters a file name cannot keep.
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", job.name.replace(":", "."))[:80]
+        unique = hashlib.sha256(job.name.encode()).hexdigest()[:8]
+        return self.folder / "jobs" / f"{safe}-{unique}.json"
 
     def job(self, job: Job) -> JobRecord | None:
-        """Return the job's record, or None when there is none or it is unreadable."""
+        """Return the job's record, or None when there is none or it is damaged."""
         data = _read_json(self._job_path(job))
-        try:
-            return JobRecord(data["key"], dict(data["reads"]), dict(data["files"]),
-                             dict(data["summaries"]), list(data["warnings"])) \
-                if data and data.get("format") == FORMAT else None
-        except (KeyError, TypeError, ValueError):
+        if not data or data.get("format") != FORMAT:
             return None
+        try:
+            record = JobRecord(str(data["key"]), _strings(data["reads"]),
+                               {str(name): [int(size), int(mtime), str(digest)]
+                                for name, (size, mtime, digest) in data["files"].items()},
+                               _strings(data["summaries"]),
+                               [str(warning) for warning in data["warnings"]
+                                if isinstance(warning, str)])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        return record if isinstance(data["warnings"], list) else None
 
     def save_job(self, job: Job, record: JobRecord) -> None:
         """Keep the job's record; it is written after its files, never before."""
@@ -77,8 +88,11 @@ class Cache:
 
     def forget(self, job: Job) -> None:
         """Drop a job's record: its files are about to change."""
-        with contextlib.suppress(FileNotFoundError):
-            self._job_path(job).unlink()
+        path = self._job_path(job)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        if path.is_dir() and not path.is_symlink():  # damage: a folder where a record goes
+            shutil.rmtree(path, ignore_errors=True)
 
     def check(self) -> CheckRecord | None:
         """Return the last library check's record, or None."""
@@ -86,17 +100,27 @@ class Cache:
         if not data or data.get("format") != FORMAT:
             return None
         try:
-            return CheckRecord(
+            record = CheckRecord(
                 data["fingerprint"], dt.date.fromisoformat(data["valid_until"]),
-                [Problem(Path(path), line, message, severity)
+                [Problem(Path(path), int(line) if line is not None else None, str(message),
+                         str(severity))
                  for path, line, message, severity in data["problems"]],
-                list(data["ready"]), list(data["known"]),
-                {slug: BookletFacts(slug, value["manifest"], tuple(value["folders"]),
-                                    tuple(value["halves"]), bool(value["overdue"]))
+                [str(slug) for slug in data["ready"]], [str(slug) for slug in data["known"]],
+                {str(slug): BookletFacts(str(slug), str(value["manifest"]),
+                                         tuple(map(str, value["folders"])),
+                                         tuple(map(str, value["halves"])),
+                                         bool(value["overdue"]),
+                                         tuple(map(str, value["sections"])))
                  for slug, value in data["facts"].items()},
-                list(data["external"]), dt.date.fromisoformat(data["valid_from"]))
-        except (KeyError, TypeError, ValueError):
+                [str(path) for path in data["external"]],
+                dt.date.fromisoformat(data["valid_from"]))
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
+        known = set(record.known)
+        if not (set(record.ready) <= set(record.facts) <= known) or not all(
+                isinstance(slug, str) for slug in known):
+            return None  # not as a check writes it: not trusted
+        return record
 
     def save_check(self, record: CheckRecord) -> None:
         """Keep the library check's findings."""
@@ -108,9 +132,19 @@ class Cache:
                          for problem in record.problems],
             "ready": record.ready, "known": record.known,
             "facts": {slug: {"manifest": facts.manifest, "folders": list(facts.folders),
-                             "halves": list(facts.halves), "overdue": facts.overdue}
+                             "halves": list(facts.halves), "overdue": facts.overdue,
+                             "sections": list(facts.sections)}
                       for slug, facts in record.facts.items()},
             "external": record.external})
+
+
+def check_cache_folder(folder: Path) -> None:
+    """Raise OutputError unless the cache folder is, or can be made as, a folder."""
+    existing = next(path for path in (folder, *folder.absolute().parents) if path.exists())
+    if not existing.is_dir():
+        raise OutputError(f"{display_path(folder)}: the cache folder "
+                          f"{'is' if existing == folder else 'would be inside'} a file, not a "
+                          "folder; nothing was written: give --cache a folder")
 
 
 def output_stamp(path: Path) -> list:
@@ -121,7 +155,7 @@ def output_stamp(path: Path) -> list:
 
 def outputs_intact(record: JobRecord, output: Path) -> bool:
     """Return whether every file the record names is in `output` as it was written."""
-    for name, (size, mtime_ns, digest) in record.files.items():
+    for name, (size, mtime_ns, digest) in record.files.items():  # shapes checked on reading
         path = output / name
         try:
             found = path.stat()
@@ -135,11 +169,18 @@ def outputs_intact(record: JobRecord, output: Path) -> bool:
     return True
 
 
+def _strings(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(item, str)
+                                              for pair in value.items() for item in pair):
+        raise TypeError("not a mapping of texts")
+    return dict(value)
+
+
 def _read_json(path: Path) -> dict | None:
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None  # missing, or cut short by a kill: not trusted, the job runs again
+        data = json.loads(read_own_file(path, RECORD_BYTES) or b"null")
+    except ValueError:
+        return None  # missing, cut short by a kill, or damaged: the job runs again
     return data if isinstance(data, dict) else None
 
 

@@ -139,8 +139,11 @@ def _check_and_build(args: argparse.Namespace) -> int:
         finally:
             reporter.close(False)
     from .checks import check_library
+    from .fingerprint import walk_content
     from .render import theme_for
 
+    for _ in walk_content(args.content.resolve(), (args.output,)):
+        pass  # a folder past the limits (files, bytes, depth) is refused before it is read
     theme = theme_for(args.content.resolve())
     today = args.today or dt.date.today()
     report = check_library(args.content, theme.layouts(), today, args.allow_overdue)

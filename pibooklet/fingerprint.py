@@ -14,14 +14,14 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 
 from . import __version__
 from .errors import ContentError, Problem
-from .limits import MAX_CONTENT_FILES, MAX_FILE_BYTES, MAX_FOLDER_DEPTH
-from .output import write_atomically
+from .limits import MAX_CONTENT_BYTES, MAX_CONTENT_FILES, MAX_FILE_BYTES, MAX_FOLDER_DEPTH
+from .output import read_own_file, write_atomically
 
 PACKAGE = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE.parent
@@ -34,6 +34,8 @@ LIBRARIES = ("weasyprint", "pydyf", "pypdf", "fonttools", "pillow", "jinja2", "m
 #: refuses it unread, so hashing gigabytes would only waste time.
 LARGEST_HASHED = max(MAX_FILE_BYTES.values())
 _RACY_NS = 2_000_000_000
+#: The largest memo read back: 100,000 files take about 20 MB.
+MEMO_BYTES = 64 * 2**20
 
 
 class Digests:
@@ -46,27 +48,35 @@ class Digests:
         self._now = time.time_ns()
         if memo_file is not None:
             try:
-                loaded = json.loads(memo_file.read_bytes())
+                loaded = json.loads(read_own_file(memo_file, MEMO_BYTES) or b"{}")
                 self._memo = loaded if isinstance(loaded, dict) else {}
-            except (OSError, ValueError):
+            except ValueError:
                 self._memo = {}  # no memo, or a damaged one: every file is read again
 
-    def of_file(self, path: Path) -> str:
-        """Return the digest of a file's content (of a link's target, a special file's type)."""
+    def of_file(self, path: Path, root: Path | None = None) -> str:
+        """Return the digest of a file's content, or of a special file's type.
+
+        A link is known by its target and, when that is a file inside `root` (which the
+        build reads in its place), by the target's content too. Nothing outside is read.
+        """
         try:
             found = os.lstat(path)
             if stat.S_ISLNK(found.st_mode):
-                return "link:" + os.readlink(path)  # its target is hashed as itself
+                target = os.readlink(path)
+                real = Path(path).resolve()
+                inside = root is not None and real.is_relative_to(root) and real.is_file()
+                return f"link:{target}:" + (self.of_file(real) if inside else "")
             if not stat.S_ISREG(found.st_mode):
                 return f"special:{stat.S_IFMT(found.st_mode):o}"
-        except OSError:
+        except (OSError, RuntimeError):
             return "missing"
         if found.st_size > LARGEST_HASHED:
             return f"large:{found.st_size}:{found.st_mtime_ns}"
         key = str(path)
         mark = [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
         remembered = self._memo.get(key)
-        if isinstance(remembered, list) and remembered[:4] == mark:
+        if isinstance(remembered, list) and len(remembered) == 5 and remembered[:4] == mark \
+                and isinstance(remembered[4], str):
             return remembered[4]
         digest = _hash_file(path)
         if self._now - max(found.st_mtime_ns, found.st_ctime_ns) > _RACY_NS:
@@ -100,33 +110,42 @@ def _hash_file(path: Path) -> str:
 def scan_folder(root: Path, digests: Digests, skip: Iterable[Path] = ()) -> dict[str, str]:
     """Return the digest of every file below `root` by its path relative to it.
 
-    Hidden files and folders (.git, our cache) and the folders in `skip` (an output folder
-    kept inside the content folder) are left out: no build reads them.
+    Hidden files count like any other (a build may read them). Left out are git's own
+    folders and the folders in `skip` (the output folder and cache, if kept inside).
     """
-    skipped = {Path(folder).resolve() for folder in skip}
     found: dict[str, str] = {}
-    for folder, names, files in os.walk(root):
+    for here, names in walk_content(root, skip):
+        for name in names:
+            path = here / name
+            found[path.relative_to(root).as_posix()] = digests.of_file(path, root)
+    return found
+
+
+def walk_content(root: Path, skip: Iterable[Path] = ()) -> Iterator[tuple[Path, list[str]]]:
+    """Yield each folder below `root` with its files, within the content folder's limits
+    (files, bytes, depth), which are content errors; links to folders are not followed."""
+    skipped = {Path(folder).resolve() for folder in skip}
+    files = size = 0
+    for folder, names, file_names in os.walk(root):
         here = Path(folder)
         if len(here.relative_to(root).parts) >= MAX_FOLDER_DEPTH:
             raise ContentError([Problem(here, None, f"folders are nested more than "
                                                     f"{MAX_FOLDER_DEPTH} deep; a library needs "
                                                     "four or five: move these files up")])
-        names[:] = sorted(name for name in names if not name.startswith(".")
+        names[:] = sorted(name for name in names if name != ".git"
                           and (here / name).resolve() not in skipped)
-        for name in [name for name in names if (here / name).is_symlink()]:
-            # Never followed (it may lead out of the content folder), but its target counts:
-            # a build refuses a folder linked from outside.
-            found[(here / name).relative_to(root).as_posix() + "/"] = digests.of_file(here / name)
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            if len(found) >= MAX_CONTENT_FILES:
-                raise ContentError([Problem(root, None, f"holds more than {MAX_CONTENT_FILES:,} "
-                                                        "files; a content folder holds the "
-                                                        "library only: move other files out")])
-            path = here / name
-            found[path.relative_to(root).as_posix()] = digests.of_file(path)
-    return found
+        linked = [name for name in names if (here / name).is_symlink()]
+        listed = sorted(file_names) + linked  # a link to a folder counts by its target
+        files += len(listed)
+        for name in file_names:
+            with contextlib.suppress(OSError):
+                size += os.lstat(here / name).st_size
+        if files > MAX_CONTENT_FILES or size > MAX_CONTENT_BYTES:
+            what = f"more than {MAX_CONTENT_FILES:,} files" if files > MAX_CONTENT_FILES \
+                else f"more than {MAX_CONTENT_BYTES // 2**30} GiB"
+            raise ContentError([Problem(root, None, f"holds {what}; a content folder holds "
+                                                    "the library only: move other files out")])
+        yield here, listed
 
 
 def tool_digest(digests: Digests) -> str:

@@ -8,6 +8,7 @@ called: a raster image by its pixel count, read from its header; an SVG by size 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import stat
@@ -32,16 +33,17 @@ _RASTERS = ((b"\x89PNG\r\n\x1a\n", "PNG", ".png"), (b"\xff\xd8\xff", "JPEG", ".j
             (b"II*\x00", "TIFF", ".tif"), (b"MM\x00*", "TIFF", ".tif"), (b"BM", "BMP", ".bmp"))
 
 
-#: Every file read through the front door while a job runs (None: not recording). A job's
-#: cache record keeps them, so a picture or cover read from another booklet's folder is an
-#: input of the job like its own files.
-READ: set[Path] | None = None
+#: Every file read through the front door while a job runs, with the digest of what was read
+#: (None: not recording). A job's cache record keeps them, so a picture or cover read from
+#: another booklet's folder is an input of the job like its own files, and a file changed
+#: while the job ran is seen as changed.
+READ: dict[Path, str] | None = None
 
 
-def record_reads() -> set[Path]:
-    """Start recording the files read from now on; return the set they are added to."""
+def record_reads() -> dict[Path, str]:
+    """Start recording the files read from now on; return the dict they are added to."""
     global READ
-    READ = set()
+    READ = {}
     return READ
 
 
@@ -79,7 +81,7 @@ def read_content_bytes(path: Path, root: Path | None, kind: str | None = None) -
             raise _problem(path, "is not a regular file; replace it with an ordinary file")
         data = file.read(limit + 1)  # never more: a growing file cannot exhaust memory
     if READ is not None:
-        READ.add(real)
+        READ[real] = hashlib.sha256(data).hexdigest()
     if len(data) > limit:
         kind = kind or kind_of_file(path)
         raise _problem(path, f"is larger than {_size(limit)}, the limit for a {kind} file: "

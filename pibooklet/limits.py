@@ -110,5 +110,9 @@ MAX_CRASH_SUMMARY_CHARACTERS = 200
 #: Most files a content folder may hold for a build to fingerprint them: a library of 200
 #: booklets in five languages with twenty files each holds 20,000.
 MAX_CONTENT_FILES = 100_000
+#: Most bytes its files may add up to: 200 booklets with ten press photographs each hold
+#: about 10 GiB. Every file is hashed once (then known by its size and times): 16 GiB take
+#: about half a minute.
+MAX_CONTENT_BYTES = 16 * 2**30
 #: Deepest a content folder's folders may nest: a translation's images are four deep.
 MAX_FOLDER_DEPTH = 32

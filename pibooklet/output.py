@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import socket
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -176,3 +177,23 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def read_own_file(path: Path, limit: int) -> bytes | None:
+    """Return a file the build wrote itself (a cache record), or None when it is missing,
+    not a regular file or larger than `limit`: damage only costs a rebuild, never a hang."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        data = os.read(descriptor, limit + 1)
+        while len(data) <= limit and (more := os.read(descriptor, limit + 1 - len(data))):
+            data += more
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    return data if len(data) <= limit else None

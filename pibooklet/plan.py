@@ -38,6 +38,7 @@ class BookletFacts:
     folders: tuple[str, ...]  # own folders (a translation's adds its source's), relative
     halves: tuple[str, ...] = ()  # a bilingual booklet's two booklets
     overdue: bool = False
+    sections: tuple[str, ...] = ()  # its section files, wherever they are, relative
 
     @property
     def editions(self) -> tuple[str, ...]:
@@ -138,13 +139,15 @@ def make_plan(facts: dict[str, BookletFacts], chosen: list[str], outputs: tuple[
     profile outside the content folder.
     """
     plan = Plan(facts=facts)
-    owners = _owners(files, facts)
+    owners = owners_of(files, facts)
+    # A booklet that draws another's cover ("more from us") draws its overdue stamp too.
+    overdue = sorted(slug for slug, booklet in facts.items() if booklet.overdue)
     if "spec" in outputs and "press" not in outputs:  # the spec describes the press file
         outputs = (*outputs, "press")
     for slug in chosen:
         booklet = facts[slug]
         own = _own_files(booklet, files, owners)
-        inputs = combine(tool, shared_digest, own, external, booklet.overdue)
+        inputs = combine(tool, shared_digest, own, external, overdue)
         editions = [edition for edition in outputs if edition in booklet.editions]
         for edition in editions:
             plan.jobs.append(Job(slug, edition, tuple(slug + ending for ending in
@@ -158,7 +161,8 @@ def make_plan(facts: dict[str, BookletFacts], chosen: list[str], outputs: tuple[
     return plan
 
 
-def _owners(files: dict[str, str], facts: dict[str, BookletFacts]) -> dict[str, str | None]:
+def owners_of(files: dict[str, str], facts: dict[str, BookletFacts]
+              ) -> dict[str, str | None]:
     """Return, for every content file, the booklet folder it belongs to (None: shared)."""
     folders = sorted({folder for booklet in facts.values() for folder in booklet.folders},
                      key=lambda folder: -folder.count("/"))
@@ -176,13 +180,15 @@ def _own_files(booklet: BookletFacts, files: dict[str, str],
     Files it reads elsewhere (another booklet's picture or cover) are recorded as it is
     built and checked with its record (see cache.py).
     """
-    return {name: digest for name, digest in files.items() if owners[name] in booklet.folders}
+    own = {name: digest for name, digest in files.items() if owners[name] in booklet.folders}
+    own.update({name: files.get(name, "missing") for name in booklet.sections})
+    return own
 
 
 def shared_files_digest(files: dict[str, str], facts: dict[str, BookletFacts]) -> str:
     """Return the digest of every file outside the booklets' folders, and of every manifest
     (each booklet prints other booklets' titles)."""
-    owners = _owners(files, facts)
+    owners = owners_of(files, facts)
     return combine({name: digest for name, digest in files.items()
                     if owners[name] is None or name.endswith("/booklet.yaml")})
 
@@ -207,20 +213,28 @@ def facts_of(library) -> dict[str, BookletFacts]:
     """Return the plan's facts of every booklet in a read library, bilingual ones too."""
     root = library.root
 
-    def relative(folder: Path) -> str:
-        return folder.resolve().relative_to(root).as_posix()
+    def relative(path: Path) -> str:
+        """Return the path relative to the content folder, links inside it not followed."""
+        path = Path(path).absolute()
+        return (path if path.is_relative_to(root) else path.resolve()).relative_to(root) \
+            .as_posix()
 
     facts = {}
     for slug, booklet in library.booklets.items():
         folders = [relative(booklet.folder)]
         if booklet.translates in library.booklets:  # it prints its source's dates and support
             folders.append(relative(library.booklets[booklet.translates].folder))
+        sections = {relative(path) for section in booklet.sections
+                    for path in (section.path, section.path.resolve())
+                    if path.resolve().is_relative_to(root)}
         facts[slug] = BookletFacts(slug, relative(booklet.manifest), tuple(folders),
-                                   overdue=booklet.overdue)
+                                   overdue=booklet.overdue, sections=tuple(sorted(sections)))
     for slug, halves in library.bilingual().items():
         facts[slug] = BookletFacts(
             slug, relative(halves[0].manifest),
             tuple(dict.fromkeys(folder for half in halves for folder in facts[half.slug].folders)),
             halves=tuple(half.slug for half in halves),
-            overdue=any(half.overdue for half in halves))
+            overdue=any(half.overdue for half in halves),
+            sections=tuple(sorted({name for half in halves
+                                   for name in facts[half.slug].sections})))
     return facts

@@ -34,7 +34,11 @@ class PlainReporter:
                       f"{'s' * (tasks != 1)}, {up_to_date} up to date")
 
     def started(self, slug: str, editions: tuple[str, ...]) -> None:
-        """Say that a booklet's jobs have started."""
+        """Note that a booklet's jobs have started (said with its results, in order)."""
+
+    def making(self, slug: str, editions: tuple[str, ...]) -> None:
+        """Say which of a booklet's jobs these results are, in plan order, so that a log is
+        the same whatever order the workers finished in."""
         if slug not in self.begun:
             self.begun.append(slug)
         if not self.quiet:

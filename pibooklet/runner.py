@@ -9,8 +9,11 @@ memory) takes only its own task with it: the tasks it shared the pool with run a
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -21,6 +24,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _WORK: Callable | None = None
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_BUILD = 0  # the build's process id, which its workers were forked from
 
 
 def default_jobs() -> int:
@@ -42,15 +47,17 @@ def run_tasks(tasks: list[T], work: Callable[[T], R], jobs: int,
     the task goes to its worker as it is then). `lost` makes the result of a task whose
     worker died twice, the second time alone.
     """
-    if jobs <= 1 or len(tasks) <= 1:
+    # Even one job at a time runs in a worker when there are more tasks, so a booklet whose
+    # process dies (out of memory) takes only itself, as with more jobs.
+    if len(tasks) <= 1:
         for task in tasks:
             started(task)
             yield task, work(task)
         return
-    global _WORK
-    _WORK = work
+    global _WORK, _BUILD
+    _WORK, _BUILD = work, os.getpid()
     try:
-        yield from _in_pool(tasks, min(jobs, len(tasks)), started, lost, after)
+        yield from _in_pool(tasks, max(1, min(jobs, len(tasks))), started, lost, after)
     finally:
         _WORK = None
 
@@ -60,8 +67,17 @@ def _call(task):
 
 
 def _start_worker() -> None:
-    """Give a new worker the process's own streams, not a live display's: the display's
-    lock may have been held by its drawing thread at the moment of the fork."""
+    """Prepare a new worker: it dies with the build, and writes to the process's streams.
+
+    Without the first, a build killed on its own (a CI time-out, the out-of-memory killer)
+    would leave its workers running, holding the log's pipe open. The second: a live
+    display's lock may have been held by its drawing thread at the moment of the fork.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # Linux only
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != _BUILD:  # the build died before the request was made
+        os._exit(1)
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
 
 

@@ -334,3 +334,73 @@ def test_a_content_folder_with_its_own_library_builds_from_its_own_cache(
                  str(cache), "--outputs", "screen", "--quiet"]) == 0
     assert (cache / "jobs" / "small.screen.json").is_file()
     assert not (tmp_path / "out" / ".pibooklet").exists()
+
+
+def _stale_after(root: Path, output: Path, edit) -> set[str]:
+    """Build, make an edit, and return the jobs the plan then finds stale."""
+    assert main(["--content", str(root), "--output", str(output), "--outputs", "screen",
+                 "--quiet"]) == 0
+    edit()
+    return {job for job, state in plan_states(root, output, "--outputs", "screen").items()
+            if state == "build"}
+
+
+def test_inputs_the_folders_alone_would_miss_are_still_inputs(tmp_path: Path) -> None:
+    """Hidden files, a section kept in a translation's folder, a shared file linked into a
+    booklet's folder: each is read by the build, so an edit of it is seen."""
+    root = write_booklets(tmp_path / "content", ("aa", "bb"))
+    manifest = root / "aa" / "booklet.yaml"
+    (root / "aa" / ".hidden.md").write_text("---\ntitle: Hidden\n---\nHidden words.\n",
+                                            encoding="utf-8")
+    (root / "aa" / "cy").mkdir()
+    (root / "aa" / "cy" / "kept.md").write_text("---\ntitle: Kept\n---\nWords.\n",
+                                                encoding="utf-8")
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "  - one.md", "  - one.md\n  - .hidden.md\n  - cy/kept.md"), encoding="utf-8")
+    (root / "aa" / "organisation.yaml").write_text(
+        (root / "organisation.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "organisation.yaml").unlink()
+    (root / "organisation.yaml").symlink_to("aa/organisation.yaml")
+
+    def appended(path: Path, text: str):
+        return lambda: path.write_text(path.read_text(encoding="utf-8") + text,
+                                       encoding="utf-8")
+
+    output = tmp_path / "output"
+    assert _stale_after(root, output, appended(root / "aa" / ".hidden.md", "More.\n")) == \
+        {"aa:screen"}
+    assert _stale_after(root, output, appended(root / "aa" / "cy" / "kept.md", "More.\n")) == \
+        {"aa:screen"}
+    assert _stale_after(root, output, appended(root / "aa" / "organisation.yaml",
+                                               "\n# edited through the link\n")) == \
+        {"aa:screen", "bb:screen"}
+
+
+def test_a_damaged_cache_costs_a_rebuild_never_a_crash_or_a_hang(tmp_path: Path,
+                                                                  capsys) -> None:
+    root = write_booklets(tmp_path / "content", ("aa",))
+    output = tmp_path / "output"
+    arguments = ["--content", str(root), "--output", str(output), "--outputs", "screen"]
+    cache = output / ".pibooklet" / "cache"
+    damages = {
+        "garbage": lambda path: path.write_bytes(b"{not json"),
+        "wrong types": lambda path: path.write_text(json.dumps(
+            {"format": 2, "key": 1, "reads": [], "files": {"aa.pdf": 5}, "summaries": 3,
+             "warnings": "text"}), encoding="utf-8"),
+        "a folder": lambda path: (path.unlink(), path.mkdir()),
+        "a pipe": lambda path: (path.unlink(), os.mkfifo(path)),
+    }
+    for name, damage in damages.items():
+        assert main(arguments) == 0, name
+        for record in [*(cache / "jobs").iterdir(), cache / "check.json",
+                       cache / "digests.json"]:
+            damage(record)
+        capsys.readouterr()
+        assert main(arguments) == 0, name
+        printed = capsys.readouterr()
+        assert "1 job to run in 1 booklet" in printed.out, name
+        assert "Traceback" not in printed.err and "unexpectedly" not in printed.err, name
+        shutil.rmtree(cache)
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    assert main([*arguments, "--cache", str(tmp_path / "a-file")]) == 1
+    assert "the cache folder is a file, not a folder" in capsys.readouterr().err
