@@ -35,14 +35,17 @@ started = time.perf_counter()
 """
 _CHILD_SUFFIX = """
 finished = time.perf_counter()
+# The largest process: the build's own, or one of its workers.
 print(json.dumps({"work": finished - ready, "total": finished - started,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mib": max(resource.getrusage(who).ru_maxrss / 1024 for who in
+                                  (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))}))
 """
 OURS = """
 from pibooklet.cli import main
 ready = time.perf_counter()
+# --force: a cold build every run, never one the cache answers.
 assert main([sys.argv[1], "--content", sys.argv[2], "--output", sys.argv[3], "--quiet",
-             "--outputs", sys.argv[4]]) == 0
+             "--outputs", sys.argv[4], "--force"]) == 0
 """
 BARE = """
 import weasyprint
