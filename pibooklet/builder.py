@@ -83,6 +83,7 @@ class _Run:
     written: set[str] = field(default_factory=set)
     facts: dict = field(default_factory=dict)  # the plan's facts of every booklet
     owners: dict = field(default_factory=dict)  # each content file's booklet folder
+    fresh: set[str] = field(default_factory=set)  # the jobs up to date before this build
 
 
 def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
@@ -118,6 +119,7 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
     if args.shard:
         plan = plan.shard(*args.shard)
     stale = {job.name for job in plan.jobs if not _up_to_date(run, job)}
+    run.fresh = {job.name for job in plan.jobs} - stale
     if args.dry_run:
         _print_plan(run, plan, stale)
         return 1 if errors else 0
@@ -320,13 +322,20 @@ def _run_tasks(run: _Run, tasks: list[Task], plan: Plan) -> list[str]:
         for job in task.jobs:
             run.cache.forget(job)
     failed = []
-    results = run_tasks(tasks, lambda task: _work(run, task), run.args.jobs,
-                        lambda task: run.reporter.started(task.slug, task.editions),
+    def started(task: Task) -> None:
+        _reuse_halves(run, task, plan)
+        run.reporter.started(task.slug, task.editions)
+
+    def after(index: int) -> list[int]:  # a bilingual booklet waits for its halves' files
+        halves = plan.facts[tasks[index].slug].halves if tasks[index].bilingual else ()
+        return [earlier for earlier, task in enumerate(tasks[:index]) if task.slug in halves]
+
+    results = run_tasks(tasks, lambda task: _work(run, task), run.args.jobs, started,
                         lambda task: Outcome(problems=[Problem(
                             _manifest_of(run, task.slug), None,
                             f"the build of '{task.slug}' stopped: its worker process was "
                             "killed (out of memory, or by a signal); nothing of it was "
-                            "written")]))
+                            "written")]), after)
     booklets: dict[str, _Booklet] = {}
     try:
         for index, (task, outcome) in enumerate(results):
@@ -354,6 +363,20 @@ def _run_tasks(run: _Run, tasks: list[Task], plan: Plan) -> list[str]:
     finally:
         results.close()  # stops the workers, if any are left
     return failed
+
+
+def _reuse_halves(run: _Run, task: Task, plan: Plan) -> None:
+    """Let a bilingual booklet use its halves' screen and press files where they are this
+    build's, or an earlier one's from the same inputs, rather than lay them out again."""
+    if not task.bilingual:
+        return
+    jobs = {job.name: job for job in plan.jobs}
+    for half in plan.facts[task.slug].halves:
+        for edition in ("screen", "press"):
+            job = jobs.get(f"{half}:{edition}")
+            if job and (job.name in run.fresh or all(name in run.written
+                                                      for name in job.files)):
+                task.reuse[(half, edition)] = str(run.args.output / job.files[0])
 
 
 @dataclass
@@ -435,8 +458,9 @@ def _make(run: _Run, task: Task, outcome: Outcome) -> None:
         return
     try:
         if task.bilingual:
+            made = {key: Path(path).read_bytes() for key, path in task.reuse.items()}
             built = pipeline.build_bilingual(*library.bilingual()[task.slug], library,
-                                             run.theme, task.editions)
+                                             run.theme, task.editions, made)
         else:
             built = pipeline.build_booklet(library.booklets[task.slug], library, run.theme,
                                            task.editions, screen_apart=task.screen_apart)

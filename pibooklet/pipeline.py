@@ -169,15 +169,24 @@ def _specification_files(slug: str, booklet: Booklet, library: Library, press: b
 
 
 def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Theme,
-                    outputs: tuple[str, ...] = OUTPUTS) -> BuiltBooklet:
+                    outputs: tuple[str, ...] = OUTPUTS,
+                    made: dict[tuple[str, str], bytes] | None = None) -> BuiltBooklet:
     """Make a back-to-back bilingual booklet: `first` from the front cover, `second` turned
-    upside down from the back cover (see bilingual.py); a problem in either half raises."""
+    upside down from the back cover (see bilingual.py); a problem in either half raises.
+
+    `made` holds the halves' own finished screen and press files, by (id, edition), where a
+    build has just made them from the same inputs: they are used, not laid out again.
+    """
+    made = made or {}
     slug = bilingual_slug(first, second)
-    halves = [_screen_edition(booklet, library, theme) for booklet in (first, second)]
+    halves = [_made_screen(made[(booklet.slug, "screen")])
+              if (booklet.slug, "screen") in made else _screen_edition(booklet, library, theme)
+              for booklet in (first, second)]
     pages = sum(half[1] for half in halves)
     built = BuiltBooklet(slug, pages, sum(half[2] for half in halves))
     for booklet, half in zip((first, second), halves, strict=True):
-        _report_layout(half[3], booklet, library, built)
+        if half[3] is not None:  # a half made apart reported its layout with its own build
+            _report_layout(half[3], booklet, library, built)
     names = tuple(language_name(booklet.language) for booklet in (first, second))
     if "screen" in outputs:
         screen = finish_pdf(join_tagged(halves[0][0], halves[1][0], names, second.language),
@@ -191,7 +200,8 @@ def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Th
                                       f"{pages // 4} A4 sheets, duplex, short edge"))
     if "press" in outputs or "spec" in outputs:
         try:
-            press = back_to_back(*(_press_edition(booklet, library, theme, half[1],
+            press = back_to_back(*(made.get((booklet.slug, "press")) or
+                                   _press_edition(booklet, library, theme, half[1],
                                                   built.warnings)[0]
                                    for booklet, half in zip((first, second), halves,
                                                             strict=True)))
@@ -210,6 +220,12 @@ def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Th
                 slug, first, library, press, name,
                 ((first, halves[0][1]), (second, halves[1][1])))
     return built
+
+
+def _made_screen(pdf: bytes) -> tuple[bytes, int, int, None]:
+    """Return a half's finished screen edition as _screen_edition does (its notes pages and
+    layout report belong to the half's own build)."""
+    return pdf, len(PdfReader(io.BytesIO(pdf)).pages), 0, None
 
 
 def _fetcher(library: Library, theme: Theme, **options) -> ConfinedFetcher:

@@ -76,6 +76,9 @@ class Task:
     bilingual: bool = False
     #: Made apart from the screen edition, which another task or an earlier build makes.
     screen_apart: bool = False
+    #: A bilingual booklet's halves' files it may use, by (id, edition): filled in as it
+    #: starts, once the halves' own tasks are written.
+    reuse: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def editions(self) -> tuple[str, ...]:

@@ -405,3 +405,23 @@ def test_a_damaged_cache_costs_a_rebuild_never_a_crash_or_a_hang(tmp_path: Path,
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     assert main([*arguments, "--cache", str(tmp_path / "a-file")]) == 1
     assert "the cache folder is a file, not a folder" in capsys.readouterr().err
+
+
+def test_a_bilingual_booklet_uses_its_halves_files_and_is_the_same(tmp_path: Path) -> None:
+    """Made with its halves, a back-to-back booklet joins their files instead of laying them
+    out again; the result is the very file it makes on its own."""
+    content = PROJECT / "content"
+    arguments = ["--content", str(content), "--outputs", "screen,press", "--quiet"]
+    assert main(["clinical-trials-cy-en", *arguments, "--output", str(tmp_path / "alone")]) == 0
+    together = tmp_path / "together"
+    assert main(["clinical-trials", "clinical-trials-cy", "clinical-trials-cy-en", *arguments,
+                 "--output", str(together)]) == 0
+    alone = outputs_of(tmp_path / "alone")
+    assert sorted(alone) == ["clinical-trials-cy-en-press.pdf", "clinical-trials-cy-en.pdf"]
+    assert {name: data for name, data in outputs_of(together).items() if name in alone} == alone
+    # Again with its halves up to date: their files, not new layouts, make it.
+    for name in alone:
+        (together / name).unlink()
+    assert main(["clinical-trials", "clinical-trials-cy", "clinical-trials-cy-en", *arguments,
+                 "--output", str(together)]) == 0
+    assert {name: data for name, data in outputs_of(together).items() if name in alone} == alone
