@@ -139,7 +139,7 @@ def _make_destination_explicit(annotation: DictionaryObject, named: dict[str, in
 
 def _copy_outline(reader: PdfReader, writer: PdfWriter, start: int, name: str) -> None:
     """Add the second booklet's bookmarks under one bookmark named for its language."""
-    top = writer.add_outline_item(name, start)
+    top = writer.add_outline_item(title=name, page_number=start)
 
     def copy(items: list, parent) -> None:
         last = None
@@ -148,7 +148,8 @@ def _copy_outline(reader: PdfReader, writer: PdfWriter, start: int, name: str) -
                 copy(item, last)
                 continue
             last = writer.add_outline_item(
-                item.title, start + reader.get_destination_page_number(item), parent=parent)
+                title=item.title,
+                page_number=start + reader.get_destination_page_number(item), parent=parent)
     copy(reader.outline, top)
 
 
