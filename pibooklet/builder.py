@@ -33,14 +33,17 @@ from .fingerprint import Digests, combine, scan_folder, tool_digest
 from .jobs import crash_problem, run_job, stale_outputs
 from .output import check_output_folder, write_atomically
 from .plan import (
+    EDITION_FILES,
     LAYOUT_REPORT,
     Job,
     Plan,
     Task,
+    choose_booklets,
     facts_of,
+    group_files,
     make_plan,
-    owners_of,
-    shared_files_digest,
+    own_files,
+    shared_files,
     valid_until,
 )
 from .progress import PlainReporter
@@ -82,7 +85,8 @@ class _Run:
     report: object = None  # the LibraryReport, once the library has been read
     written: set[str] = field(default_factory=set)
     facts: dict = field(default_factory=dict)  # the plan's facts of every booklet
-    owners: dict = field(default_factory=dict)  # each content file's booklet folder
+    grouped: dict = field(default_factory=dict)  # the content files by booklet folder
+    records: dict = field(default_factory=dict)  # each up-to-date job's record, by name
     fresh: set[str] = field(default_factory=set)  # the jobs up to date before this build
 
 
@@ -91,11 +95,8 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
     check_output_folder(args.output)  # an unusable output folder fails before any work
     cache_folder = args.cache or args.output / CACHE_FOLDER
     check_cache_folder(cache_folder)
-    root = args.content.resolve()
-    digests = Digests(cache_folder / "digests.json")
-    files = scan_folder(root, digests, skip=(args.output, cache_folder))
-    run = _Run(args, reporter, root, Cache(cache_folder), digests, files,
-               tool_digest(digests), args.today or dt.date.today())
+    run = _new_run(args, reporter, cache_folder)
+    files, digests = run.files, run.digests
     record = _trusted_check(run)
     checked = record is None
     if checked:
@@ -103,7 +104,9 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
     for problem in record.problems:
         if problem.severity != NOTE:  # the plain-language report is for --check
             reporter.problem(problem)
-    chosen, unknown = _choose(run, record)
+    chosen, unknown = choose_booklets(args.slugs, record.known, run.root)
+    for problem in unknown:
+        reporter.problem(problem)
     buildable = [slug for slug in chosen if slug in record.ready]
     failed = [slug for slug in chosen if slug not in buildable]
     errors = [problem for problem in [*record.problems, *unknown] if problem.severity == ERROR]
@@ -112,9 +115,8 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
         reporter.line(f"{count} error{'s' if count != 1 else ''} found; "
                       + (f"not built: {', '.join(failed)}." if buildable
                          else "nothing was built."), error=True)
-    run.facts, run.owners = record.facts, owners_of(files, record.facts)
-    plan = make_plan(record.facts, buildable, args.outputs, files,
-                     shared_files_digest(files, record.facts), run.tool,
+    run.facts, run.grouped = record.facts, group_files(files, record.facts)
+    plan = make_plan(record.facts, buildable, args.outputs, files, run.tool,
                      _external_digests(run, record.external), args.layout_report)
     if args.shard:
         plan = plan.shard(*args.shard)
@@ -153,23 +155,45 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
 
 # The check ---------------------------------------------------------------------------------
 
+def _new_run(args: argparse.Namespace, reporter: PlainReporter, cache_folder: Path) -> _Run:
+    """Return a build's state with every content file's digest (the memo is kept in the
+    cache folder, and saved only by a build that writes)."""
+    root = args.content.resolve()
+    digests = Digests(cache_folder / "digests.json")
+    files = scan_folder(root, digests, skip=(args.output, cache_folder))
+    return _Run(args, reporter, root, Cache(cache_folder), digests, files,
+                tool_digest(digests), args.today or dt.date.today())
+
+
 def proven_by_builds(args: argparse.Namespace, library) -> set[str]:
     """Return the booklets whose screen edition, recorded and still up to date, proves that
     their fixed pages fit: --check need not lay their covers out again. Writes nothing."""
     cache_folder = args.cache or args.output / CACHE_FOLDER
     if library is None or not (cache_folder / "jobs").is_dir():
         return set()
-    root = args.content.resolve()
-    digests = Digests(cache_folder / "digests.json")  # read, never saved: --check writes nothing
-    files = scan_folder(root, digests, skip=(args.output, cache_folder))
-    run = _Run(args, PlainReporter(quiet=True), root, Cache(cache_folder), digests, files,
-               tool_digest(digests), args.today or dt.date.today())
-    facts = facts_of(library)
-    external = sorted(str(path) for path in _external_files(library))
-    plan = make_plan(facts, sorted(library.booklets), ("screen",), files,
-                     shared_files_digest(files, facts), run.tool,
-                     _external_digests(run, external), None)
+    run = _new_run(args, PlainReporter(quiet=True), cache_folder)
+    plan = make_plan(facts_of(library), sorted(library.booklets), ("screen",), run.files,
+                     run.tool, _external_digests(run, _external_files(library)), None)
     return {job.slug for job in plan.jobs if _up_to_date(run, job)}
+
+
+def known_booklets(report) -> list[str]:
+    """Return the id of every booklet in a checked library, bilingual ones last."""
+    from .content import find_manifests, slug_of
+
+    known = [slug_of(path, report.root) for path in find_manifests(report.root)]
+    return known + (sorted(report.library.bilingual()) if report.library else [])
+
+
+def check_own_templates(theme, library, booklets: list, root: Path,
+                        output: Path) -> list[Problem]:
+    """Return the problems of the content folder's own templates and styles, rendered for
+    each booklet; they are shared, so one broken stops every booklet."""
+    from .render import check_templates
+
+    broken, crashed = run_job(lambda: check_templates(theme, library, booklets), root, None,
+                              "template check", output)
+    return [*(broken or []), *crashed]
 
 
 
@@ -187,36 +211,37 @@ def _trusted_check(run: _Run) -> CheckRecord | None:
     return record if record.fingerprint == _fingerprint(run, record.external) else None
 
 
-def _check(run: _Run) -> CheckRecord:
-    """Read and check the whole library; record what was found when it could be read."""
+def _read_library(run: _Run):
+    """Read and check the whole library into the run; return its report."""
     from .checks import check_library
-    from .render import check_templates, theme_for
+    from .render import theme_for
 
     run.theme = theme_for(run.root)
-    run.report = report = check_library(run.args.content, run.theme.layouts(), run.today,
-                                        run.args.allow_overdue)
+    run.report = check_library(run.args.content, run.theme.layouts(), run.today,
+                               run.args.allow_overdue)
+    return run.report
+
+
+def _check(run: _Run) -> CheckRecord:
+    """Read and check the whole library; return what was found, to record when it could be
+    read."""
+    report = _read_library(run)
     library = report.library
     problems = list(report.problems)
     ready = set(report.buildable())
-    if library:  # the content folder's own templates are shared: one broken stops all
-        broken, crashed = run_job(
-            lambda: check_templates(run.theme, library,
-                                    [library.booklets[slug] for slug in sorted(ready)]),
-            report.root, None, "template check", run.args.output)
-        problems += [*(broken or []), *crashed]
-        if broken or crashed:
+    if library:
+        broken = check_own_templates(run.theme, library,
+                                     [library.booklets[slug] for slug in sorted(ready)],
+                                     report.root, run.args.output)
+        problems += broken
+        if broken:
             ready = set()
         ready |= {slug for slug, halves in library.bilingual().items()
                   if {half.slug for half in halves} <= ready}
-    from .content import find_manifests, slug_of
-
-    known = [slug_of(path, report.root) for path in find_manifests(report.root)]
-    known += sorted(library.bilingual()) if library else []
-    external = sorted(str(path) for path in _external_files(library)) if library else []
-    record = CheckRecord(_fingerprint(run, external), _valid_until(library, run.today),
-                         problems, sorted(ready), known, facts_of(library) if library else {},
-                         external, valid_from=run.today)
-    return record
+    external = _external_files(library) if library else []
+    return CheckRecord(_fingerprint(run, external), _valid_until(library, run.today),
+                       problems, sorted(ready), known_booklets(report),
+                       facts_of(library) if library else {}, external, valid_from=run.today)
 
 
 def _valid_until(library, today: dt.date) -> dt.date:
@@ -228,44 +253,33 @@ def _valid_until(library, today: dt.date) -> dt.date:
                         for booklet in library.booklets.values()], today)
 
 
-def _external_files(library) -> set[Path]:
-    """Return the files outside the content folder the booklets are made with."""
+def _external_files(library) -> list[str]:
+    """Return the files outside the content folder the booklets are made with, in order."""
     organisation = library.organisation
     fonts = {path for face in organisation.typefaces.typefaces for path, _, _ in face.files}
-    return fonts | {organisation.print.colour_profile}
+    return sorted(str(path) for path in fonts | {organisation.print.colour_profile})
 
 
 def _external_digests(run: _Run, paths: list[str]) -> dict[str, str]:
     return {path: run.digests.of_file(Path(path)) for path in paths}
 
 
-def _choose(run: _Run, record: CheckRecord) -> tuple[list[str], list[Problem]]:
-    """Return the booklets asked for (all by default), and an error for each unknown name."""
-    chosen, unknown = [], []
-    for slug in run.args.slugs:
-        if slug not in record.known:
-            unknown.append(Problem(run.root, None, f"no booklet called '{slug}'; the booklets "
-                                                   f"are: {', '.join(record.known)}"))
-            run.reporter.problem(unknown[-1])
-        elif slug not in chosen:
-            chosen.append(slug)
-    return chosen or ([] if run.args.slugs else list(record.known)), unknown
-
-
 # The plan ----------------------------------------------------------------------------------
 
 def _up_to_date(run: _Run, job: Job) -> bool:
     """Return whether the job's record matches its inputs and its files are intact."""
-    record = run.cache.job(job)
-    if run.args.force or record is None or record.key != job.key or \
-            sorted(record.files) != sorted(job.files):
+    record = None if run.args.force else run.cache.job(job)
+    if record is None or record.key != job.key or sorted(record.files) != sorted(job.files):
         return False
     for name, digest in record.reads.items():
         found = run.files.get(name) if not name.startswith("/") else \
             run.digests.of_file(Path(name))
         if found != digest:
             return False
-    return outputs_intact(record, run.args.output)
+    if not outputs_intact(record, run.args.output):
+        return False
+    run.records[job.name] = record
+    return True
 
 
 def _print_plan(run: _Run, plan: Plan, stale: set[str]) -> None:
@@ -275,10 +289,9 @@ def _print_plan(run: _Run, plan: Plan, stale: set[str]) -> None:
         targets = ", ".join(display_path(run.args.output / name) for name in job.files)
         run.reporter.line(f"{state:<10} {job.name:<40} {targets}", event="job",
                           job=job.name, stale=job.name in stale, key=job.key)
-    count = len(stale)
-    run.reporter.line(f"{count} of {len(plan.jobs)} job{'s' * (len(plan.jobs) != 1)} would run "
-                      f"in {len(plan.tasks(stale))} booklet task"
-                      f"{'s' * (len(plan.tasks(stale)) != 1)}")
+    tasks = len(plan.tasks(stale))
+    run.reporter.line(f"{len(stale)} of {len(plan.jobs)} job{'s' * (len(plan.jobs) != 1)} "
+                      f"would run in {tasks} booklet task{'s' * (tasks != 1)}")
 
 
 def _replay_up_to_date(run: _Run, plan: Plan, stale: set[str]) -> None:
@@ -289,8 +302,7 @@ def _replay_up_to_date(run: _Run, plan: Plan, stale: set[str]) -> None:
             fresh.setdefault(job.slug, []).append(job)
     for slug, jobs in fresh.items():
         warnings = dict.fromkeys(warning for job in jobs
-                                 for warning in (run.cache.job(job) or JobRecord(
-                                     "", {}, {}, {})).warnings)
+                                 for warning in run.records[job.name].warnings)
         for warning in warnings:
             run.reporter.line(f"warning: {warning}", error=True)
         if not run.args.quiet:
@@ -303,12 +315,7 @@ def _replay_up_to_date(run: _Run, plan: Plan, stale: set[str]) -> None:
 def _run_tasks(run: _Run, tasks: list[Task], plan: Plan) -> list[str]:
     """Run the tasks in workers; write and record each booklet's files in plan order."""
     if run.report is None:  # the check was trusted, but building needs the library read
-        from .checks import check_library
-        from .render import theme_for
-
-        run.theme = theme_for(run.root)
-        run.report = check_library(run.args.content, run.theme.layouts(), run.today,
-                                   run.args.allow_overdue)
+        _read_library(run)
     import weasyprint  # noqa: F401 - loaded once, before the workers are forked
 
     if not run.args.output.is_dir():
@@ -416,8 +423,8 @@ def _check_press_pages(run: _Run, task: Task, outcome: Outcome, booklet: _Bookle
     if outcome.pages != screen:
         from .pipeline import press_pages_differ
 
-        made = [f"{task.slug}{ending}" for ending in ("-press.pdf", "-print-spec.txt",
-                                                      "-print-spec.json")]
+        made = [task.slug + ending for edition in ("press", "spec")
+                for ending in EDITION_FILES[edition]]
         outcome.files = [file for file in outcome.files if file.name not in made]
         outcome.failures.append(f"{display_path(_manifest_of(run, task.slug))}: press file not "
                                 f"made: {press_pages_differ(outcome.pages, screen)}")
@@ -531,11 +538,9 @@ def _recorder(run: _Run, task: Task, outcome: Outcome):
 
 def _inputs_unchanged(run: _Run, slug: str) -> bool:
     """Return whether the booklet's own and shared files are still as the plan saw them."""
-    facts = run.facts[slug]
+    read = {**shared_files(run.grouped), **own_files(run.facts[slug], run.files, run.grouped)}
     return all(run.digests.of_file(run.root / name, run.root) == digest
-               for name, digest in run.files.items()
-               if run.owners[name] is None or run.owners[name] in facts.folders
-               or name in facts.sections)
+               for name, digest in read.items())
 
 
 def _manifest_of(run: _Run, slug: str) -> Path:

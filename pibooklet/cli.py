@@ -147,9 +147,11 @@ def _check_and_build(args: argparse.Namespace) -> int:
     theme = theme_for(args.content.resolve())
     today = args.today or dt.date.today()
     report = check_library(args.content, theme.layouts(), today, args.allow_overdue)
-    chosen = _choose(args.slugs, report)
-    from .builder import proven_by_builds
+    from .builder import known_booklets, proven_by_builds
+    from .plan import choose_booklets
 
+    chosen, unknown = choose_booklets(args.slugs, known_booklets(report), report.root)
+    report.problems.extend(unknown)
     _check_fixed_pages(report, chosen, theme, args.output,
                        proven_by_builds(args, report.library))
     return _report_check(report, chosen, args.format)
@@ -182,37 +184,21 @@ def _report_check(report, chosen: list[str], output_format: str) -> int:
     return 1 if report.errors else 0
 
 
-def _choose(requested: list[str], report) -> list[str]:
-    """Return the booklets asked for (all by default); unknown names are errors."""
-    from .content import find_manifests, slug_of
-
-    known = [slug_of(path, report.root) for path in find_manifests(report.root)]
-    known += sorted(report.library.bilingual()) if report.library else []
-    for slug in requested:
-        if slug not in known:
-            report.problems.append(Problem(report.root, None, f"no booklet called '{slug}'; "
-                                           f"the booklets are: {', '.join(known)}"))
-    return list(dict.fromkeys(slug for slug in requested if slug in known)) or (
-        [] if requested else known)
-
-
 def _check_fixed_pages(report, chosen: list[str], theme, output: Path,
                        proven: set[str] = frozenset()) -> None:
     """Lay out just the covers of each readable booklet: each must fit its one page.
 
     A booklet in `proven` is left out: an up-to-date build of it fitted them already.
     """
+    from .builder import check_own_templates
     from .fixedpages import check_fixed_pages
-    from .render import check_templates
 
     buildable = set(report.buildable())
     ready = [report.library.booklets[slug] for slug in chosen if slug in buildable]
-    # The content folder's own templates are untrusted: checked, sandboxed, first; they are
-    # shared, so a problem in one stops every booklet.
-    broken, crashed = run_job(lambda: check_templates(theme, report.library, ready),
-                              report.root, None, "template check", output)
-    report.problems.extend([*(broken or []), *crashed])
-    if broken or crashed:
+    # The content folder's own templates are untrusted: checked, sandboxed, first.
+    broken = check_own_templates(theme, report.library, ready, report.root, output)
+    report.problems.extend(broken)
+    if broken:
         return
     found: dict[Problem, None] = {}  # a back cover too long is one problem, not one a booklet
     for booklet in [booklet for booklet in ready if booklet.slug not in proven]:

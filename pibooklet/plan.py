@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import Problem
 from .fingerprint import combine
 
 #: What each edition writes, after the booklet's id.
@@ -132,25 +133,35 @@ class Plan:
         return Plan([job for job in self.jobs if share(job.slug) == index - 1], self.facts)
 
 
+def choose_booklets(requested: list[str], known: list[str], root: Path
+                    ) -> tuple[list[str], list[Problem]]:
+    """Return the booklets asked for, once each and in the order asked (all of them when
+    none is named), and an error for each name that is no booklet's."""
+    unknown = [Problem(root, None, f"no booklet called '{slug}'; the booklets are: "
+                                   f"{', '.join(known)}")
+               for slug in requested if slug not in known]
+    chosen = list(dict.fromkeys(slug for slug in requested if slug in known))
+    return chosen or ([] if requested else list(known)), unknown
+
+
 def make_plan(facts: dict[str, BookletFacts], chosen: list[str], outputs: tuple[str, ...],
-              files: dict[str, str], shared_digest: str, tool: str,
-              external: dict[str, str], layout_report: str | None) -> Plan:
+              files: dict[str, str], tool: str, external: dict[str, str],
+              layout_report: str | None) -> Plan:
     """Return the jobs for the chosen booklets and outputs, each with the key of its inputs.
 
-    `files` maps every content file (relative path) to its digest; `shared_digest` is the
-    digest of the library's shared files and manifests; `external` of the fonts and colour
-    profile outside the content folder.
+    `files` maps every content file (relative path) to its digest; `external` the fonts and
+    colour profile outside the content folder to theirs.
     """
     plan = Plan(facts=facts)
-    owners = owners_of(files, facts)
+    grouped = group_files(files, facts)
+    shared = combine(shared_files(grouped))
     # A booklet that draws another's cover ("more from us") draws its overdue stamp too.
     overdue = sorted(slug for slug, booklet in facts.items() if booklet.overdue)
     if "spec" in outputs and "press" not in outputs:  # the spec describes the press file
         outputs = (*outputs, "press")
     for slug in chosen:
         booklet = facts[slug]
-        own = _own_files(booklet, files, owners)
-        inputs = combine(tool, shared_digest, own, external, overdue)
+        inputs = combine(tool, shared, own_files(booklet, files, grouped), external, overdue)
         editions = [edition for edition in outputs if edition in booklet.editions]
         for edition in editions:
             plan.jobs.append(Job(slug, edition, tuple(slug + ending for ending in
@@ -164,36 +175,38 @@ def make_plan(facts: dict[str, BookletFacts], chosen: list[str], outputs: tuple[
     return plan
 
 
-def owners_of(files: dict[str, str], facts: dict[str, BookletFacts]
-              ) -> dict[str, str | None]:
-    """Return, for every content file, the booklet folder it belongs to (None: shared)."""
-    folders = sorted({folder for booklet in facts.values() for folder in booklet.folders},
-                     key=lambda folder: -folder.count("/"))
-    owners = {}
-    for name in files:
-        owners[name] = next((folder for folder in folders if name.startswith(folder + "/")),
-                            None)
-    return owners
+def group_files(files: dict[str, str], facts: dict[str, BookletFacts]
+                ) -> dict[str | None, dict[str, str]]:
+    """Return the content files' digests by the booklet folder each belongs to, the deepest
+    holding it (None: shared)."""
+    folders = {folder for booklet in facts.values() for folder in booklet.folders}
+    grouped: dict[str | None, dict[str, str]] = {}
+    for name, digest in files.items():
+        parts = name.split("/")[:-1]
+        owner = next((folder for end in range(len(parts), 0, -1)
+                      if (folder := "/".join(parts[:end])) in folders), None)
+        grouped.setdefault(owner, {})[name] = digest
+    return grouped
 
 
-def _own_files(booklet: BookletFacts, files: dict[str, str],
-               owners: dict[str, str | None]) -> dict[str, str]:
-    """Return the digests of the files in a booklet's own folders.
+def own_files(booklet: BookletFacts, files: dict[str, str],
+              grouped: dict[str | None, dict[str, str]]) -> dict[str, str]:
+    """Return the digests of the files in a booklet's own folders, and of its sections.
 
     Files it reads elsewhere (another booklet's picture or cover) are recorded as it is
     built and checked with its record (see cache.py).
     """
-    own = {name: digest for name, digest in files.items() if owners[name] in booklet.folders}
+    own = {name: digest for folder in booklet.folders
+           for name, digest in grouped.get(folder, {}).items()}
     own.update({name: files.get(name, "missing") for name in booklet.sections})
     return own
 
 
-def shared_files_digest(files: dict[str, str], facts: dict[str, BookletFacts]) -> str:
-    """Return the digest of every file outside the booklets' folders, and of every manifest
+def shared_files(grouped: dict[str | None, dict[str, str]]) -> dict[str, str]:
+    """Return the digests of every file outside the booklets' folders, and of every manifest
     (each booklet prints other booklets' titles)."""
-    owners = owners_of(files, facts)
-    return combine({name: digest for name, digest in files.items()
-                    if owners[name] is None or name.endswith("/booklet.yaml")})
+    return {name: digest for owner, found in grouped.items() for name, digest in found.items()
+            if owner is None or name.endswith("/booklet.yaml")}
 
 
 def valid_until(dates: list[tuple[dt.date, int]], today: dt.date) -> dt.date:

@@ -130,9 +130,6 @@ class LiveReporter(PlainReporter):
 class JsonReporter(PlainReporter):
     """One JSON object a line on standard output, each with an "event"."""
 
-    def __init__(self, quiet: bool = False):
-        super().__init__(quiet)
-
     def _event(self, event: str, **values: object) -> None:
         print(json.dumps({"event": event, **values}, ensure_ascii=False), file=self.out,
               flush=True)

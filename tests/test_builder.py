@@ -78,14 +78,14 @@ def test_shards_together_make_exactly_the_whole_build(library, tmp_path: Path) -
 def test_shards_are_stable_and_cover_every_job() -> None:
     facts = {slug: BookletFacts(slug, f"{slug}/booklet.yaml", (slug,)) for slug in
              [f"booklet-{number}" for number in range(40)]}
-    plan = make_plan(facts, list(facts), ("screen", "office"), {}, "", "", {}, None)
+    plan = make_plan(facts, list(facts), ("screen", "office"), {}, "", {}, None)
     shards = [plan.shard(index, 4) for index in range(1, 5)]
     names = [job.name for shard in shards for job in shard.jobs]
     assert sorted(names) == sorted(job.name for job in plan.jobs)  # each job exactly once
     assert all(shard.jobs for shard in shards)  # 40 booklets fill 4 shards
     # A booklet stays in its shard when the library grows.
     grown = {**facts, "new": BookletFacts("new", "new/booklet.yaml", ("new",))}
-    bigger = make_plan(grown, list(grown), ("screen", "office"), {}, "", "", {}, None)
+    bigger = make_plan(grown, list(grown), ("screen", "office"), {}, "", {}, None)
     for index, shard in enumerate(shards, 1):
         kept = {job.slug for job in bigger.shard(index, 4).jobs} - {"new"}
         assert kept == {job.slug for job in shard.jobs}
