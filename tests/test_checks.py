@@ -200,7 +200,8 @@ def test_a_content_folder_that_is_not_there(tmp_path: Path, capsys) -> None:
     assert "content folder not found" in capsys.readouterr().err
 
 
-def test_the_check_lays_out_only_the_fixed_pages(monkeypatch, capsys) -> None:
+def _record_layouts(monkeypatch) -> list:
+    """Make whole-booklet layout fail and record each small layout as (has sections, pages)."""
     def no_layout(*args, **kwargs):
         raise AssertionError("--check must not lay out whole booklets")
 
@@ -215,9 +216,26 @@ def test_the_check_lays_out_only_the_fixed_pages(monkeypatch, capsys) -> None:
 
     monkeypatch.setattr("pibooklet.pipeline.lay_out", no_layout)
     monkeypatch.setattr("pibooklet.layout.lay_out", fixed_only)
-    assert main(["--check", "--content", str(CONTENT), "--today", TODAY]) == 0
+    return laid_out
+
+
+def test_the_check_lays_out_only_the_fixed_pages(tmp_path: Path, monkeypatch) -> None:
+    # An empty output folder: no earlier build (such as the README's) proves any cover.
+    laid_out = _record_layouts(monkeypatch)
+    assert main(["--check", "--content", str(CONTENT), "--output", str(tmp_path),
+                 "--today", TODAY]) == 0
     # One small layout per booklet: cover, inside cover and back cover, no sections.
     assert laid_out == [(False, 3)] * 4  # two samples and two translations
+
+
+def test_the_check_skips_covers_an_up_to_date_build_proved(tmp_path: Path,
+                                                           monkeypatch) -> None:
+    assert main(["clinical-trials", "--content", str(CONTENT), "--output", str(tmp_path),
+                 "--outputs", "screen", "--today", TODAY, "--quiet"]) == 0
+    laid_out = _record_layouts(monkeypatch)
+    assert main(["--check", "--content", str(CONTENT), "--output", str(tmp_path),
+                 "--today", TODAY]) == 0
+    assert laid_out == [(False, 3)] * 3  # the built booklet's cover is not laid out again
 
 
 def test_the_sample_library_is_copied_unchanged(library_copy: Path) -> None:
