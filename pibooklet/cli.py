@@ -1,9 +1,14 @@
-"""The command line: `python build.py [SLUG ...] [--content DIR] [--output DIR]`."""
+"""The command line: `pibooklet VERB ...`, or `python build.py [SLUG ...]` to build.
+
+Each verb but build and check lives in a module of its own, imported only when it is used:
+the module gives `add_arguments(parser)` and `run(args) -> exit status`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -13,66 +18,92 @@ from .errors import ERROR, NOTE, ContentError, OutputError, Problem, display_pat
 from .jobs import crash_problem, run_job
 from .runner import default_jobs
 
+#: The verbs of `pibooklet VERB`: the module that runs each (None: build and check, here)
+#: and its line in `pibooklet --help`.
+VERBS = {
+    "build": (None, "check, then build the booklets (the default: `pibooklet` alone builds)"),
+    "check": (None, "check the booklets without building them: every problem a build would "
+                    "refuse, at its path:line"),
+}
 
-def _parser() -> argparse.ArgumentParser:
+
+def _parser(prog: str = "build.py", verb: str | None = None) -> argparse.ArgumentParser:
+    """Return the parser of a build (verb None or "build") or a check (verb "check")."""
+    checking = verb == "check"
     parser = argparse.ArgumentParser(
-        prog="build.py",
-        description="Build patient-information booklets (A5 PDFs) from a content folder. "
-                    "Every booklet is read and checked first; problems are listed as "
-                    "path:line: message and nothing is written.")
+        prog=prog,
+        description=("Check patient-information booklets without building them: schema, "
+                     "files, references, addresses, review dates, plain language and the "
+                     "fixed pages; exit 1 if any problem is an error." if checking else
+                     "Build patient-information booklets (A5 PDFs) from a content folder. "
+                     "Every booklet is read and checked first; problems are listed as "
+                     "path:line: message and nothing is written."),
+        epilog=None if verb else "verbs (each has its own --help):\n" + "\n".join(
+            f"  pibooklet {name:<8} {line}" for name, (_, line) in VERBS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter if not verb else
+        argparse.HelpFormatter)
     parser.add_argument("slugs", nargs="*", metavar="SLUG",
-                        help="booklets to build, by folder name (default: every booklet)")
+                        help=f"booklets to {'check' if checking else 'build'}, by folder name "
+                             "(default: every booklet)")
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                         help="content folder: organisation.yaml, directory.yaml and one folder "
                              "per booklet; its own templates/ and styles/ override ours file by "
                              "file (default: ./content)")
     parser.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                         help="folder the PDFs are written to as SLUG.pdf (default: ./output)")
-    parser.add_argument("--outputs", type=_outputs, default=OUTPUTS, metavar="LIST",
-                        help="what to make, comma-separated: screen (SLUG.pdf, the A5 booklet "
-                             "to read and share, tagged PDF/UA), large-print "
-                             "(SLUG-large-print.pdf, A4 at the organisation's large-print size), "
-                             "press (SLUG-press.pdf, PDF/X-4 with bleed for "
-                             "a commercial printer), office (SLUG-office-a4.pdf, A4 sheets to "
-                             "print duplex and fold), spec (SLUG-print-spec.txt and .json for "
-                             "ordering; makes the press file too) (default: all)")
-    parser.add_argument("--check", action="store_true",
-                        help="check every booklet without laying anything out: schema, files, "
-                             "references, addresses, review dates and plain language; exit 1 "
-                             "if any problem is an error")
+    if verb is None:  # `build.py --check`, as before the verbs
+        parser.add_argument("--check", action="store_true",
+                            help="check every booklet without building it (as `pibooklet "
+                                 "check`); exit 1 if any problem is an error")
+    else:
+        parser.set_defaults(check=checking)
+    if checking:  # what a check shares with a build's code, set as a build would
+        parser.set_defaults(outputs=OUTPUTS, jobs=1, force=False, shard=None, dry_run=False,
+                            layout_report=None)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="how problems and progress are reported: text lines "
                              "(path:line: message; a live display on a terminal) or JSON for a "
                              "charity's own CI: --check prints one JSON report, a build one "
                              "JSON event a line (default: text)")
-    parser.add_argument("-j", "--jobs", type=_positive, default=default_jobs(), metavar="N",
-                        help="how many booklets to build at once, each in its own process "
-                             f"(default: the number of cores, here {default_jobs()})")
-    parser.add_argument("--force", action="store_true",
-                        help="build every chosen booklet again, trusting nothing the cache "
-                             "recorded")
-    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
-                        help="folder that records what each output was made from, so an "
-                             "unchanged booklet is not built again (default: "
-                             "OUTPUT/.pibooklet/cache)")
-    parser.add_argument("--shard", type=_shard, default=None, metavar="I/N",
-                        help="build only share I of N of the plan (1/4, 2/4, ...), for a CI "
-                             "matrix spread over N machines; every booklet falls in exactly "
-                             "one share, the same one every time")
-    parser.add_argument("-n", "--dry-run", action="store_true",
-                        help="print the plan, one job per booklet, language and edition, and "
-                             "whether each is up to date; build nothing")
     parser.add_argument("--allow-overdue", action="store_true",
                         help="build booklets past their next review date anyway, stamped as "
                              "overdue for review")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="DATE",
                         help="the date review dates are checked against, YYYY-MM-DD "
                              "(default: today)")
-    parser.add_argument("--layout-report", choices=("text", "json"), default=None,
-                        help="also write each booklet's layout report, page by page: how full "
-                             "each page is, what starts and ends there, blocks split over a page "
-                             "turn, hyphenated lines and every fault, as SLUG-layout.txt or "
-                             "SLUG-layout.json (faults are always printed as warnings)")
+    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                        help="folder that records what each output was made from, so an "
+                             "unchanged booklet is not built again (default: "
+                             "OUTPUT/.pibooklet/cache)")
+    if not checking:  # what only a build does
+        parser.add_argument("--outputs", type=_outputs, default=OUTPUTS, metavar="LIST",
+                            help="what to make, comma-separated: screen (SLUG.pdf, the A5 "
+                                 "booklet to read and share, tagged PDF/UA), large-print "
+                                 "(SLUG-large-print.pdf, A4 at the organisation's large-print "
+                                 "size), "
+                                 "press (SLUG-press.pdf, PDF/X-4 with bleed for "
+                                 "a commercial printer), office (SLUG-office-a4.pdf, A4 sheets to "
+                                 "print duplex and fold), spec (SLUG-print-spec.txt and .json for "
+                                 "ordering; makes the press file too) (default: all)")
+        parser.add_argument("-j", "--jobs", type=_positive, default=default_jobs(), metavar="N",
+                            help="how many booklets to build at once, each in its own process "
+                                 f"(default: the number of cores, here {default_jobs()})")
+        parser.add_argument("--force", action="store_true",
+                            help="build every chosen booklet again, trusting nothing the cache "
+                                 "recorded")
+        parser.add_argument("--shard", type=_shard, default=None, metavar="I/N",
+                            help="build only share I of N of the plan (1/4, 2/4, ...), for a CI "
+                                 "matrix spread over N machines; every booklet falls in exactly "
+                                 "one share, the same one every time")
+        parser.add_argument("-n", "--dry-run", action="store_true",
+                            help="print the plan, one job per booklet, language and edition, and "
+                                 "whether each is up to date; build nothing")
+        parser.add_argument("--layout-report", choices=("text", "json"), default=None,
+                            help="also write each booklet's layout report, page by page: how full "
+                                 "each page is, what starts and ends there, blocks split over a "
+                                 "page turn, hyphenated lines and every fault, as SLUG-layout.txt "
+                                 "or "
+                                 "SLUG-layout.json (faults are always printed as warnings)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print only problems, not the files built")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -105,9 +136,16 @@ def _outputs(value: str) -> tuple[str, ...]:
     return chosen
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Check, then build, the booklets named in argv (all by default); return the exit status."""
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
+    """Run `VERB ...` from argv, or check and then build the booklets it names (all by
+    default); return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    verb = argv[0] if argv and argv[0] in VERBS else None
+    module = VERBS[verb][0] if verb else None
+    if module:
+        return _run_verb(verb, module, argv[1:], prog)
+    args = _parser(prog if not verb else f"{prog} {verb}", verb).parse_args(
+        argv[1:] if verb else argv)
     try:
         return _check_and_build(args)
     except KeyboardInterrupt:
@@ -124,6 +162,27 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug outside any one booklet: one line, no traceback
         print(crash_problem(args.content, None, "check" if args.check else "build", error,
                             args.output), file=sys.stderr)
+        return 1
+
+
+def _run_verb(verb: str, module_name: str, argv: list[str], prog: str) -> int:
+    """Parse and run a verb that has a module of its own; no traceback reaches the user."""
+    module = importlib.import_module(f".{module_name}", __package__)
+    parser = argparse.ArgumentParser(prog=f"{prog} {verb}", description=VERBS[verb][1])
+    module.add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return module.run(args)
+    except KeyboardInterrupt:
+        print(f"{prog} {verb}: interrupted", file=sys.stderr)
+        return 130
+    except (ContentError, OutputError) as error:
+        for problem in getattr(error, "problems", None) or [error]:
+            print(problem, file=sys.stderr)
+        return 1
+    except Exception as error:  # a bug of ours: one line, no traceback
+        print(crash_problem(getattr(args, "content", Path("content")), None, verb, error,
+                            getattr(args, "output", Path("output"))), file=sys.stderr)
         return 1
 
 
@@ -211,4 +270,4 @@ def _check_fixed_pages(report, chosen: list[str], theme, output: Path,
 
 def run() -> None:
     """Console-script entry point: main() already turns an interrupt or a crash into one line."""
-    sys.exit(main())
+    sys.exit(main(prog="pibooklet"))
