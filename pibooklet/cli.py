@@ -1,7 +1,7 @@
 """The command line: `pibooklet VERB ...`, or `python build.py [SLUG ...]` to build.
 
-Each verb but build and check lives in a module of its own, imported only when it is used:
-the module gives `add_arguments(parser)` and `run(args) -> exit status`.
+Each verb but build and check lives in a module of its own under commands/, imported only when
+it is used: the module gives `add_arguments(parser)` and `run(args) -> exit status`.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
 
 def _run_verb(verb: str, module_name: str, argv: list[str], prog: str) -> int:
     """Parse and run a verb that has a module of its own; no traceback reaches the user."""
-    module = importlib.import_module(f".{module_name}", __package__)
+    module = importlib.import_module(f".commands.{module_name}", __package__)
     parser = argparse.ArgumentParser(prog=f"{prog} {verb}", description=VERBS[verb][1])
     module.add_arguments(parser)
     args = parser.parse_args(argv)
