@@ -19,6 +19,7 @@ from .content import (
     Library,
     find_manifests,
     gather_library,
+    manifest_data,
     manifest_value,
     slug_of,
 )
@@ -26,6 +27,7 @@ from .errors import ERROR, NOTE, WARNING, ContentError, Problems
 from .intake import read_content_text
 from .links import find_contacts, is_registration_number, national_digits, uk_number_lengths
 from .translations import primary_language
+from .yamlfile import YamlMap
 
 # Things that look like an address but are not one a reader could use.
 _PHONE_LIKE = re.compile(r"(?<![\w+/.-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d -]{5,16}\d(?![\w-])")
@@ -99,6 +101,15 @@ def check_unused(library: Library, problems: Problems) -> None:
     shared = library.root / SHARED_FOLDER
     used_shared = {section.path.resolve() for booklet in library.booklets.values()
                    for section in booklet.sections if section.shared}
+    # A manifest that cannot be parsed may list anything: nothing is called unused until it
+    # is mended (its own error says what to fix), rather than warning falsely of every file.
+    unparsed = [manifest for manifest in find_manifests(library.root)
+                if slug_of(manifest, library.root) not in library.booklets
+                and not isinstance(manifest_data(manifest), YamlMap)]
+    if unparsed:
+        problems.add(unparsed[0], None, "unused shared sections and directory entries are "
+                     "not looked for until this manifest can be read", NOTE)
+        return
     for manifest in find_manifests(library.root):  # booklets too broken to read still count
         sections = manifest_value(manifest, "sections")
         used_shared |= {(library.root / item).resolve() for item in

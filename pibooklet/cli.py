@@ -245,12 +245,15 @@ def _report_check(report, chosen: list[str], output_format: str) -> int:
 
 def _check_fixed_pages(report, chosen: list[str], theme, output: Path,
                        proven: set[str] = frozenset()) -> None:
-    """Lay out just the covers of each readable booklet: each must fit its one page.
+    """Lay out just the covers of each readable booklet: each must fit its one page, in
+    colours readers can read; then the specimen of every kind of block in the brand colours.
 
     A booklet in `proven` is left out: an up-to-date build of it fitted them already.
     """
+    from .addresswidth import printed_files, too_wide_addresses
     from .builder import check_own_templates
-    from .fixedpages import check_fixed_pages
+    from .fixedpages import check_fixed_pages, check_specimen_contrast
+    from .render import LARGE_PRINT_STYLESHEETS
 
     buildable = set(report.buildable())
     ready = [report.library.booklets[slug] for slug in chosen if slug in buildable]
@@ -260,10 +263,24 @@ def _check_fixed_pages(report, chosen: list[str], theme, output: Path,
     if broken:
         return
     found: dict[Problem, None] = {}  # a back cover too long is one problem, not one a booklet
-    for booklet in [booklet for booklet in ready if booklet.slug not in proven]:
+    unproven = [booklet for booklet in ready if booklet.slug not in proven]
+    for booklet in unproven:
         problems, crashed = run_job(
             lambda booklet=booklet: check_fixed_pages([booklet], report.library, theme),
             booklet.manifest, booklet.slug, "check", output)
+        found.update(dict.fromkeys([*(problems or []), *crashed]))
+    if unproven:  # the brand colours in every kind of block, once for the library
+        problems, crashed = run_job(
+            lambda: check_specimen_contrast(unproven[0], report.library, theme),
+            report.library.organisation.path, None, "colour check", output)
+        found.update(dict.fromkeys([*(problems or []), *crashed]))
+        files = list(dict.fromkeys(path for booklet in unproven
+                                   for path in printed_files(booklet, report.library)
+                                   if path.is_file()))
+        problems, crashed = run_job(
+            lambda: too_wide_addresses(report.library, files,
+                                       theme.stylesheet(LARGE_PRINT_STYLESHEETS[0])),
+            report.library.organisation.path, None, "large-print address check", output)
         found.update(dict.fromkeys([*(problems or []), *crashed]))
     report.problems.extend(found)
 

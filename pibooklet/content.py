@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +27,7 @@ from .fonts import (
 )
 from .hyphenation import has_hyphenation_dictionary
 from .intake import image_problem, read_content_bytes
+from .limits import MAX_SUGGESTION_CANDIDATES
 from .links import kind_of
 from .markup import Reference, raw_html_problems, scan_markdown, text_limit_problems
 from .messages import N_, check_languages
@@ -94,7 +96,8 @@ def _brand_colour(default_screen: str, default_print: tuple[int, int, int, int],
     )
 
     def check(value: Any, ctx: s.Context) -> Colour:
-        values = s.mapping(fields, f"colour '{name}'")(value, ctx)
+        example = f'{name}: {{screen: "{default_screen}", print: {list(default_print)}}}'
+        values = s.mapping(fields, "colour", example)(value, ctx)
         return Colour(values["screen"] or default_screen, values["print"] or default_print)
 
     return s.Field(name, check, description, default=Colour(default_screen, default_print))
@@ -731,12 +734,17 @@ def slug_of(manifest: Path, root: Path) -> str:
     return translation_slug(manifest.parent, root)
 
 
-def manifest_value(manifest: Path, key: str) -> Any:
-    """Return one value from a manifest, or None when the file or the key is unusable."""
+def manifest_data(manifest: Path) -> Any:
+    """Return a manifest's parsed YAML, or None when it cannot be read or parsed."""
     try:
-        data = read_yaml(manifest, manifest.parent.parent)
+        return read_yaml(manifest, manifest.parent.parent)
     except ContentError:
         return None
+
+
+def manifest_value(manifest: Path, key: str) -> Any:
+    """Return one value from a manifest, or None when the file or the key is unusable."""
+    data = manifest_data(manifest)
     return data.get(key) if isinstance(data, YamlMap) else None
 
 
@@ -1122,7 +1130,8 @@ def _read_section(folder: Path, name: str, manifest: Path, line: int, layouts: f
         return None
     if not path.exists():
         problems.add(manifest, line, f"section file '{name}' not found in "
-                                     f"{SHARED_FOLDER if shared else folder.name}/")
+                                     f"{SHARED_FOLDER if shared else folder.name}/"
+                                     + _did_you_mean(name, folder))
         return None
     if shared and path in facts.shared:
         return facts.shared[path]
@@ -1217,8 +1226,24 @@ def _check_reference(kind: str, target: str, folder: Path, facts: _Facts) -> str
         return (f"image '{target}' must be a file inside the content folder; builds never "
                 "read other files or the network")
     if not path.exists():
-        return f"image '{target}' not found (looked in {folder.name}/)"
+        return f"image '{target}' not found (looked in {folder.name}/)" + \
+            _did_you_mean(target, folder)
     return image_problem(path, facts.root, target)
+
+
+def _did_you_mean(name: str, folder: Path) -> str:
+    """Return ": did you mean 'x'?" for the file beside where `name` was looked for that is
+    nearest to it (a typo is usually a letter or two off), or ""."""
+    near = (folder / name).parent
+    suffix = Path(name).suffix
+    try:
+        candidates = sorted(found.relative_to(folder).as_posix() for found in
+                            itertools.islice(near.iterdir(), MAX_SUGGESTION_CANDIDATES)
+                            if found.is_file() and found.suffix == suffix)
+    except (OSError, ValueError):
+        return ""
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return f": did you mean '{close[0]}'?" if close else ""
 
 
 def _unknown_booklet(target: str, facts: _Facts) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from weasyprint.formatting_structure import boxes
 
+from .errors import Problem
+
 AA_NORMAL = 4.5
 AA_LARGE = 3.0
 PX_PER_PT = 96 / 72
@@ -75,3 +77,21 @@ def contrast_failures(document) -> list[tuple[ColourPair, str]]:
     """Return the text/background pairs that fall short of WCAG AA, with sample text."""
     return sorted(((pair, sample) for pair, sample in text_colour_pairs(document).items()
                    if pair.ratio < pair.required), key=lambda item: item[0].ratio)
+
+
+def contrast_problems(document, organisation) -> list[Problem]:
+    """Return a problem at the brand colour's line in organisation.yaml for each text colour
+    on its background, as laid out in `document`, that falls short of WCAG AA."""
+    names = {colour.screen: name for name, colour in organisation.colours.items()}
+    source = organisation.source
+    problems = []
+    for pair, sample in contrast_failures(document):
+        text_name = names.get(pair.text, pair.text)
+        line = source["colours"].line_of(text_name) if "colours" in source and \
+            text_name in source["colours"] else source.line_of("colours")
+        problems.append(Problem(organisation.path, line, (
+            f"{text_name} text ({pair.text}) on "
+            f"{names.get(pair.background, pair.background)} ({pair.background}) has a contrast "
+            f"of {pair.ratio:.2f}:1; WCAG AA needs {pair.required:g}:1 (for example "
+            f"\"{sample}\"): choose a darker or lighter colour")))
+    return problems

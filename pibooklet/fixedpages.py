@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .content import Booklet, Library
 from .errors import ERROR, BuildError, Problem
+from .specimen import specimen_booklet
 
 PARTS = {"cover": "the cover", "inside-cover": "the inside cover",
          "back-cover": "the back cover"}
@@ -134,6 +135,7 @@ def _line_of(data, key: str) -> int | None:
 def check_fixed_pages(booklets: list[Booklet], library: Library, theme) -> list[Problem]:
     """Lay out only the fixed pages of each booklet (screen edition) and report overflows."""
     # Imported here: only this check, not the rest of --check, needs the layout engine.
+    from .contrast import contrast_problems
     from .layout import ConfinedFetcher, lay_out
     from .render import STANDARD_BODY_SIZE, render_html
 
@@ -150,4 +152,24 @@ def check_fixed_pages(booklets: list[Booklet], library: Library, theme) -> list[
             continue
         problems.update(dict.fromkeys(
             fixed_page_problems(document, booklet, library, STANDARD_BODY_SIZE)))
+        problems.update(dict.fromkeys(contrast_problems(document, library.organisation)))
     return list(problems)
+
+
+def check_specimen_contrast(booklet: Booklet, library: Library, theme) -> list[Problem]:
+    """Lay out the specimen section (specimen.py) in `booklet`'s dress; return the colour
+    pairs that fall short of WCAG AA, at their colour's line in organisation.yaml."""
+    from .contrast import contrast_problems
+    from .layout import ConfinedFetcher, lay_out
+    from .render import render_html
+
+    organisation = library.organisation
+    fetcher = ConfinedFetcher([library.root, *theme.folders, *organisation.typefaces.folders],
+                              search_paths=(theme.template_dirs, theme.style_dirs))
+    specimen = specimen_booklet(booklet)
+    rendered = render_html(specimen, library, theme, notes_pages=1)
+    try:
+        document = lay_out(rendered.html, booklet.folder, fetcher)
+    except BuildError as error:
+        return [Problem(booklet.manifest, None, str(error))]
+    return contrast_problems(document, organisation)

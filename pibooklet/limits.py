@@ -116,3 +116,7 @@ MAX_CONTENT_FILES = 100_000
 MAX_CONTENT_BYTES = 16 * 2**30
 #: Deepest a content folder's folders may nest: a translation's images are four deep.
 MAX_FOLDER_DEPTH = 32
+
+#: Most files beside a missing one compared with its name for "did you mean": a folder holds
+#: tens; a hostile one with thousands is not worth scanning for a hint.
+MAX_SUGGESTION_CANDIDATES = 500

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pypdf import PdfReader
 
 from . import OUTPUTS
+from .addresswidth import printed_files
 from .bilingual import (
     back_to_back,
     bilingual_specification,
@@ -16,7 +17,7 @@ from .bilingual import (
 )
 from .colour import PressConverter
 from .content import Booklet, Library
-from .contrast import contrast_failures
+from .contrast import contrast_problems
 from .copyfit import WRITE_IN_TITLE, lay_out_designed
 from .direction import is_right_to_left
 from .errors import BuildError, ContentError, display_path
@@ -332,12 +333,7 @@ def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
 
 def _where_written(text: str, booklet: Booklet, library: Library) -> str:
     """Return path:line of the first content file that holds `text`."""
-    words = library.words_for(booklet)
-    files = [*((words.path, words.directory_path) if words else ()),
-             library.organisation.path, library.root / "directory.yaml", booklet.manifest,
-             *(section.path for section in booklet.sections)]
-    files = [path for path in files if path is not None]
-    for path in files:
+    for path in printed_files(booklet, library):
         if path.is_file():
             for number, line in enumerate(read_content_text(path, None).splitlines(), 1):
                 if text in line:
@@ -347,21 +343,10 @@ def _where_written(text: str, booklet: Booklet, library: Library) -> str:
 
 def _check_contrast(document, library: Library) -> None:
     """Fail when any text as laid out falls short of WCAG AA against its background."""
-    organisation = library.organisation
-    names = {colour.screen: name for name, colour in organisation.colours.items()}
-    source = organisation.source
-    messages = []
-    for pair, sample in contrast_failures(document):
-        text_name = names.get(pair.text, pair.text)
-        line = source["colours"].line_of(text_name) if "colours" in source and \
-            text_name in source["colours"] else source.line_of("colours")
-        messages.append(
-            f"{display_path(organisation.path)}:{line}: {text_name} text ({pair.text}) on "
-            f"{names.get(pair.background, pair.background)} ({pair.background}) has a contrast "
-            f"of {pair.ratio:.2f}:1; WCAG AA needs {pair.required:g}:1 (for example "
-            f"\"{sample}\"): choose a darker or lighter colour")
-    if messages:
-        raise BuildError("colour contrast too low for some readers:\n  " + "\n  ".join(messages))
+    problems = contrast_problems(document, library.organisation)
+    if problems:
+        raise BuildError("colour contrast too low for some readers:\n  "
+                         + "\n  ".join(str(problem) for problem in problems))
 
 
 def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int | None,

@@ -197,11 +197,18 @@ def list_of(item_check: Check, *, non_empty: bool = True) -> Check:
     return check
 
 
-def mapping(fields: Sequence[Field], what: str) -> Check:
-    """Check a nested mapping against its own fields."""
+def mapping(fields: Sequence[Field], what: str, example: str | None = None) -> Check:
+    """Check a nested mapping against its own fields; one written otherwise is told its whole
+    shape (each key and what it holds), with `example` when given."""
     def check(value: Any, ctx: Context) -> dict[str, Any]:
         if not isinstance(value, YamlMap):
-            raise Invalid(f"must be a {what} written as 'key: value' lines")
+            keys = "; ".join(f"{field.name}: {field.description}"
+                             + ("" if field.required else " (optional)") for field in fields)
+            shown = repr(value) if isinstance(value, str | int | float | bool) else \
+                "a list" if isinstance(value, list) else "nothing"
+            raise Invalid(f"must be a {what} written as 'key: value' lines ({keys})"
+                          + (f", for example {example}" if example else "")
+                          + f"; got {shown}")
         return validate(value, fields, Context(ctx.path, ctx.problems, value.line), what)
     return check
 

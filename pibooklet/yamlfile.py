@@ -11,6 +11,7 @@ import yaml
 from .errors import ContentError, Problem
 from .intake import read_content_text
 from .limits import MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_VALUES
+from .yamlwords import explain
 
 
 class YamlMap(dict):
@@ -180,7 +181,8 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
             if "tag" in reason:
                 reason = "YAML tags (!!...) are not allowed in content; write plain values"
         else:
-            reason += "; check indentation, colons and quotes on this line"
+            offset, reason = explain(error, text)
+            line = first_line + offset
         raise ContentError([Problem(path, line, f"YAML: {reason}")]) from None
     except yaml.YAMLError as error:
         raise ContentError([Problem(path, first_line, f"YAML: {error}")]) from None

@@ -129,13 +129,15 @@ def test_malformed_yaml_gives_the_line_of_the_mistake(tmp_path: Path) -> None:
     write_library(tmp_path, manifest=MANIFEST.replace("subtitle: For testing",
                                                       "subtitle: [For testing"))
     [problem] = problems_of(tmp_path)
-    assert problem.startswith("small/booklet.yaml:3: YAML:")
+    # The line the bracket was opened on, where the mistake is (the parser finds it later).
+    assert problem.startswith("small/booklet.yaml:2: YAML: a list in square brackets is not "
+                              "closed")
 
 
 def test_malformed_front_matter_gives_the_line_in_the_section_file(tmp_path: Path) -> None:
     write_library(tmp_path, section="---\ntitle: One\ncontents: [yes\n---\nText.\n")
     [problem] = problems_of(tmp_path)
-    assert problem.startswith("small/one.md:4: YAML:")
+    assert problem.startswith("small/one.md:3: YAML: a list in square brackets is not closed")
 
 
 def test_a_duplicate_key_is_an_error_not_a_silent_overwrite(tmp_path: Path) -> None:
@@ -225,4 +227,5 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         "small/booklet.yaml:2: unknown key 'subtitel': did you mean 'subtitle'?",
         "small/booklet.yaml:1: the manifest is missing 'title' (the booklet's title, printed on "
         "the cover)",
-        "small/booklet.yaml:13: section file 'gone.md' not found in small/"]
+        "small/booklet.yaml:13: section file 'gone.md' not found in small/: did you mean "
+        "'one.md'?"]
