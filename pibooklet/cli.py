@@ -24,6 +24,7 @@ VERBS = {
     "build": (None, "check, then build the booklets (the default: `pibooklet` alone builds)"),
     "check": (None, "check the booklets without building them: every problem a build would "
                     "refuse, at its path:line"),
+    "new": ("new", "start a library (`new library DIR`) or add a booklet (`new booklet SLUG`)"),
 }
 
 
