@@ -944,7 +944,8 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
         for _, message in scan_markdown(text, line)[1]:
             problems.add(manifest, line, message)
     for index, item in enumerate(values["related"] or []):
-        if item not in facts.titles:
+        # Unknown while organisation.yaml (its publications) is broken: that error comes first.
+        if item not in facts.titles and facts.organisation is not None:
             problems.add(manifest, data["related"].line_of(index), _unknown_booklet(item, facts))
     for index, item in enumerate(values["support"] or []):
         if item.kind == "entry" and item.value not in facts.directory:
@@ -1206,6 +1207,9 @@ def _check_covers(booklets: dict[str, Booklet], problems: Problems) -> None:
 
 
 def _check_reference(kind: str, target: str, folder: Path, facts: _Facts) -> str | None:
+    if kind in ("booklet", "more") and facts.organisation is None and \
+            target not in facts.titles:
+        return None  # perhaps one of its publications: organisation.yaml's own error comes first
     if kind == "booklet":
         return None if target in facts.titles else _unknown_booklet(target, facts)
     if kind == "more":

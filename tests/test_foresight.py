@@ -73,6 +73,8 @@ def test_a_colour_written_wrongly_is_told_its_whole_shape(library_copy: Path, ca
                'primary: {screen: "#5B2A86", print: [72, 95, 0, 0]}', 'primary: "#5B2A86"')
     status, out = check(library_copy, capsys)
     assert status == 1
+    # One error: the cross-references to its publications are not called unknown meanwhile.
+    assert out.strip().endswith("1 errors, 0 warnings, 2 notes")
     assert ("organisation.yaml:49: 'primary' must be a colour written as 'key: value' lines "
             "(screen: sRGB for the screen edition, #RRGGBB; print: ink percentages for print, "
             "[C, M, Y, K]), for example primary: {screen: ") in out
