@@ -24,6 +24,8 @@ VERBS = {
     "build": (None, "check, then build the booklets (the default: `pibooklet` alone builds)"),
     "check": (None, "check the booklets without building them: every problem a build would "
                     "refuse, at its path:line"),
+    "import": ("importing", "make a booklet folder from a Word (.docx) or Markdown (.md) "
+                            "booklet, and report what could not be mapped"),
 }
 
 
