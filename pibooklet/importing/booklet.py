@@ -168,7 +168,7 @@ def _drop_contents(blocks: list[Block], notes: list[Note]) -> list[Block]:
         else:
             kept.append(block)
     if dropped:
-        entries = len(_flattened(dropped)) - 1
+        entries = sum(block.kind in ("paragraph", "item") for block in _flattened(dropped))
         notes.append(Note(dropped[0].where, f"a contents list ({entries} "
                                             f"{'entry' if entries == 1 else 'entries'}) was dropped: "
                                             "the booklet's contents page is made from the real "
@@ -398,14 +398,18 @@ def _list_lines(block: Block, depth: int) -> list[str]:
     return lines
 
 
+_LINK_TEXT = re.compile(r"\[[^\]\n]*\]\(")
 _BLOCK_START = re.compile(r"^(?:[-+*>#|]|\d+[.)]|:::|={3,})(?:\s|$)")
 
 
 def _wrapped(text: str) -> list[str]:
     """Return a paragraph in lines of about 90 characters, none read as the start of a block."""
     lines: list[str] = []
+    # A link's words stay on one line, so the file reads (and searches) as the document did.
+    text = _LINK_TEXT.sub(lambda match: match[0].replace(" ", "\0"), text)
     for part in text.split("\n"):
         for line in textwrap.wrap(part, 90, break_long_words=False, break_on_hyphens=False):
+            line = line.replace("\0", " ")
             if lines and _BLOCK_START.match(line):
                 lines[-1] += " " + line
             else:
@@ -460,9 +464,9 @@ def _support(heading: Block, body: list[Block], directory: dict[str, SupportEntr
         proposed.append(_proposal(name, description, contacts, directory))
         added += 1
     notes.append(Note(heading.where, f"the section '{heading.plain}' became the booklet's Help "
-                                     f"and support: {matched} organisations found in "
-                                     f"directory.yaml, {added} written as text (each is "
-                                     "proposed for directory.yaml below)"))
+                                     f"and support: organisations found in directory.yaml: "
+                                     f"{matched}; new ones written as text (and proposed for "
+                                     f"directory.yaml below): {added}"))
     return items
 
 
@@ -573,6 +577,8 @@ def _manifest(title: str, subtitle: str, facts: dict[str, Any], sections: list[s
                           for index, field in enumerate(("name", "role", "organisation"))]
         elif isinstance(value, dt.date):
             lines.append(f"{key}: {value:%Y-%m}")
+        elif key in ("edition", "next_review") and re.fullmatch(r"\d{4}-\d{2}", str(value)):
+            lines.append(f"{key}: {value}")
         else:
             lines.append(f"{key}: {_quoted(str(value))}")
     if facts.get("keywords"):

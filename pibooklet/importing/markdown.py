@@ -69,6 +69,7 @@ def _blocks(lines: list[str], first: int, path: Path, pictures: list[Picture],
     paragraph: list[str] = []
     start = first
     fence: str | None = None
+    table_line = 0  # the last line of a table read
     items: list[tuple[int, int, str, bool]] = []  # line, indent, text, numbered
 
     def flush() -> None:
@@ -107,13 +108,13 @@ def _blocks(lines: list[str], first: int, path: Path, pictures: list[Picture],
             blocks.append(_picture(figure["alt"], figure["src"], number, path, pictures, notes))
         elif line.lstrip().startswith("|"):
             flush()
-            if blocks and blocks[-1].kind == "table" and blocks[-1].where + blocks[-1].size[0] \
-                    == number:
+            if table_line == number - 1:  # the table goes on: count its rows, not its rule
                 rows, columns = blocks[-1].size
                 blocks[-1].size = (rows + (not re.fullmatch(r"[\s|:-]+", line)), columns)
             else:
                 blocks.append(Block("table", number, size=(1, line.strip().strip("|")
                                                            .count("|") + 1)))
+            table_line = number
         elif item and not paragraph:
             items.append((number, len(item["indent"].expandtabs(4)), item["text"],
                           item["marker"][0].isdigit()))
@@ -166,10 +167,13 @@ def _picture(alt: str, src: str, where: int, path: Path, pictures: list[Picture]
              notes: list[Note]) -> Block:
     """Return a figure, its bytes read only from the Markdown file's own folder."""
     folder = path.resolve().parent
-    target = (folder / src)
+    target = folder / src
     if re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
-        data, problem = None, (f"is on the web or elsewhere ('{src[:80]}'), so it was never "
-                               "fetched: put the file beside the Markdown file and link it there")
+        data, problem = None, "is on the web or elsewhere, so it was never fetched: put the " \
+                              "file beside the Markdown file and link it there"
+    elif not target.resolve().is_relative_to(folder):
+        data, problem = None, "is outside the Markdown file's folder, so it was not read: copy " \
+                              "it beside the Markdown file"
     else:
         try:
             data, problem = read_content_bytes(target, folder, "image"), None
