@@ -11,14 +11,13 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
+from conftest import CONTENT, squash, visible
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from PIL import Image
 
 from pibooklet.cli import main
-
-from conftest import CONTENT, squash, visible
 
 TODAY = "2025-07-01"
 
@@ -355,11 +354,10 @@ def test_a_file_that_is_not_a_docx_is_refused(tmp_path: Path, content: Path, cap
 
 def test_zip_bomb_is_refused(tmp_path: Path, content: Path, capsys) -> None:
     source = sound_booklet(tmp_path / "bomb.docx")
-    with zipfile.ZipFile(source, "a", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("word/media/zeros.png", "w", force_zip64=True) as member:
-            block = bytes(2**20)
-            for _ in range(210):
-                member.write(block)
+    with zipfile.ZipFile(source, "a", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("word/media/zeros.png", "w", force_zip64=True) as member:
+        for _ in range(210):
+            member.write(bytes(2**20))
     assert source.stat().st_size < 2**20  # a few hundred KB that unpack to 210 MB
     _refused(capsys, content, source, "would unpack to 210 MB, more than the 200 MB")
 

@@ -32,36 +32,35 @@ from ..schema import PLACEHOLDER
 from .blocks import Block, Note
 from .docx import Picture
 
-_CONTENTS = re.compile(r"^(table of )?contents$|^(what'?s|what is) in (this|the) (booklet|"
-                       r"leaflet)|^in this (booklet|leaflet)$", re.IGNORECASE)
-_SUPPORT = re.compile(r"help and support|useful (contacts|organisations|addresses|numbers)|"
-                      r"(further|more) (help|support)|where to (get|find) (help|support)|"
-                      r"support organisations|organisations that can help", re.IGNORECASE)
-_QUESTIONS = re.compile(r"questions (you|to|that you) (may|might|could|can)?\s*"
-                        r"(want to|wish to|like to)?\s*ask|^questions to ask|^your questions",
-                        re.IGNORECASE)
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
 _DATE = (r"(?P<date>(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:" + "|".join(_MONTHS) +
          r"|" + "|".join(month[:3] for month in _MONTHS) + r")\.?\s+\d{4}|\d{4}-\d{2}(?:-\d{2})?"
          r"|\d{1,2}/\d{4}|\d{1,2}/\d{1,2}/\d{4})")
-_EDITION = re.compile(r"^(?:this edition|published|edition|date of publication|first "
-                      r"published|publication date|date published|last updated|updated)"
-                      r"\s*(?:on|in)?\s*:?\s*" + _DATE, re.IGNORECASE)
-_NEXT_REVIEW = re.compile(r"(?:next review(?: date)?|review date|due for review|to be "
-                          r"reviewed)\s*(?:on|in|by)?\s*:?\s*" + _DATE, re.IGNORECASE)
-_REVIEWERS = re.compile(r"^(?:(?:this|the) (?:booklet|leaflet|information|edition|guide) "
-                        r"(?:was|has been) )?(?:written and )?reviewed by\b", re.IGNORECASE)
-_REVIEWERS_HEADING = re.compile(r"^(reviewed by|reviewers|who reviewed (this|it))\b",
-                                re.IGNORECASE)
-_DISCLAIMER = re.compile(r"\b(?:does not|doesn't|do not|is not (?:meant|intended) to|cannot) "
-                         r"(?:replace|take the place of)\b|\bnot a substitute for\b|"
-                         r"^disclaimer\b", re.IGNORECASE)
-_FEEDBACK = re.compile(r"^(?:tell us what you think|let us know what you think|we(?:'d| would) "
-                       r"(?:love|like) (?:to hear|your|to know)|(?:your )?feedback\b)",
-                       re.IGNORECASE)
-_FACTS_HEADING = re.compile(r"^(about this (booklet|leaflet|information)|publication "
-                            r"(details|information)|document information)$", re.IGNORECASE)
+#: What a heading or paragraph says when it is one of the parts the import recognises.
+_SAYS = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in {
+    "contents": r"^(table of )?contents$|^(what'?s|what is) in (this|the) (booklet|leaflet)|"
+                r"^in this (booklet|leaflet)$",
+    "support": r"help and support|useful (contacts|organisations|addresses|numbers)|"
+               r"(further|more) (help|support)|where to (get|find) (help|support)|"
+               r"support organisations|organisations that can help",
+    "questions": r"questions (you|to|that you) (may|might|could|can)?\s*(want to|wish to|like "
+                 r"to)?\s*ask|^questions to ask|^your questions",
+    "edition": r"^(?:this edition|published|edition|date of publication|first published|"
+               r"publication date|date published|last updated|updated)\s*(?:on|in)?\s*:?\s*"
+               + _DATE,
+    "next_review": r"(?:next review(?: date)?|review date|due for review|to be reviewed)"
+                   r"\s*(?:on|in|by)?\s*:?\s*" + _DATE,
+    "reviewers": r"^(?:(?:this|the) (?:booklet|leaflet|information|edition|guide) (?:was|has "
+                 r"been) )?(?:written and )?reviewed by\b",
+    "reviewers-heading": r"^(reviewed by|reviewers|who reviewed (this|it))\b",
+    "disclaimer": r"\b(?:does not|doesn't|do not|is not (?:meant|intended) to|cannot) "
+                  r"(?:replace|take the place of)\b|\bnot a substitute for\b|^disclaimer\b",
+    "feedback": r"^(?:tell us what you think|let us know what you think|we(?:'d| would) "
+                r"(?:love|like) (?:to hear|your|to know)|(?:your )?feedback\b)",
+    "facts-heading": r"^(about this (booklet|leaflet|information)|publication (details|"
+                     r"information)|document information)$",
+}.items()}
 _LABEL = re.compile(r"\b(?:phone|telephone|tel|helpline|freephone|call|web|website|online|"
                     r"email|e-mail)\b\s*:?", re.IGNORECASE)
 #: Booklet folder names that are the content folder's own (see the README's content folder).
@@ -114,14 +113,14 @@ def plan_booklet(source: Imported, fallback_title: str, slug: str | None,
     names: list[str] = []
     for number, (heading, body) in enumerate(sections, 0 if sections[:1] and
                                              sections[0][0] is None else 1):
-        if heading is not None and _SUPPORT.search(heading.plain):
+        if heading is not None and _SAYS["support"].search(heading.plain):
             support += _support(heading, body, directory, notes, proposed)
             continue
         name = f"{number:02d}-{slug_from(heading.plain)[:40].strip('-') or 'section'}.md" \
             if heading else "00-introduction.md"
         while name in names:
             name = name.replace(".md", "-2.md")
-        questions = heading is not None and bool(_QUESTIONS.search(heading.plain))
+        questions = heading is not None and bool(_SAYS["questions"].search(heading.plain))
         text = writer.section(name, heading, body, questions)
         if text is None:
             continue
@@ -140,7 +139,7 @@ def _title(blocks: list[Block], source: Imported, fallback: str) -> tuple[str, s
     title = source.front.get("title") or ""
     subtitle = source.front.get("subtitle") or ""
     first = next((block for block in blocks if block.kind != "figure"), None)
-    if first and first.style == "title" or (
+    if (first and first.style == "title") or (
             first and first.kind == "heading" and first.level == 1
             and sum(block.kind == "heading" and block.level == 1 for block in blocks) == 1
             and any(block.kind == "heading" and block.level > 1 for block in blocks)):
@@ -161,7 +160,7 @@ def _drop_contents(blocks: list[Block], notes: list[Note]) -> list[Block]:
     for block in blocks:
         if block.kind == "heading" and in_contents and block.level <= in_contents:
             in_contents = 0
-        if block.kind == "heading" and _CONTENTS.match(block.plain):
+        if block.kind == "heading" and _SAYS["contents"].match(block.plain):
             in_contents = block.level
         if in_contents or block.style in ("toc", "toc-heading"):
             dropped.append(block)
@@ -169,9 +168,9 @@ def _drop_contents(blocks: list[Block], notes: list[Note]) -> list[Block]:
             kept.append(block)
     if dropped:
         entries = sum(block.kind in ("paragraph", "item") for block in _flattened(dropped))
-        notes.append(Note(dropped[0].where, f"a contents list ({entries} "
-                                            f"{'entry' if entries == 1 else 'entries'}) was dropped: "
-                                            "the booklet's contents page is made from the real "
+        counted = f"{entries} {'entry' if entries == 1 else 'entries'}"
+        notes.append(Note(dropped[0].where, f"a contents list ({counted}) was dropped: the "
+                                            "booklet's contents page is made from the real "
                                             "layout"))
     return kept
 
@@ -184,7 +183,7 @@ def _take_facts(blocks: list[Block], notes: list[Note]) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     taken: list[Block] = []
     for index, block in enumerate(blocks):
-        if block.kind == "heading" and _REVIEWERS_HEADING.match(block.plain) and \
+        if block.kind == "heading" and _SAYS["reviewers-heading"].match(block.plain) and \
                 index + 1 < len(blocks) and blocks[index + 1].kind == "list":
             facts.setdefault("reviewers", _reviewer_list(blocks[index + 1]))
             taken += [block, blocks[index + 1]]
@@ -194,16 +193,15 @@ def _take_facts(blocks: list[Block], notes: list[Note]) -> dict[str, Any]:
         if block.kind != "paragraph":
             continue
         found = []
-        for key, pattern in (("edition", _EDITION), ("next_review", _NEXT_REVIEW)):
-            match = pattern.search(block.plain)
+        for key in ("edition", "next_review"):
+            match = _SAYS[key].search(block.plain)
             date = match and _month(match["date"])
             if date and key not in facts and len(block.plain) < 200:
                 facts[key] = date
                 found.append(key)
         if not found:
-            for key, pattern in (("reviewers", _REVIEWERS), ("disclaimer", _DISCLAIMER),
-                                 ("feedback", _FEEDBACK)):
-                if key not in facts and pattern.search(block.plain) and (
+            for key in ("reviewers", "disclaimer", "feedback"):
+                if key not in facts and _SAYS[key].search(block.plain) and (
                         key != "feedback" or any(find_contacts(block.plain))) and (
                         key != "disclaimer" or re.search(r"booklet|leaflet|information",
                                                          block.plain, re.IGNORECASE)):
@@ -220,9 +218,9 @@ def _take_facts(blocks: list[Block], notes: list[Note]) -> dict[str, Any]:
     for index in range(len(blocks) - 1, -1, -1):
         block = blocks[index]
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        if block.kind == "heading" and _FACTS_HEADING.match(block.plain) and (
-                following is None or following.kind == "heading"
-                and following.level <= block.level):
+        if block.kind == "heading" and _SAYS["facts-heading"].match(block.plain) and (
+                following is None or (following.kind == "heading"
+                and following.level <= block.level)):
             del blocks[index]
     return facts
 
@@ -299,8 +297,8 @@ class _Writer:
         previous = 1
         asked: list[Block] = []
         for block in body:
-            if questions and (block.kind == "list" or block.kind == "paragraph"
-                              and block.plain.endswith("?")):
+            if questions and (block.kind == "list" or (block.kind == "paragraph"
+                              and block.plain.endswith("?"))):
                 asked += block.items if block.kind == "list" else [block]
                 continue
             if asked:

@@ -53,9 +53,10 @@ def read_markdown(path: Path) -> MarkdownDocument:
             if key in MANIFEST_KEYS:
                 front[key] = value
             else:
+                keys = ", ".join(MANIFEST_KEYS)
                 notes.append(Note(data.line_of(key), f"front matter key '{key}' is not a "
                                                      "manifest key a booklet takes here; left "
-                                                     f"out (the keys are {', '.join(MANIFEST_KEYS)})"))
+                                                     f"out (the keys are {keys})"))
         first = text[:match.end()].count("\n") + 1
         text = text[match.end():]
     pictures: list[Picture] = []
@@ -149,7 +150,6 @@ def _list(items: list[tuple[int, int, str, bool]]) -> Block:
     stack: list[tuple[int, Block]] = [(-1, top)]
     for line, indent, text, numbered in items:
         entry = _block("item", line, text)
-        entry.kind = "item"
         while len(stack) > 1 and indent <= stack[-1][0]:
             stack.pop()
         parent = stack[-1][1]
