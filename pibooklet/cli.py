@@ -25,6 +25,8 @@ VERBS = {
     "check": (None, "check the booklets without building them: every problem a build would "
                     "refuse, at its path:line"),
     "new": ("new", "start a library (`new library DIR`) or add a booklet (`new booklet SLUG`)"),
+    "import": ("importing", "make a booklet folder from a Word (.docx) or Markdown (.md) "
+                            "booklet, and report what could not be mapped"),
 }
 
 

@@ -216,7 +216,8 @@ _HOW_TO_SHRINK = {"yaml": "split it up", "markdown": "split it into several sect
                   "stylesheet": "remove unused rules",
                   "svg": "simplify the drawing or save it as a PNG",
                   "image": "resize or compress it", "profile": "use a standard ICC profile",
-                  "catalogue": "remove entries that are not used"}
+                  "catalogue": "remove entries that are not used",
+                  "docx": "compress its pictures (in Word: Picture Format > Compress Pictures)"}
 
 
 def _size(count: int) -> str:

@@ -20,6 +20,9 @@ MAX_FILE_BYTES: dict[str, int] = {
     "image": 30 * 1024 * 1024,  # PNG and JPEG photographs
     "profile": 10 * 1024 * 1024,  # an ICC output profile
     "catalogue": 512 * 1024,   # a gettext .po catalogue: ours are about 20 KB
+    # A Word booklet given to `pibooklet import` (not kept in the folder): text and pictures,
+    # zipped; a 24-page booklet with photographs is 2 to 15 MB.
+    "docx": 30 * 1024 * 1024,
 }
 
 #: Largest raster image, in millions of pixels, judged by the file's content whatever it is
@@ -120,3 +123,19 @@ MAX_FOLDER_DEPTH = 32
 #: Most files beside a missing one compared with its name for "did you mean": a folder holds
 #: tens; a hostile one with thousands is not worth scanning for a hint.
 MAX_SUGGESTION_CANDIDATES = 500
+
+# Importing a Word or Markdown booklet (pibooklet import) ----------------------------------
+
+#: Most parts (files) a .docx may hold: a booklet with fifty pictures holds about eighty.
+MAX_DOCX_PARTS = 1_000
+#: Most bytes a .docx's parts may unpack to, all together: a zip bomb unpacks a few KB into
+#: gigabytes. Pictures are most of a real booklet's 2 to 20 MB.
+MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
+#: Largest XML part (the document's text, styles, numbering): a 24-page booklet's
+#: word/document.xml is about 150 KB, a 300-page one about 3 MB; 2 MB (9,000
+#: paragraphs) imports in about 5 s and 85 MB.
+MAX_DOCX_XML_BYTES = 5 * 1024 * 1024
+#: Most headings that start a section, and most pictures, an import will write: a real
+#: booklet has 10 to 30 sections and a few dozen pictures.
+MAX_IMPORT_SECTIONS = 200
+MAX_IMPORT_IMAGES = 200

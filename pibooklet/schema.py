@@ -80,8 +80,19 @@ def _unknown_key_message(key: str, known: dict[str, Field]) -> str:
     return f"unknown key '{key}'; the keys allowed here are: {', '.join(known)}"
 
 
+#: How a value still to be written begins (`pibooklet import` writes one for each fact the
+#: source document did not give): it is never printed, always reported at its line.
+PLACEHOLDER = "FILL IN:"
+
+
+def _refuse_placeholder(value: Any) -> None:
+    if isinstance(value, str) and value.strip().upper().startswith(PLACEHOLDER):
+        raise Invalid(f"is still to be filled in: {value.strip()[len(PLACEHOLDER):].strip()}")
+
+
 def text(value: Any, ctx: Context) -> str:
-    """Check non-empty text."""
+    """Check non-empty text that is not a placeholder still to be filled in."""
+    _refuse_placeholder(value)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise Invalid("must be text")
     if not isinstance(value, str):
@@ -122,6 +133,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 def month_date(value: Any, ctx: Context) -> dt.date:
     """Check a date written YYYY-MM or YYYY-MM-DD; a month alone means its first day."""
+    _refuse_placeholder(value)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
