@@ -24,6 +24,8 @@ VERBS = {
     "build": (None, "check, then build the booklets (the default: `pibooklet` alone builds)"),
     "check": (None, "check the booklets without building them: every problem a build would "
                     "refuse, at its path:line"),
+    "diff": ("diff", "what changed between two editions (two PDFs, or a booklet at two git "
+                     "revisions): the changed pages, a proof PDF and the plates that change"),
 }
 
 
