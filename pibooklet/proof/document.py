@@ -130,6 +130,7 @@ def _cover_pdf(lines: list[str], summary: str, plates: Plates | None,
 @page {{ size: A4; margin: 18mm; }}
 body {{ font-family: {', '.join(f'"{face.family}"' for face in faces)}; font-size: 10.5pt; }}
 h1 {{ font-size: 18pt; margin: 0 0 4mm; }} h2 {{ font-size: 13pt; margin: 6mm 0 2mm; }}
+h1, h2 {{ bookmark-level: none; }}
 ul {{ padding-left: 5mm; }} li {{ margin: 1mm 0; }} .guide {{ color: #444; }}
 </style></head><body><h1>What changed</h1>
 <p>Old: {html.escape(labels[0])}<br>New: {html.escape(labels[1])}</p>
