@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     except (ProofError, OutputError) as error:
         print(error, file=sys.stderr)
         return TROUBLE
-    except ComparisonCrashed as error:
+    except (ComparisonCrashed, Exception) as error:  # a bug of ours: one line, and exit 2
         print(crash_problem(Path(args.old), None, "diff", error, Path(".")), file=sys.stderr)
         return TROUBLE
     _print(outcome, args)

@@ -111,13 +111,15 @@ class _WordMatch:
                 for offset in range(i2 - i1):
                     self.shared[old_words[i1 + offset][2], new_words[j1 + offset][2]] += 1
                 continue
-            edit = (" ".join(word for word, _, _ in old_words[i1:i2]),
-                    " ".join(word for word, _, _ in new_words[j1:j2]))
-            # Removed words belong to the page of the word they followed.
-            pages = {page for _, _, page in new_words[j1:j2]} or (
-                {new_words[max(j1 - 1, 0)][2]} if new_words else set())
-            for page in pages:
-                self.edits[page].append(edit)
+            removed = " ".join(word for word, _, _ in old_words[i1:i2])
+            added: dict[int, list[str]] = {}  # each page quotes the part of the edit it holds
+            for word, _, page in new_words[j1:j2]:
+                added.setdefault(page, []).append(word)
+            if not added and new_words:  # removed words belong to the page of the one before
+                added[new_words[max(j1 - 1, 0)][2]] = []
+            for page, on_page in added.items():
+                self.edits[page].append((removed, " ".join(on_page)))
+            edit = (removed, " ".join(word for word, _, _ in new_words[j1:j2]))
             for page in {page for _, _, page in old_words[i1:i2]}:
                 self.old_edits[page].append(edit)
         # Pages with the same words (blank notes pages, say) are alike even with no words.
@@ -176,8 +178,10 @@ def _compare_pair(old: Edition, new: Edition, pair: tuple[int | None, int | None
     old_number, new_number = pair
     if old_number is None:
         sources = words.reflowed_from(None, new_number)
+        edits = words.edits.get(new_number)
         return PageChange(None, new_number, ADDED, _joined(
-            "added", _pages_phrase("text reflowed from old page", sources)),
+            "added", _describe_edits(edits) if edits else "",
+            _pages_phrase("text reflowed from old page", sources)),
             [_whole(new.pages[new_number - 1].size)], reflowed_from=sources)
     if new_number is None:
         targets = words.reflowed_to(old_number, None)

@@ -170,8 +170,8 @@ def _add_spread(writer: PdfWriter, comparison: Comparison, spread: ProofPage,
             number, size = slot[row], sizes[row][column]
             if number is None:
                 drawing.append(_placeholder(x, top - heights[row], widths[column], heights[row],
-                                            "added in the new edition" if row else
-                                            "removed from the old edition"))
+                                            "removed in the new edition" if row else
+                                            "the new edition added this page"))
             else:
                 key = f"/P{row}n{number}"
                 images[NameObject(key)] = _page_image(writer, editions[row], number)

@@ -35,7 +35,8 @@ def _run_line(run: list[PageChange]) -> str:
         where = _where(change)
         return f"{where}: {change.message}{plates}"
     sources = {page for item in run for page in item.reflowed_from}
-    targets = {page for item in run for page in item.reflowed_to}
+    # Text passed on between the pages of the run is said once, by "from".
+    targets = {page for item in run for page in item.reflowed_to} - {item.new for item in run}
     parts = [f"text reflowed from old page{'s' if len(sources) > 1 else ''} "
              f"{page_ranges(sources)}" if sources else "",
              f"text reflowed to page{'s' if len(targets) > 1 else ''} "
