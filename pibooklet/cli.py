@@ -27,6 +27,8 @@ VERBS = {
     "new": ("new", "start a library (`new library DIR`) or add a booklet (`new booklet SLUG`)"),
     "import": ("importing", "make a booklet folder from a Word (.docx) or Markdown (.md) "
                             "booklet, and report what could not be mapped"),
+    "diff": ("diff", "what changed between two editions (two PDFs, or a booklet at two git "
+                     "revisions): the changed pages, a proof PDF and the plates that change"),
 }
 
 

@@ -139,3 +139,25 @@ MAX_DOCX_XML_BYTES = 5 * 1024 * 1024
 #: booklet has 10 to 30 sections and a few dozen pictures.
 MAX_IMPORT_SECTIONS = 200
 MAX_IMPORT_IMAGES = 200
+
+# Comparing two editions (pibooklet diff) -----------------------------------------------------
+
+#: Largest PDF `pibooklet diff` opens, in bytes: a 24-page press file is about 200 KB, a
+#: 300-page one with press photographs a few tens of MB.
+MAX_DIFF_INPUT_BYTES = 512 * 2**20
+#: Most pages each edition compared may have: as many as one layout may make.
+MAX_DIFF_PAGES = MAX_PAGES
+#: Resolution pages are compared and shown at, in pixels per inch: at 100 an A5 page is
+#: 583 x 827 pixels, enough to see a changed comma, and a 24-page comparison takes seconds.
+DIFF_RESOLUTION_PPI = 100
+#: Most pixels one page is rendered at, whatever its size says: a page drawn 5 m wide is
+#: shown at less than DIFF_RESOLUTION_PPI instead of exhausting the memory.
+MAX_DIFF_PAGE_PIXELS = 4_000_000
+#: Most marked regions on one page: more (a page laid out anew) are marked as one.
+MAX_DIFF_REGIONS = 40
+#: Longest a comparison may run, in seconds, and most memory (address space) it may use: two
+#: 300-page editions are compared in about 20 s and 120 MB; a PDF bomb stops at either.
+MAX_DIFF_SECONDS = 600
+MAX_DIFF_MEMORY_BYTES = 6 * 2**30
+#: Longest one page's separations may take to render for the plate list, in seconds.
+MAX_PLATE_RENDER_SECONDS = 60
