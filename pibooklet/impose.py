@@ -2,8 +2,8 @@
 
 Sheets are printed double-sided, flipped on the short edge, at actual size; folded together
 and stapled on the fold, they make the booklet. Nothing is laid out again: the finished A5
-pages are placed on the sheets as they are, each drawn as a form XObject (the page's own drawing and
-resources, unchanged).
+pages are placed on the sheets as they are, each drawn as a form XObject (the page's own
+drawing and resources, unchanged).
 """
 
 from __future__ import annotations
@@ -75,20 +75,16 @@ def impose_booklet(booklet_pdf: bytes, creep_mm_per_sheet: float = 0.0,
         fold = width / 2
         for side in saddle_stitch_order(len(source.pages), right_to_left):
             shift = side.sheet * creep_mm_per_sheet * MM
-            left = _placed(source.pages[side.left - 1], right_edge=fold + shift,
-                           keep=(UNPRINTABLE_MM * MM, fold))
-            right = _placed(source.pages[side.right - 1], left_edge=fold - shift,
-                            keep=(fold, width - UNPRINTABLE_MM * MM))
             sheet = pdf.add_blank_page(page_size=A4_LANDSCAPE)
             # Links belong to the screen edition, not a print file: a form carries none.
             sheet.obj.Resources = Dictionary(XObject=Dictionary({
-                f"/Page{side.left}": pdf.copy_foreign(source.pages[side.left - 1]
-                                                      .as_form_xobject()),
-                f"/Page{side.right}": pdf.copy_foreign(source.pages[side.right - 1]
-                                                       .as_form_xobject())}))
+                f"/Page{number}": pdf.copy_foreign(source.pages[number - 1].as_form_xobject())
+                for number in (side.left, side.right)}))
             sheet.obj.Contents = pdf.make_stream(
-                left + f"/Page{side.left} Do Q\n".encode()
-                + right + f"/Page{side.right} Do Q\n".encode())
+                _placed(source.pages[side.left - 1], f"/Page{side.left}",
+                        right_edge=fold + shift, keep=(UNPRINTABLE_MM * MM, fold))
+                + _placed(source.pages[side.right - 1], f"/Page{side.right}",
+                          left_edge=fold - shift, keep=(fold, width - UNPRINTABLE_MM * MM)))
         # The instruction sheet and the booklet were written apart, each with its own subset of
         # the same fonts: embed each font once, with the glyphs of both.
         share_font_programs(pdf)
@@ -101,10 +97,10 @@ def impose_booklet(booklet_pdf: bytes, creep_mm_per_sheet: float = 0.0,
         return saved(pdf, min_version=source.pdf_version)
 
 
-def _placed(page: pikepdf.Page, *, keep: tuple[float, float], left_edge: float | None = None,
-            right_edge: float | None = None) -> bytes:
-    """Return the drawing that moves an A5 page onto its half of the sheet and clips it to the
-    sheet's printable part of that half; the page's form follows, then Q."""
+def _placed(page: pikepdf.Page, form: str, *, keep: tuple[float, float],
+            left_edge: float | None = None, right_edge: float | None = None) -> bytes:
+    """Return the drawing of an A5 page (its form, by name) on its half of the sheet, clipped
+    to the sheet's printable part of that half."""
     left, bottom, right, top = (float(value) for value in page.trimbox)
     page_width, page_height = right - left, top - bottom
     x = left_edge if left_edge is not None else right_edge - page_width
@@ -114,4 +110,4 @@ def _placed(page: pikepdf.Page, *, keep: tuple[float, float], left_edge: float |
     # The clip is written in the page's own coordinates, after it is moved onto the sheet.
     return (f"q 1 0 0 1 {offset_x:.3f} {offset_y:.3f} cm\n"
             f"{low - offset_x:.3f} {margin - offset_y:.3f} {high - low:.3f} "
-            f"{A4_LANDSCAPE[1] - 2 * margin:.3f} re W n\n").encode()
+            f"{A4_LANDSCAPE[1] - 2 * margin:.3f} re W n\n{form} Do Q\n").encode()
