@@ -28,15 +28,18 @@ sys.path.insert(0, str(PROJECT))
 from pibooklet import OUTPUTS  # noqa: E402 - the project is on the path only now
 
 # Each child prints its wall time (from its own start, imports included), the time spent after
-# imports, and its peak resident memory.
+# imports, its CPU time (user and system, its workers' included: on a shared machine wall time
+# is noisy, CPU time much less so) and its peak resident memory.
 _CHILD_PREFIX = """
 import json, resource, sys, time
 started = time.perf_counter()
 """
 _CHILD_SUFFIX = """
 finished = time.perf_counter()
+usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
 # The largest process: the build's own, or one of its workers.
 print(json.dumps({"work": finished - ready, "total": finished - started,
+                  "cpu": sum(use.ru_utime + use.ru_stime for use in usage),
                   "peak_mib": max(resource.getrusage(who).ru_maxrss / 1024 for who in
                                   (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))}))
 """
@@ -88,7 +91,8 @@ def main() -> int:
     args = parser.parse_args()
     slugs = sorted(path.parent.name for path in args.content.glob("*/booklet.yaml"))
     print(f"{'booklet':<18} {'ours s':>8} {'bare s':>8} {'ratio':>6} {'work ratio':>10} "
-          f"{'ours MiB':>9} {'bare MiB':>9} {'all outputs s':>14} {'MiB':>5}")
+          f"{'ours cpu':>9} {'bare cpu':>9} {'cpu ratio':>9} "
+          f"{'ours MiB':>9} {'bare MiB':>9} {'all outputs s':>14} {'cpu s':>6} {'MiB':>5}")
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         for slug in slugs:
@@ -103,13 +107,18 @@ def main() -> int:
                                       for runs in (ours, bare))
             ours_work, bare_work = (statistics.median(run["work"] for run in runs)
                                     for runs in (ours, bare))
+            ours_cpu, bare_cpu = (statistics.median(run["cpu"] for run in runs)
+                                  for runs in (ours, bare))
             print(f"{slug:<18} {ours_total:>8.2f} {bare_total:>8.2f} "
                   f"{ours_total / bare_total:>6.2f} {ours_work / bare_work:>10.2f} "
+                  f"{ours_cpu:>9.2f} {bare_cpu:>9.2f} {ours_cpu / bare_cpu:>9.2f} "
                   f"{max(run['peak_mib'] for run in ours):>9.0f} "
                   f"{max(run['peak_mib'] for run in bare):>9.0f} "
                   f"{statistics.median(run['total'] for run in full):>14.2f} "
+                  f"{statistics.median(run['cpu'] for run in full):>6.2f} "
                   f"{max(run['peak_mib'] for run in full):>5.0f}")
     print("ours (screen edition) / bare: cold process, imports included; work: after imports; "
+          "cpu: user + system seconds, workers included; "
           f"median of {args.runs} runs; MiB: peak resident memory")
     return 0
 

@@ -417,9 +417,10 @@ def _check_press_pages(run: _Run, task: Task, outcome: Outcome, booklet: _Bookle
         return
     screen = booklet.pages
     if screen is None:  # made by an earlier build from the same inputs
-        from pypdf import PdfReader
+        import pikepdf
 
-        screen = len(PdfReader(run.args.output / f"{task.slug}.pdf").pages)
+        with pikepdf.open(run.args.output / f"{task.slug}.pdf") as screen_pdf:
+            screen = len(screen_pdf.pages)
     if outcome.pages != screen:
         from .pipeline import press_pages_differ
 

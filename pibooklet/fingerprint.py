@@ -28,7 +28,7 @@ PROJECT_ROOT = PACKAGE.parent
 #: Our own files that shape every output: the code, its catalogues, templates and styles.
 TOOL_FOLDERS = (PACKAGE, PROJECT_ROOT / "templates", PROJECT_ROOT / "styles")
 #: The libraries whose version can change an output.
-LIBRARIES = ("weasyprint", "pydyf", "pypdf", "fonttools", "pillow", "jinja2", "markdown",
+LIBRARIES = ("weasyprint", "pydyf", "fonttools", "pillow", "jinja2", "markdown",
              "pyyaml", "babel", "pyphen", "segno", "nh3", "pypdfium2", "tinycss2", "pikepdf")
 #: A file larger than any content file may be is known by its size and time only: the build
 #: refuses it unread, so hashing gigabytes would only waste time.

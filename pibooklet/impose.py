@@ -1,19 +1,21 @@
-"""The office booklet: A5 pages imposed two-up on A4 sheets for duplex printing, with pypdf.
+"""The office booklet: A5 pages imposed two-up on A4 sheets for duplex printing, with pikepdf.
 
 Sheets are printed double-sided, flipped on the short edge, at actual size; folded together
 and stapled on the fold, they make the booklet. Nothing is laid out again: the finished A5
-pages are placed on the sheets as they are.
+pages are placed on the sheets as they are, each drawn as a form XObject (the page's own
+drawing and resources, unchanged).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import BooleanObject, DecodedStreamObject, DictionaryObject, NameObject
+import pikepdf
+from pikepdf import Dictionary, Name
 
-from .finish import drop_unused_objects
+from .finish import saved
 from .subsets import share_font_programs
 
 MM = 72 / 25.4
@@ -61,59 +63,51 @@ def impose_booklet(booklet_pdf: bytes, creep_mm_per_sheet: float = 0.0,
     Creep moves the pages of inner sheets toward the fold by creep_mm_per_sheet for each
     sheet inward (negative values move them away), so that after trimming the margins match.
     """
-    source = PdfReader(io.BytesIO(booklet_pdf))
-    writer = PdfWriter()
-    if instructions_pdf:
-        for page in PdfReader(io.BytesIO(instructions_pdf)).pages:
-            writer.add_page(page)
-        if len(writer.pages) % 2:  # keep every sheet's front on an odd page
-            writer.add_blank_page(*A4_LANDSCAPE)
-    width, height = A4_LANDSCAPE
-    fold = width / 2
-    for side in saddle_stitch_order(len(source.pages), right_to_left):
-        sheet = writer.add_blank_page(width, height)
-        shift = side.sheet * creep_mm_per_sheet * MM
-        _place(sheet, source.pages[side.left - 1], right_edge=fold + shift,
-               keep=(UNPRINTABLE_MM * MM, fold))
-        _place(sheet, source.pages[side.right - 1], left_edge=fold - shift,
-               keep=(fold, width - UNPRINTABLE_MM * MM))
-        sheet.compress_content_streams()
-    # The instruction sheet and the booklet were written apart, each with its own subset of
-    # the same fonts: embed each font once, with the glyphs of both.
-    share_font_programs(writer)
-    drop_unused_objects(writer)
-    # Printed at 100 %, duplex flipped on the short edge, the sheets fold into the booklet.
-    writer._root_object[NameObject("/ViewerPreferences")] = DictionaryObject({
-        NameObject("/PrintScaling"): NameObject("/None"),
-        NameObject("/Duplex"): NameObject("/DuplexFlipShortEdge"),
-        NameObject("/DisplayDocTitle"): BooleanObject(True),
-        **({NameObject("/Direction"): NameObject("/R2L")} if right_to_left else {}),
-    })
-    if metadata:
-        writer.add_metadata(metadata)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
+    # Pages copied from another file keep reading their streams from it until it is saved.
+    with contextlib.ExitStack() as files:
+        source = files.enter_context(pikepdf.open(io.BytesIO(booklet_pdf)))
+        pdf = files.enter_context(pikepdf.new())
+        if instructions_pdf:
+            pdf.pages.extend(files.enter_context(pikepdf.open(io.BytesIO(instructions_pdf))).pages)
+            if len(pdf.pages) % 2:  # keep every sheet's front on an odd page
+                pdf.add_blank_page(page_size=A4_LANDSCAPE)
+        width = A4_LANDSCAPE[0]
+        fold = width / 2
+        for side in saddle_stitch_order(len(source.pages), right_to_left):
+            shift = side.sheet * creep_mm_per_sheet * MM
+            sheet = pdf.add_blank_page(page_size=A4_LANDSCAPE)
+            # Links belong to the screen edition, not a print file: a form carries none.
+            sheet.obj.Resources = Dictionary(XObject=Dictionary({
+                f"/Page{number}": pdf.copy_foreign(source.pages[number - 1].as_form_xobject())
+                for number in (side.left, side.right)}))
+            sheet.obj.Contents = pdf.make_stream(
+                _placed(source.pages[side.left - 1], f"/Page{side.left}",
+                        right_edge=fold + shift, keep=(UNPRINTABLE_MM * MM, fold))
+                + _placed(source.pages[side.right - 1], f"/Page{side.right}",
+                          left_edge=fold - shift, keep=(fold, width - UNPRINTABLE_MM * MM)))
+        # The instruction sheet and the booklet were written apart, each with its own subset of
+        # the same fonts: embed each font once, with the glyphs of both.
+        share_font_programs(pdf)
+        # Printed at 100 %, duplex flipped on the short edge, the sheets fold into the booklet.
+        pdf.Root.ViewerPreferences = Dictionary(
+            PrintScaling=Name("/None"), Duplex=Name.DuplexFlipShortEdge, DisplayDocTitle=True,
+            **({"Direction": Name.R2L} if right_to_left else {}))
+        for key, value in (metadata or {}).items():
+            pdf.docinfo[key] = value
+        return saved(pdf, min_version=source.pdf_version)
 
 
-def _place(sheet: PageObject, page: PageObject, *, keep: tuple[float, float],
-           left_edge: float | None = None, right_edge: float | None = None) -> None:
-    """Draw one A5 page on the sheet, clipped to the sheet's printable part of its half."""
-    box = page.trimbox
-    page_width = float(box.width)
+def _placed(page: pikepdf.Page, form: str, *, keep: tuple[float, float],
+            left_edge: float | None = None, right_edge: float | None = None) -> bytes:
+    """Return the drawing of an A5 page (its form, by name) on its half of the sheet, clipped
+    to the sheet's printable part of that half."""
+    left, bottom, right, top = (float(value) for value in page.trimbox)
+    page_width, page_height = right - left, top - bottom
     x = left_edge if left_edge is not None else right_edge - page_width
-    offset_x, offset_y = x - float(box.left), (float(sheet.mediabox.height) - float(box.height)) / 2
-    offset_y -= float(box.bottom)
+    offset_x, offset_y = x - left, (A4_LANDSCAPE[1] - page_height) / 2 - bottom
     low, high = keep
     margin = UNPRINTABLE_MM * MM
-    height = float(sheet.mediabox.height)
-    # The clip is written in the page's own coordinates, before it is moved onto the sheet.
-    clip = (f"{low - offset_x:.3f} {margin - offset_y:.3f} {high - low:.3f} "
-            f"{height - 2 * margin:.3f} re W n\n").encode()
-    contents = page.get_contents()
-    stream = DecodedStreamObject()
-    stream.set_data(clip + (contents.get_data() if contents is not None else b""))
-    page[NameObject("/Contents")] = stream  # each source page is placed once
-    sheet.merge_transformed_page(page, Transformation().translate(offset_x, offset_y))
-    if "/Annots" in sheet:  # links belong to the screen edition, not a print file
-        del sheet["/Annots"]
+    # The clip is written in the page's own coordinates, after it is moved onto the sheet.
+    return (f"q 1 0 0 1 {offset_x:.3f} {offset_y:.3f} cm\n"
+            f"{low - offset_x:.3f} {margin - offset_y:.3f} {high - low:.3f} "
+            f"{A4_LANDSCAPE[1] - 2 * margin:.3f} re W n\n{form} Do Q\n").encode()

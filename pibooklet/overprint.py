@@ -14,17 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from pypdf import PdfWriter
-from pypdf.generic import (
-    BooleanObject,
-    ContentStream,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    NumberObject,
-)
+from pikepdf import Dictionary, Name, Pdf
 
-from .finish import content_operations
+from .finish import content_bytes, content_operations
 
 CMYK = "/DeviceCMYK"
 FILL_COLOUR = {b"cs", b"sc", b"scn", b"k", b"g", b"rg"}
@@ -79,7 +71,7 @@ def set_colour(state: State, operands: list, operator: bytes) -> State:
     elif operator in (b"cs", b"CS"):
         space = str(operands[0])
         ink = Ink(space, INITIAL.get(space))
-    elif operands and isinstance(operands[-1], NameObject):  # a pattern
+    elif operands and isinstance(operands[-1], Name):  # a pattern
         ink = Ink(current.space, None)
     else:
         ink = Ink(current.space, tuple(float(value) for value in operands))
@@ -88,26 +80,19 @@ def set_colour(state: State, operands: list, operator: bytes) -> State:
     return replace(state, stroke=ink) if stroking else replace(state, fill=ink)
 
 
-def apply_graphics_state(state: State, parameters: DictionaryObject) -> State:
+def apply_graphics_state(state: State, parameters: Dictionary) -> State:
     """Return the state after `gs` with these ExtGState parameters."""
     stroke = parameters.get("/OP")
     fill = parameters.get("/op", stroke)  # without /op, /OP sets both
-    return replace(state, OP=state.OP if stroke is None else _flag(stroke),
-                   op=state.op if fill is None else _flag(fill))
+    return replace(state, OP=state.OP if stroke is None else bool(stroke),
+                   op=state.op if fill is None else bool(fill))
 
 
-def _flag(value) -> bool:
-    # pypdf's BooleanObject is not a bool: BooleanObject(False) is truthy.
-    return bool(value.value) if isinstance(value, BooleanObject) else bool(value)
-
-
-def _graphics_state(key: tuple[bool | None, bool]) -> DictionaryObject:
+def _graphics_state(key: tuple[bool | None, bool]) -> Dictionary:
     stroke, fill = key
-    parameters = DictionaryObject({NameObject("/Type"): NameObject("/ExtGState"),
-                                   NameObject("/op"): BooleanObject(fill),
-                                   NameObject("/OPM"): NumberObject(1)})
+    parameters = Dictionary(Type=Name.ExtGState, op=fill, OPM=1)
     if stroke is not None:
-        parameters[NameObject("/OP")] = BooleanObject(stroke)
+        parameters.OP = stroke
     return parameters
 
 
@@ -130,25 +115,25 @@ def _needed(state: State) -> tuple[bool | None, bool] | None:
 
 
 class _Rewriter:
-    """Rewrites the page and form content streams of one writer."""
+    """Rewrites the page and form content streams of one document."""
 
-    def __init__(self, writer: PdfWriter):
-        self.writer = writer
+    def __init__(self, pdf: Pdf):
+        self.pdf = pdf
         self.states: dict[tuple[bool | None, bool], object] = {}
-        self.form_entries: dict[int, list[State]] = {}
-        self.forms: dict[int, object] = {}
+        self.form_entries: dict[tuple[int, int], list[State]] = {}
+        self.forms: dict[tuple[int, int], object] = {}
 
     def reference(self, key: tuple[bool | None, bool]):
         if key not in self.states:
-            self.states[key] = self.writer._add_object(_graphics_state(key))
+            self.states[key] = self.pdf.make_indirect(_graphics_state(key))
         return self.states[key]
 
-    def rewrite(self, content, resources: DictionaryObject, start: State
+    def rewrite(self, content, resources: Dictionary, start: State
                 ) -> tuple[bytes, dict[str, object]]:
         """Return the new content and the ExtGStates it uses; note each form's entry state."""
         state, saved, added = start, [], {}
         operations = []
-        xobjects = resources.get("/XObject", {})
+        xobjects = resources.get("/XObject", Dictionary())
         for operands, operator in content_operations(content):
             if operator in FILL_COLOUR or operator in STROKE_COLOUR:
                 state = set_colour(state, operands, operator)
@@ -160,49 +145,44 @@ class _Rewriter:
                     name = "/pibOP" + "".join("x" if flag is None else str(int(flag))
                                               for flag in needed)
                     added[name] = self.reference(needed)
-                    operations.append(([NameObject(name)], b"gs"))
+                    operations.append(([Name(name)], b"gs"))
                     state = apply_graphics_state(state, _graphics_state(needed))
                 if operator == b"q":
                     saved.append(state)
                 elif operator == b"gs":
-                    state = apply_graphics_state(
-                        state, resources["/ExtGState"][operands[0]].get_object())
+                    state = apply_graphics_state(state, resources.ExtGState[operands[0]])
                 elif operator == b"Tr":
                     state = replace(state, render_mode=int(operands[0]))
                 elif operator == b"Do" and operands[0] in xobjects:
-                    reference = xobjects.raw_get(operands[0])
-                    form = reference.get_object()
-                    if form.get("/Subtype") == "/Form":
-                        self.form_entries.setdefault(reference.idnum, []).append(state)
-                        self.forms[reference.idnum] = form
+                    form = xobjects[operands[0]]
+                    if form.get("/Subtype") == Name.Form:
+                        self.form_entries.setdefault(form.objgen, []).append(state)
+                        self.forms[form.objgen] = form
             operations.append((operands, operator))
-        stream = ContentStream(None, self.writer)
-        stream.operations = operations
-        return stream.get_data(), added
+        return content_bytes(operations), added
 
 
-def _with_states(resources: DictionaryObject, added: dict[str, object]) -> DictionaryObject:
+def _with_states(resources: Dictionary, added: dict[str, object]) -> Dictionary:
     """Return a copy of the resources with these ExtGStates added (resources may be shared)."""
-    copy = DictionaryObject(resources)
-    states = DictionaryObject(resources.get("/ExtGState", {}))
-    states.update({NameObject(name): value for name, value in added.items()})
-    copy[NameObject("/ExtGState")] = states
+    copy = Dictionary({key: resources[key] for key in resources})
+    states = resources.get("/ExtGState", Dictionary())
+    states = Dictionary({key: states[key] for key in states})
+    for name, value in added.items():
+        states[name] = value
+    copy.ExtGState = states
     return copy
 
 
-def overprint_black(writer: PdfWriter) -> None:
+def overprint_black(pdf: Pdf) -> None:
     """Make 100 % K fills and strokes overprint, and every other colour knock out."""
-    rewriter = _Rewriter(writer)
-    for page in writer.pages:
-        resources = page.get("/Resources", DictionaryObject()).get_object()
-        data, added = rewriter.rewrite(page.get_contents(), resources, State())
-        stream = DecodedStreamObject()
-        stream.set_data(data)
-        page[NameObject("/Contents")] = writer._add_object(stream)
+    rewriter = _Rewriter(pdf)
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources", Dictionary())
+        data, added = rewriter.rewrite(page, resources, State())
+        page.obj.Contents = pdf.make_stream(data)
         if added:
-            page[NameObject("/Resources")] = _with_states(resources, added)
-        page.compress_content_streams()
-    done: set[int] = set()
+            page.obj.Resources = _with_states(resources, added)
+    done: set[tuple[int, int]] = set()
     while pending := sorted(set(rewriter.forms) - done):
         for number in pending:
             done.add(number)
@@ -210,18 +190,17 @@ def overprint_black(writer: PdfWriter) -> None:
             entries = set(rewriter.form_entries[number])
             # A form drawn in more than one state starts from what it inherits, unknown.
             start = entries.pop() if len(entries) == 1 else State(UNKNOWN, UNKNOWN, None, None)
-            resources = form.get("/Resources", DictionaryObject()).get_object()
+            resources = form.get("/Resources", Dictionary())
             data, added = rewriter.rewrite(form, resources, start)
-            form.set_data(data)
+            form.write(data)
             if added:
-                form[NameObject("/Resources")] = _with_states(resources, added)
+                form.Resources = _with_states(resources, added)
 
 
 def overprint_faults(page) -> list[str]:
     """Return paints whose overprint does not match their colour, following forms drawn."""
     faults: list[str] = []
-    for colour, black, overprint in _paints(page.get_contents(), page.get("/Resources", {}),
-                                            State(), 0):
+    for colour, black, overprint in _paints(page, page.obj.get("/Resources"), State(), 0):
         if black and not overprint:
             faults.append(f"100% K {colour} knocks out; it must overprint")
         elif black is False and overprint:
@@ -235,7 +214,7 @@ def _paints(content, resources, state: State, depth: int
     if content is None or depth > 8:
         return
     saved = []
-    resources = resources.get_object() if resources else DictionaryObject()
+    resources = resources if resources is not None else Dictionary()
     for operands, operator in content_operations(content):
         if operator in FILL_COLOUR or operator in STROKE_COLOUR:
             state = set_colour(state, operands, operator)
@@ -244,8 +223,7 @@ def _paints(content, resources, state: State, depth: int
         elif operator == b"Q":
             state = saved.pop() if saved else state
         elif operator == b"gs":
-            state = apply_graphics_state(state,
-                                         resources["/ExtGState"][operands[0]].get_object())
+            state = apply_graphics_state(state, resources.ExtGState[operands[0]])
         elif operator == b"Tr":
             state = replace(state, render_mode=int(operands[0]))
         elif operator in TEXT:
@@ -259,8 +237,7 @@ def _paints(content, resources, state: State, depth: int
             if operator in STROKES:
                 yield "stroke", state.stroke.black, state.OP
         elif operator == b"Do":
-            xobject = resources.get("/XObject", {}).get(operands[0])
-            if xobject is not None and xobject.get_object().get("/Subtype") == "/Form":
-                form = xobject.get_object()
-                yield from _paints(form, form.get("/Resources"), state, depth + 1)
+            xobject = resources.get("/XObject", Dictionary()).get(operands[0])
+            if xobject is not None and xobject.get("/Subtype") == Name.Form:
+                yield from _paints(xobject, xobject.get("/Resources"), state, depth + 1)
 

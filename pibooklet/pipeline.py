@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from pypdf import PdfReader
+import pikepdf
 
 from . import OUTPUTS
 from .addresswidth import printed_files
@@ -25,9 +25,7 @@ from .finish import (
     SCREEN_STEPS,
     describe_links,
     drop_links,
-    drop_unused_objects,
     finish_pdf,
-    identify_file,
     label_pages,
     prune_resources,
     read_right_to_left,
@@ -190,8 +188,7 @@ def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Th
             _report_layout(half[3], booklet, library, built)
     names = tuple(language_name(booklet.language) for booklet in (first, second))
     if "screen" in outputs:
-        screen = finish_pdf(join_tagged(halves[0][0], halves[1][0], names, second.language),
-                            (identify_file(f"pibooklet:{slug}:{first.edition}:screen"),))
+        screen = join_tagged(halves[0][0], halves[1][0], names, second.language)
         built.files.append(OutputFile(f"{slug}.pdf", screen, f"{pages} pages, A5, "
                                       f"{names[0]} then {names[1]}"))
     if "office" in outputs:
@@ -226,7 +223,8 @@ def build_bilingual(first: Booklet, second: Booklet, library: Library, theme: Th
 def _made_screen(pdf: bytes) -> tuple[bytes, int, int, None]:
     """Return a half's finished screen edition as _screen_edition does (its notes pages and
     layout report belong to the half's own build)."""
-    return pdf, len(PdfReader(io.BytesIO(pdf)).pages), 0, None
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return pdf, len(document.pages), 0, None
 
 
 def _fetcher(library: Library, theme: Theme, **options) -> ConfinedFetcher:
@@ -372,8 +370,7 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int 
     pdf = finish_pdf(pdf, (label_pages, show_title_and_spreads, drop_links,
                            add_crop_marks(organisation.print),
                            name_output_condition(organisation.print),
-                           overprint_black, prune_resources, identify_file(seed),
-                           drop_unused_objects, *_direction_steps(booklet)))
+                           overprint_black, prune_resources, *_direction_steps(booklet)))
     problems = verify_booklet(pdf, organisation.typefaces, rendered.contents_titles)
     problems += verify_press(pdf)
     if problems:
@@ -426,11 +423,10 @@ def _office_booklet(booklet: Booklet, library: Library, theme: Theme, screen: by
                                       % {"title": booklet.title},
                                       "/Author": library.organisation.name,
                                       "/CreationDate": date, "/ModDate": date})
-    reader = PdfReader(io.BytesIO(office))
-    if len(reader.pages) != 2 + sides or any(
-            [round(float(value)) for value in page.mediabox[2:]] != [round(A4_LANDSCAPE[0]),
-                                                                     round(A4_LANDSCAPE[1])]
-            for page in reader.pages):
+    with pikepdf.open(io.BytesIO(office)) as reader:
+        sheets = [[round(float(value)) for value in page.mediabox[2:]] for page in reader.pages]
+    if len(sheets) != 2 + sides or any(
+            sheet != [round(A4_LANDSCAPE[0]), round(A4_LANDSCAPE[1])] for sheet in sheets):
         raise BuildError("the office booklet is not A4 landscape with one side per two pages")
     return office
 

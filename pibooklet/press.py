@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 import weasyprint.pdf.metadata
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, NameObject, TextStringObject
+from pikepdf import Array, Name, Pdf
 from weasyprint.images import RasterImage
 
 from .colour import PressConverter
 from .content import PrintSettings
-from .finish import PRUNED, content_operations, names_used
+from .finish import PRUNED, content_operations, forms_drawn, names_used
 from .overprint import overprint_faults
 
 MM = 72 / 25.4
@@ -86,22 +86,18 @@ def stable_document_id(seed: str) -> Iterator[None]:
 
 def add_crop_marks(settings: PrintSettings):
     """Return a finishing step that widens each page for crop marks outside the bleed."""
-    def step(writer: PdfWriter) -> None:
+    def step(pdf: Pdf) -> None:
         if not settings.crop_marks:
             return
         slug = (BLEED_MM + MARK_GAP_MM + MARK_LENGTH_MM) * MM
-        for page in writer.pages:
+        for page in pdf.pages:
             left, bottom, right, top = (float(value) for value in page.trimbox)
-            marks = _crop_mark_operators(left, bottom, right, top)
-            # Wrap the page's own drawing so its graphics state cannot leak into the marks.
-            original = page.get_contents()
-            stream = DecodedStreamObject()
-            stream.set_data(b"q\n" + (original.get_data() if original is not None else b"")
-                            + b"\nQ\n" + marks)
-            page[NameObject("/Contents")] = writer._add_object(stream)
-            page.mediabox.lower_left = (left - slug, bottom - slug)
-            page.mediabox.upper_right = (right + slug, top + slug)
-            page.compress_content_streams()
+            # Wrap the page's own drawing so its graphics state cannot leak into the marks;
+            # its stream is kept as it is, between two new ones.
+            page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+            page.contents_add(pdf.make_stream(b"\nQ\n" + _crop_mark_operators(
+                left, bottom, right, top)))
+            page.mediabox = Array([left - slug, bottom - slug, right + slug, top + slug])
     return step
 
 
@@ -118,105 +114,97 @@ def _crop_mark_operators(left: float, bottom: float, right: float, top: float) -
 
 def name_output_condition(settings: PrintSettings):
     """Return a finishing step that names the printing condition in the OutputIntent."""
-    def step(writer: PdfWriter) -> None:
+    def step(pdf: Pdf) -> None:
         if not settings.output_condition:
             return
-        for intent in writer._root_object.get("/OutputIntents", []):
-            intent = intent.get_object()
-            intent[NameObject("/OutputConditionIdentifier")] = TextStringObject(
-                settings.output_condition)
-            intent[NameObject("/OutputCondition")] = TextStringObject(settings.output_condition)
+        for intent in pdf.Root.get("/OutputIntents", ()):
+            intent.OutputConditionIdentifier = pikepdf.String(settings.output_condition)
+            intent.OutputCondition = pikepdf.String(settings.output_condition)
             if REGISTERED_CONDITION.match(settings.output_condition):
                 # A characterization registered with the ICC, such as FOGRA39 or FOGRA51.
-                intent[NameObject("/RegistryName")] = TextStringObject("http://www.color.org")
+                intent.RegistryName = pikepdf.String("http://www.color.org")
     return step
 
 
 def verify_press(pdf: bytes) -> list[str]:
     """Return what a printer's preflight would reject in the press file."""
-    reader = PdfReader(io.BytesIO(pdf))
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return _press_problems(document)
+
+
+def _press_problems(pdf: Pdf) -> list[str]:
     problems = []
     bleed = BLEED_MM * MM
-    for number, page in enumerate(reader.pages, start=1):
+    for number, page in enumerate(pdf.pages, start=1):
         trim = [float(value) for value in page.trimbox]
         size = (trim[2] - trim[0], trim[3] - trim[1])
         if any(abs(got - want) > 0.1 for got, want in zip(size, TRIM_POINTS, strict=True)):
             problems.append(f"page {number}: TrimBox is not 148 x 210 mm")
         expected = [trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed]
-        if "/BleedBox" not in page or any(
-                abs(float(got) - want) > 0.1 for got, want in zip(page.bleedbox, expected,
+        if "/BleedBox" not in page.obj or any(
+                abs(float(got) - want) > 0.1 for got, want in zip(page.obj.BleedBox, expected,
                                                                   strict=True)):
             problems.append(f"page {number}: BleedBox is not 3 mm outside the TrimBox")
         problems += [f"page {number}: {problem}" for problem in colour_problems(page)]
         problems += [f"page {number}: {problem}" for problem in overprint_faults(page)]
         problems += [f"page {number}: {problem}" for problem in _structure_problems(page)]
-    if reader.pdf_header < "%PDF-1.6":
-        problems.append(f"the header says {reader.pdf_header}; PDF/X-4 needs PDF 1.6 or later")
-    if not reader.trailer.get("/ID"):
+    if pdf.pdf_version < "1.6":
+        problems.append(f"the header says %PDF-{pdf.pdf_version}; PDF/X-4 needs PDF 1.6 or "
+                        "later")
+    if not pdf.trailer.get("/ID"):
         problems.append("the trailer has no /ID")
-    intents = reader.trailer["/Root"].get("/OutputIntents", [])
-    if not any(intent.get_object().get("/S") == "/GTS_PDFX" and
-               intent.get_object().get("/DestOutputProfile") for intent in intents):
+    intents = pdf.Root.get("/OutputIntents", ())
+    if not any(intent.get("/S") == Name.GTS_PDFX and intent.get("/DestOutputProfile")
+               is not None for intent in intents):
         problems.append("no PDF/X OutputIntent with an embedded profile")
-    metadata = reader.trailer["/Root"].get("/Metadata")
-    if not metadata or b"<pdfxid:GTS_PDFXVersion>PDF/X-4<" not in metadata.get_object().get_data():
+    metadata = pdf.Root.get("/Metadata")
+    if metadata is None or b"<pdfxid:GTS_PDFXVersion>PDF/X-4<" not in metadata.read_bytes():
         problems.append("the XMP metadata does not identify the file as PDF/X-4")
     return sorted(set(problems))
 
 
-def _structure_problems(page) -> list[str]:
+def _structure_problems(page: pikepdf.Page) -> list[str]:
     """Return annotations and unused resources on a page."""
     problems = []
-    annotations = [annotation.get_object().get("/Subtype")
-                   for annotation in page.get("/Annots", [])]
+    annotations = [annotation.get("/Subtype") for annotation in page.obj.get("/Annots", ())]
     if annotations:
         problems.append(f"carries {len(annotations)} annotations "
                         f"({', '.join(sorted(set(map(str, annotations))))}); a press file has none")
-    used = names_used(page.get_contents())
+    used = names_used(page)
+    resources = page.obj.get("/Resources", {})
     for category in sorted(PRUNED):
-        unused = set(page.get("/Resources", {}).get(category, {})) - used[category]
+        unused = set(resources.get(category, {}).keys()) - used[category]
         if unused:
             problems.append(f"unused {category[1:]} resources: {', '.join(sorted(unused))}")
     return problems
 
 
-def colour_problems(page) -> list[str]:
+def colour_problems(page: pikepdf.Page) -> list[str]:
     """Return RGB colour and rich-black text found in a page and the forms it draws."""
     problems = []
     for content, resources in _drawings(page):
         fill: tuple[str, ...] = ()
         for operands, operator in content_operations(content):
-            operator = operator.decode("latin-1")
-            if operator in ("rg", "RG") or (operator in ("cs", "CS") and
-                                            str(operands[0]) == "/DeviceRGB"):
+            if operator in (b"rg", b"RG") or (operator in (b"cs", b"CS") and
+                                              str(operands[0]) == "/DeviceRGB"):
                 problems.append("uses DeviceRGB colour")
-            elif operator in ("scn", "sc", "k"):
+            elif operator in (b"scn", b"sc", b"k"):
                 fill = tuple(f"{float(value):g}" for value in operands)
-            elif operator in ("Tj", "TJ", "'", '"') and _is_rich_black(fill):
+            elif operator in (b"Tj", b"TJ", b"'", b'"') and _is_rich_black(fill):
                 problems.append(f"text in rich black {' '.join(fill)}; use 0 0 0 1 (100% K)")
-        for xobject in (resources or {}).get("/XObject", {}).values():
-            colour_space = xobject.get_object().get("/ColorSpace")
-            if colour_space == "/DeviceRGB":
+        xobjects = resources.get("/XObject", {})
+        for name in xobjects:
+            if xobjects[name].get("/ColorSpace") == Name.DeviceRGB:
                 problems.append("holds an RGB image")
     return problems
 
 
-def _drawings(page):
-    """Yield (content stream, resources) for a page and every form XObject it uses."""
-    contents = page.get_contents()
-    resources = page.get("/Resources", {})
-    if contents is not None:
-        yield contents, resources
-    pending = list(resources.get("/XObject", {}).values())
-    seen = set()
-    while pending:
-        xobject = pending.pop().get_object()
-        if id(xobject) in seen or xobject.get("/Subtype") != "/Form":
-            continue
-        seen.add(id(xobject))
-        form_resources = xobject.get("/Resources", {})
-        yield xobject, form_resources
-        pending.extend(form_resources.get("/XObject", {}).values())
+def _drawings(page: pikepdf.Page):
+    """Yield (content, resources) for a page and every form XObject it uses."""
+    resources = page.obj.get("/Resources", pikepdf.Dictionary())
+    yield page, resources
+    for form in forms_drawn(resources):
+        yield form, form.get("/Resources", pikepdf.Dictionary())
 
 
 def _is_rich_black(fill: tuple[str, ...]) -> bool:

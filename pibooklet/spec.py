@@ -7,8 +7,8 @@ import hashlib
 import io
 import json
 
+import pikepdf
 from PIL import ImageCms
-from pypdf import PdfReader
 
 from .content import DEFAULT_PAPER, Booklet, Organisation
 from .direction import is_right_to_left
@@ -23,10 +23,11 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
     """Return the specification of the press file, read back from the file itself, its
     sentences in `language` (the printer's: the organisation's), as `translations` give."""
     _ = (translations or gettext.NullTranslations()).gettext
-    reader = PdfReader(io.BytesIO(press_pdf))
-    pages = len(reader.pages)
-    [intent] = [item.get_object() for item in reader.trailer["/Root"]["/OutputIntents"]]
-    description = _profile_description(intent["/DestOutputProfile"].get_data())
+    with pikepdf.open(io.BytesIO(press_pdf)) as reader:
+        pages = len(reader.pages)
+        [intent] = reader.Root.OutputIntents
+        description = _profile_description(intent.DestOutputProfile.read_bytes())
+        condition = str(intent.OutputConditionIdentifier)
     right_to_left = is_right_to_left(booklet.language)
     return {
         "title": booklet.title,
@@ -49,7 +50,7 @@ def print_specification(booklet: Booklet, organisation: Organisation, press_pdf:
         "colour_profile": {
             "name": description,
             # The printing condition the file was made for, as its OutputIntent names it.
-            "output_condition": str(intent["/OutputConditionIdentifier"]),
+            "output_condition": condition,
             "output_condition_named": organisation.print.output_condition is not None,
             "file": organisation.print.colour_profile.name,
         },

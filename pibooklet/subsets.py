@@ -12,47 +12,43 @@ import io
 from collections import defaultdict
 
 from fontTools.ttLib import TTFont
-from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+from pikepdf import Dictionary, Pdf
+
+from .finish import resources_drawn
 
 
-def share_font_programs(writer: PdfWriter) -> None:
+def share_font_programs(pdf: Pdf) -> None:
     """Replace the TrueType subsets of each font by one program holding all their glyphs."""
-    descriptors_by_font: dict[str, list[DictionaryObject]] = defaultdict(list)
-    for descriptor in _font_descriptors(writer):
+    descriptors_by_font: dict[str, list[Dictionary]] = defaultdict(list)
+    for descriptor in _font_descriptors(pdf):
         if "/FontFile2" in descriptor:
-            descriptors_by_font[str(descriptor["/FontName"])].append(descriptor)
+            descriptors_by_font[str(descriptor.FontName)].append(descriptor)
     for descriptors in descriptors_by_font.values():
-        programs = {descriptor.raw_get("/FontFile2").idnum: descriptor["/FontFile2"]
+        programs = {descriptor.FontFile2.objgen: descriptor.FontFile2
                     for descriptor in descriptors}
         if len(programs) < 2:
             continue
-        merged = merge_subsets([program.get_data() for _, program in sorted(programs.items())])
-        stream = StreamObject()
-        stream.set_data(merged)
-        stream[NameObject("/Length1")] = NumberObject(len(merged))
-        stream = stream.flate_encode()
-        reference = writer._add_object(stream)
+        merged = merge_subsets([program.read_bytes() for _, program in sorted(programs.items())])
+        stream = pdf.make_stream(merged, Length1=len(merged))  # compressed when saved
         for descriptor in descriptors:
-            descriptor[NameObject("/FontFile2")] = reference
+            descriptor.FontFile2 = stream
             # A CIDSet lists the glyphs of one subset; it is optional, and now wrong.
             if "/CIDSet" in descriptor:
-                del descriptor["/CIDSet"]
+                del descriptor.CIDSet
 
 
-def _font_descriptors(writer: PdfWriter) -> list[DictionaryObject]:
-    """Return each font descriptor the pages use, once."""
-    found: dict[int, DictionaryObject] = {}
-    for page in writer.pages:
-        fonts = page.get("/Resources", {}).get("/Font", {})
+def _font_descriptors(pdf: Pdf) -> list[Dictionary]:
+    """Return each font descriptor the pages and their forms use, once."""
+    found: dict[object, Dictionary] = {}
+    for resources in resources_drawn(pdf):
+        fonts = resources.get("/Font", Dictionary())
         for name in fonts:
             font = fonts[name]
             for descendant in font.get("/DescendantFonts", [font]):
-                descendant = descendant.get_object()
                 if "/FontDescriptor" in descendant:
-                    reference = descendant.raw_get("/FontDescriptor")
-                    found[getattr(reference, "idnum", id(reference))] = \
-                        descendant["/FontDescriptor"]
+                    descriptor = descendant.FontDescriptor
+                    found[descriptor.objgen if descriptor.is_indirect else len(found)] = \
+                        descriptor
     return list(found.values())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
-from pypdf import PdfReader
+import pikepdf
 
 from .fonts import TypefaceChain
 
@@ -18,29 +18,37 @@ def verify_booklet(pdf: bytes, typefaces: TypefaceChain,
                    contents_titles: Iterable[str],
                    page_size: tuple[float, float] = A5_POINTS) -> list[str]:
     """Return what is wrong with the finished PDF (nothing, when it is right)."""
-    reader = PdfReader(io.BytesIO(pdf))
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return _problems(document, typefaces, list(contents_titles), page_size)
+
+
+def _problems(pdf: pikepdf.Pdf, typefaces: TypefaceChain, contents_titles: list[str],
+              page_size: tuple[float, float]) -> list[str]:
     problems = []
-    count = len(reader.pages)
+    count = len(pdf.pages)
     if count % 4:
         problems.append(f"{count} pages is not a multiple of 4, so it cannot be saddle-stitched")
-    for number, page in enumerate(reader.pages, start=1):
+    for number, page in enumerate(pdf.pages, start=1):
         # The trimmed page: the whole page on screen, inside the bleed for press.
-        size = (float(page.trimbox.width), float(page.trimbox.height))
+        left, bottom, right, top = (float(value) for value in page.trimbox)
+        size = (right - left, top - bottom)
         if any(abs(got - want) > TOLERANCE for got, want in zip(size, page_size, strict=True)):
             problems.append(f"page {number} is {size[0]:.1f} x {size[1]:.1f} pt, not "
                             f"{page_size[0]:.1f} x {page_size[1]:.1f} pt")
-    problems += _font_problems(reader, typefaces)
-    outline = [item.title for item in reader.outline if not isinstance(item, list)]
-    if outline != list(contents_titles):
-        problems.append(f"bookmarks {outline} do not match the contents {list(contents_titles)}")
+    problems += _font_problems(pdf, typefaces)
+    with pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    if titles != contents_titles:
+        problems.append(f"bookmarks {titles} do not match the contents {contents_titles}")
     return problems
 
 
-def _font_problems(reader: PdfReader, chain: TypefaceChain) -> list[str]:
+def _font_problems(pdf: pikepdf.Pdf, chain: TypefaceChain) -> list[str]:
     foreign, unembedded, boxes = set(), set(), set()
-    for page in reader.pages:
-        for font in page.get("/Resources", {}).get("/Font", {}).values():
-            font = font.get_object()
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        for key in fonts:
+            font = fonts[key]
             # Embedded subsets are named "ABCDEF+Family-Style".
             name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
             if chain.family_of_pdf_font(name) is None:
@@ -48,7 +56,8 @@ def _font_problems(reader: PdfReader, chain: TypefaceChain) -> list[str]:
             elif not _is_embedded(font):
                 unembedded.add(name)
             # WeasyPrint gives a font an encoding of its own only to map what it lacks to .notdef.
-            if font.get("/Subtype") == "/Type0" and font.get("/Encoding") != "/Identity-H":
+            if font.get("/Subtype") == pikepdf.Name.Type0 and \
+                    font.get("/Encoding") != pikepdf.Name("/Identity-H"):
                 boxes.add(name)
     declared = ", ".join(chain.families)
     problems = [f"text is set in {name}, not in {declared}: a character fell back to a "
@@ -67,9 +76,8 @@ def _is_embedded(font) -> bool:
 
 def _descriptor(font):
     if "/FontDescriptor" in font:
-        return font["/FontDescriptor"].get_object()
-    for descendant in font.get("/DescendantFonts", []):
-        descendant = descendant.get_object()
+        return font.FontDescriptor
+    for descendant in font.get("/DescendantFonts", ()):
         if "/FontDescriptor" in descendant:
-            return descendant["/FontDescriptor"].get_object()
+            return descendant.FontDescriptor
     return None

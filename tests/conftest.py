@@ -90,6 +90,19 @@ def page_lines(reader: pypdf.PdfReader, index: int) -> list[str]:
             if line.strip()]
 
 
+def drawn_fonts(resources) -> list:
+    """Return the font dictionaries (pypdf) that resources and the forms they draw use: an
+    office sheet draws each booklet page as a form."""
+    fonts = resources.get("/Font", {})
+    found = [fonts[name].get_object() for name in fonts]
+    xobjects = resources.get("/XObject", {})
+    for name in xobjects:
+        xobject = xobjects[name].get_object()
+        if xobject.get("/Subtype") == "/Form":
+            found += drawn_fonts(xobject.get("/Resources", {}))
+    return found
+
+
 def squash(text: str) -> str:
     """Return text without white space or soft hyphenation, for robust matching."""
     return re.sub(r"\s+|-\n", "", text.replace("-\n", ""))

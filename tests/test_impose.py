@@ -9,7 +9,7 @@ import pypdf
 import pypdfium2
 import pytest
 import weasyprint
-from conftest import MM, SAMPLES, Built
+from conftest import MM, SAMPLES, Built, drawn_fonts
 
 from pibooklet.impose import A4_LANDSCAPE, impose_booklet, saddle_stitch_order
 
@@ -136,9 +136,8 @@ def _font_programs(reader: pypdf.PdfReader) -> dict[int, str]:
     """Return the embedded font programs the pages use: object number -> font name."""
     programs = {}
     for page in reader.pages:
-        fonts = page["/Resources"].get("/Font", {})
-        for name in fonts:
-            for font in fonts[name].get("/DescendantFonts", [fonts[name]]):
+        for found in drawn_fonts(page["/Resources"]):
+            for font in found.get("/DescendantFonts", [found]):
                 descriptor = font.get_object()["/FontDescriptor"]
                 reference = descriptor.raw_get("/FontFile2")
                 programs[reference.idnum] = str(descriptor["/FontName"])
@@ -168,10 +167,10 @@ def test_each_font_is_embedded_once_and_the_sheets_are_compressed(built: Built,
 def _font_programs_of_pages(reader: pypdf.PdfReader, indexes) -> list[int]:
     found = []
     for index in indexes:
-        fonts = reader.pages[index]["/Resources"].get("/Font", {})
-        for name in fonts:
-            for font in fonts[name].get("/DescendantFonts", [fonts[name]]):
-                found.append(font.get_object()["/FontDescriptor"].raw_get("/FontFile2").idnum)
+        for font in drawn_fonts(reader.pages[index]["/Resources"]):
+            for descendant in font.get("/DescendantFonts", [font]):
+                found.append(descendant.get_object()["/FontDescriptor"].raw_get("/FontFile2")
+                             .idnum)
     return found
 
 

@@ -16,7 +16,7 @@ import pypdf
 import pytest
 import weasyprint
 import yaml
-from conftest import CONTENT, SAMPLES, Built
+from conftest import CONTENT, SAMPLES, Built, drawn_fonts
 from fontTools import unicodedata as script_data
 from fontTools.ttLib import TTFont
 from test_content import MANIFEST, ORGANISATION, SECTION, problems_of, write_library
@@ -253,8 +253,7 @@ def test_the_office_booklet_merges_instanced_subsets_without_losing_a_glyph(scri
     programs: dict[str, set[int]] = {}
     checked = 0
     for page in reader.pages:
-        for font in page["/Resources"].get("/Font", {}).values():
-            font = font.get_object()
+        for font in drawn_fonts(page["/Resources"]):
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
             reference = descriptor.get_object().raw_get("/FontFile2")
             programs.setdefault(str(descriptor.get_object()["/FontName"]), set()).add(
