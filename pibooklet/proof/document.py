@@ -10,7 +10,6 @@ over a white halo so it shows on a white page and on a full-colour cover alike.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 import io
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from ..finish import identify_file
+from ..finish import finish_pdf
 from ..fonts import DEFAULT_TYPEFACE, load_typeface
 from ..layout import ConfinedFetcher, lay_out, write_pdf
 from ..output import write_atomically
@@ -100,13 +99,12 @@ def write_proof(comparison: Comparison, plates: Plates | None, lines: list[str],
         title = f"{'pages' if len(numbers) > 1 else 'page'} {'-'.join(map(str, numbers))}"
         writer.add_outline_item(title=f"{title}: {'; '.join(what) or 'unchanged'}",
                                 page_number=index)
-    seed = hashlib.sha256("\n".join([*labels, *lines, summary]).encode()).hexdigest()
-    identify_file(seed)(writer)
     writer.add_metadata({"/Title": f"What changed: {labels[0]} to {labels[1]}",
                          "/Creator": "pibooklet diff"})
     output = io.BytesIO()
     writer.write(output)
-    write_atomically(path, output.getvalue())
+    # Saved again by qpdf, whose /ID is a digest of the content: the same proof, the same bytes.
+    write_atomically(path, finish_pdf(output.getvalue(), ()))
     return len(writer.pages)
 
 
