@@ -8,6 +8,7 @@ command's own process never holds more than the report.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import ctypes
 import multiprocessing
 import resource
@@ -66,6 +67,9 @@ def _child(work: Callable[[], T], sender, memory_bytes: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # A PDF built to exhaust the reader may abort PDFium itself: the parent reports it in one
+    # line, so no thread dump (PYTHONFAULTHANDLER, or pytest's) is printed from here.
+    faulthandler.disable()
     try:
         result = (True, work())
     except ProofError as error:
