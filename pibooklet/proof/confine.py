@@ -8,8 +8,8 @@ command's own process never holds more than the report.
 from __future__ import annotations
 
 import contextlib
-import faulthandler
 import ctypes
+import faulthandler
 import multiprocessing
 import resource
 import signal
