@@ -24,6 +24,8 @@ VERBS = {
     "build": (None, "check, then build the booklets (the default: `pibooklet` alone builds)"),
     "check": (None, "check the booklets without building them: every problem a build would "
                     "refuse, at its path:line"),
+    "preview": ("preview", "a live preview in the browser: the booklet's spreads, contents and "
+                           "layout report, rebuilt each time a file is saved"),
 }
 
 

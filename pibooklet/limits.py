@@ -116,3 +116,9 @@ MAX_CONTENT_FILES = 100_000
 MAX_CONTENT_BYTES = 16 * 2**30
 #: Deepest a content folder's folders may nest: a translation's images are four deep.
 MAX_FOLDER_DEPTH = 32
+
+# The preview ---------------------------------------------------------------------------------
+
+#: Most preview pages that may follow a rebuild at once (each holds an event stream and a
+#: thread): a writer has one or two open; more only tie up the server.
+MAX_PREVIEW_STREAMS = 16
