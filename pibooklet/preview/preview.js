@@ -41,7 +41,7 @@ function showContents(state) {
     const item = element("li");
     const link = element("a", {href: `#spread-${spreadOf(state, entry.page)}`});
     link.append(element("span", {class: "title"}, entry.title),
-                element("span", {class: "page"}, String(entry.page)));
+                element("span", {class: "number"}, String(entry.page)));
     item.append(link);
     return item;
   }));
