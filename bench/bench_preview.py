@@ -99,6 +99,11 @@ def main() -> int:
                 copyfitted.append(last)
                 print(f"run {run + 1}: new spreads {first:.2f} s ({cpu:.2f} s of processor "
                       f"time), copyfitted {last:.2f} s")
+            status = Path(f"/proc/{server.pid}/status")
+            peak = next((line.split()[1] for line in status.read_text().splitlines()
+                         if line.startswith("VmHWM:")), None) if status.is_file() else None
+            if peak:
+                print(f"the preview's peak memory: {int(peak) // 1024} MiB")
         finally:
             server.terminate()
             server.wait(timeout=30)

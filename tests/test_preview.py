@@ -170,6 +170,37 @@ def test_a_crash_of_ours_is_one_line_and_the_next_save_builds(
     assert not previewer.snapshot.problems and len(previewer.snapshot.pages) == 24
 
 
+def test_a_saved_picture_is_drawn_again_in_another_booklets_cover(library_copy: Path) -> None:
+    previewer = Previewer(library_copy, SLUG)
+    previewer.rebuild(time.perf_counter())
+    before = previewer.snapshot.pages
+    # Page 10's "more from us" block shows the clinical-trials booklet's cover, and its logo.
+    assert "Our booklet about trials explains them" in before[9].text
+    replace_in(library_copy / "images" / "logo.svg", 'fill="#00766C"', 'fill="#FFD700"')
+    previewer.rebuild(time.perf_counter())
+    after = previewer.snapshot.pages
+    assert after[0].image != before[0].image  # our own cover
+    assert after[9].image != before[9].image  # the other booklet's, drawn again
+    assert after[23].image != before[23].image  # the back cover's logo
+    assert [page.image for page in after[10:23]] == [page.image for page in before[10:23]]
+
+
+def test_only_saved_sections_keep_the_covers_drawn() -> None:
+    preview = PreviewServer(CONTENT)
+    try:
+        preview.pending()
+        preview.changed({"/content/a/01-one.md", "/content/a/02-two.md"})
+        preview.changed({"/content/a/03-three.md"})
+        assert preview.pending()[1]
+        preview.changed({"/content/images/logo.svg"})
+        preview.changed({"/content/a/01-one.md"})
+        assert not preview.pending()[1]  # the logo's change is still to be built
+        preview.changed({"/content/styles/booklet.css", "/content/a/01-one.md"})
+        assert not preview.pending()[1]
+    finally:
+        preview.httpd.server_close()
+
+
 def test_an_unknown_booklet_is_a_problem(library_copy: Path) -> None:
     previewer = Previewer(library_copy, "no-such-booklet")
     previewer.rebuild(time.perf_counter())

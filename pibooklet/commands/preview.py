@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
                 print(problem, file=sys.stderr)
             return 1
     try:
-        preview = PreviewServer(root, args.slug, args.port)
+        preview = PreviewServer(root, args.slug, args.port, tune_collector=True)
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..limits import MAX_PREVIEW_STREAMS
-from .rebuild import Previewer
+from .rebuild import Previewer, tune_collector
 
 #: The only address the preview listens on: it is for the person at this machine.
 HOST = "127.0.0.1"
@@ -37,20 +37,24 @@ _KEEP_ALIVE_SECONDS = 15
 class PreviewServer:
     """The server, the watcher and the rebuilding thread of one `pibooklet preview`."""
 
-    def __init__(self, content: Path, slug: str | None = None, port: int = 0):
+    def __init__(self, content: Path, slug: str | None = None, port: int = 0,
+                 tune_collector: bool = False):
         self.root = content.resolve()
+        self.tune_collector = tune_collector  # the process is the preview's own
         self.slug = slug
         self.previewers: dict[str, Previewer] = {}
         self._lock = threading.Lock()
         self._wanted = threading.Event()  # a booklet wants rebuilding
         self._dirty: dict[str, float] = {}  # slug -> when its change was seen
+        # Whether a file that a cover may show (not a Markdown section) changed since the
+        # last rebuild began: the covers drawn for "more from us" blocks are then drawn again.
+        self._covers_changed = True
         self.stopping = threading.Event()
         self.streams = threading.BoundedSemaphore(MAX_PREVIEW_STREAMS)
         self.httpd = ThreadingHTTPServer((HOST, port), _handler(self))
         self.httpd.daemon_threads = True  # an open event stream never holds up the end
         self.port = self.httpd.server_address[1]
         self.url = f"http://{HOST}:{self.port}/" + (f"b/{slug}/" if slug else "")
-        self.log: list[str] = []  # what was printed, for tests
         self._threads: list[threading.Thread] = []
 
     def start(self) -> PreviewServer:
@@ -58,7 +62,7 @@ class PreviewServer:
         if self.slug:
             self.previewer(self.slug)
         for target in (self.httpd.serve_forever, self._watch, self._rebuild_forever):
-            thread = threading.Thread(target=target, daemon=True, name=f"preview-{target}")
+            thread = threading.Thread(target=target, daemon=True, name=f"preview-{target.__name__}")
             thread.start()
             self._threads.append(thread)
         return self
@@ -91,17 +95,26 @@ class PreviewServer:
                 self._wanted.set()
             return self.previewers[slug]
 
-    def changed(self) -> None:
-        """Ask for every open preview to be rebuilt: a file was saved."""
+    def changed(self, paths: set[str]) -> None:
+        """Ask for every open preview to be rebuilt: these files were saved."""
         seen = time.perf_counter()
         with self._lock:
+            self._covers_changed |= not all(path.endswith(".md") for path in paths)
             for slug in self.previewers:
                 self._dirty.setdefault(slug, seen)
             self._wanted.set()
 
+    def pending(self) -> tuple[dict[str, float], bool]:
+        """Return the booklets to rebuild (when each one's change was seen) and whether only
+        Markdown sections changed since the last call; forget them."""
+        with self._lock:
+            self._wanted.clear()
+            dirty, self._dirty = dict(self._dirty), {}
+            sections_only, self._covers_changed = not self._covers_changed, False
+            return dirty, sections_only
+
     def say(self, line: str) -> None:
         """Print a line for the person running the preview."""
-        self.log.append(line)
         print(line, flush=True)
 
     def _watch(self) -> None:
@@ -110,22 +123,24 @@ class PreviewServer:
         from ..render import PROJECT_ROOT
 
         folders = [self.root, *(PROJECT_ROOT / name for name in ("templates", "styles"))]
-        for _ in watchfiles.watch(*[folder for folder in folders if folder.is_dir()],
+        for changes in watchfiles.watch(*[folder for folder in folders if folder.is_dir()],
                                   stop_event=self.stopping, step=30, rust_timeout=500):
-            self.changed()
+            self.changed({path for _, path in changes})
 
     def _rebuild_forever(self) -> None:
         while not self.stopping.is_set():
             self._wanted.wait()
-            with self._lock:
-                self._wanted.clear()
-                dirty, self._dirty = dict(self._dirty), {}
+            dirty, sections_only = self.pending()
             for slug, seen in sorted(dirty.items(), key=lambda item: item[0] != self.slug):
                 if self.stopping.is_set():
                     return
                 previewer = self.previewers[slug]
-                previewer.rebuild(seen, superseded=self._wanted.is_set)
+                previewer.rebuild(seen, superseded=self._wanted.is_set,
+                                  sections_only=sections_only)
                 self._report(previewer)
+                if self.tune_collector:
+                    tune_collector()
+                    self.tune_collector = False
 
     def _report(self, previewer: Previewer) -> None:
         snapshot = previewer.snapshot
