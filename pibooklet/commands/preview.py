@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         webbrowser.open(preview.url)
     try:
         preview.stopping.wait()
+    except KeyboardInterrupt:  # Ctrl-C is how a preview ends
+        print("pibooklet preview: stopped", flush=True)
     finally:
         preview.stop()
     return 0
