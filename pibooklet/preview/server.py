@@ -86,6 +86,13 @@ class PreviewServer:
         return [(slug_of(manifest, self.root), str(manifest_value(manifest, "title") or ""))
                 for manifest in find_manifests(self.root)]
 
+    def is_booklet(self, slug: str) -> bool:
+        """Return whether a booklet of that id is open or in the content folder."""
+        from ..content import find_manifests, slug_of
+
+        return slug in self.previewers or any(slug_of(manifest, self.root) == slug
+                                              for manifest in find_manifests(self.root))
+
     def previewer(self, slug: str) -> Previewer:
         """Return the preview of a booklet, made (and its first build asked for) if new."""
         with self._lock:
@@ -194,7 +201,7 @@ def _handler(preview: PreviewServer) -> type[BaseHTTPRequestHandler]:
                 self._send(HTTPStatus.OK, kind, (_HERE / name).read_bytes())
                 return
             match = _BOOKLET.fullmatch(path)
-            if match is None or match["slug"] not in dict(preview.booklets()):
+            if match is None or not preview.is_booklet(match["slug"]):
                 self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8",
                            b"not found: the preview serves only its own pages\n")
                 return
