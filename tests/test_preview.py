@@ -62,11 +62,12 @@ def running(tmp_path_factory: pytest.TempPathFactory):
         preview.stop()
 
 
-def _settled(previewer: Previewer) -> rebuild.Snapshot:
-    """Wait until the previewer is not building; return its snapshot."""
+def _settled(previewer: Previewer, after: int = 0) -> rebuild.Snapshot:
+    """Wait until the previewer has published past version `after` and is not building;
+    return its snapshot."""
     deadline = time.monotonic() + _BUILD_SECONDS
     snapshot = previewer.snapshot
-    while snapshot.building or snapshot.version == 0:
+    while snapshot.building or snapshot.version <= after:
         assert time.monotonic() < deadline, "the preview never finished building"
         snapshot = previewer.wait_newer(snapshot.version, 5)
     return snapshot
@@ -199,6 +200,30 @@ def test_only_saved_sections_keep_the_covers_drawn() -> None:
         assert not preview.pending()[1]
     finally:
         preview.httpd.server_close()
+
+
+def test_a_bug_outside_the_booklets_job_is_one_line_and_the_server_rebuilds_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("a bug in the rebuild")
+
+    preview = PreviewServer(CONTENT, SLUG)
+    monkeypatch.setattr(Previewer, "rebuild", broken)
+    preview.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not preview.previewers[SLUG].snapshot.problems:
+            assert time.monotonic() < deadline, "the crash was never shown"
+            time.sleep(0.1)
+        (line,) = preview.previewers[SLUG].snapshot.problems
+        assert "the preview of 'relapsed-cancer' failed unexpectedly (RuntimeError: a bug in " \
+               "the rebuild); please report this" in line
+        monkeypatch.undo()
+        crashed = preview.previewers[SLUG].snapshot.version
+        preview.changed({str(CONTENT / SLUG / SECTION)})
+        assert _settled(preview.previewers[SLUG], after=crashed).stage == COPYFITTED
+    finally:
+        preview.stop()
 
 
 def test_an_unknown_booklet_is_a_problem(library_copy: Path) -> None:

@@ -19,8 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..jobs import crash_problem
 from ..limits import MAX_PREVIEW_STREAMS
-from .rebuild import Previewer, tune_collector
+from .rebuild import CRASH_FOLDER, Previewer, tune_collector
 
 #: The only address the preview listens on: it is for the person at this machine.
 HOST = "127.0.0.1"
@@ -142,8 +143,12 @@ class PreviewServer:
                 if self.stopping.is_set():
                     return
                 previewer = self.previewers[slug]
-                previewer.rebuild(seen, superseded=self._wanted.is_set,
-                                  sections_only=sections_only)
+                try:
+                    previewer.rebuild(seen, superseded=self._wanted.is_set,
+                                      sections_only=sections_only)
+                except Exception as error:  # a bug of ours outside the booklet's job
+                    previewer.publish(building=False, problems=(str(crash_problem(
+                        self.root, slug, "preview", error, CRASH_FOLDER)),))
                 self._report(previewer)
                 if self.tune_collector:
                     tune_collector()
