@@ -29,6 +29,8 @@ VERBS = {
                             "booklet, and report what could not be mapped"),
     "diff": ("diff", "what changed between two editions (two PDFs, or a booklet at two git "
                      "revisions): the changed pages, a proof PDF and the plates that change"),
+    "preview": ("preview", "a live preview in the browser: the booklet's spreads, contents and "
+                           "layout report, rebuilt each time a file is saved"),
 }
 
 

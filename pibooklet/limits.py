@@ -161,3 +161,9 @@ MAX_DIFF_SECONDS = 600
 MAX_DIFF_MEMORY_BYTES = 6 * 2**30
 #: Longest one page's separations may take to render for the plate list, in seconds.
 MAX_PLATE_RENDER_SECONDS = 60
+
+# The preview ---------------------------------------------------------------------------------
+
+#: Most preview pages that may follow a rebuild at once (each holds an event stream and a
+#: thread): a writer has one or two open; more only tie up the server.
+MAX_PREVIEW_STREAMS = 16

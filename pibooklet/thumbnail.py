@@ -34,6 +34,13 @@ def cover_thumbnail(html: str, base: Path, allowed: list[Path],
     return _CACHE[key]
 
 
+def forget_thumbnails() -> None:
+    """Drop every thumbnail drawn so far. The cache knows a cover by its HTML alone, which is
+    enough for one build; a process that outlives a save of a picture or stylesheet the HTML
+    names (the preview) must draw again."""
+    _CACHE.clear()
+
+
 def _rasterise(pdf: bytes) -> bytes:
     """Return the PDF's first page as an RGB PNG, THUMBNAIL_PIXELS wide."""
     document = pypdfium2.PdfDocument(pdf)
