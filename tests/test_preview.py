@@ -186,6 +186,31 @@ def test_a_saved_picture_is_drawn_again_in_another_booklets_cover(library_copy: 
     assert [page.image for page in after[10:23]] == [page.image for page in before[10:23]]
 
 
+def test_a_saved_section_draws_only_the_pages_it_changed(library_copy: Path,
+                                                         monkeypatch) -> None:
+    previewer = Previewer(library_copy, SLUG)
+    previewer.rebuild(time.perf_counter())
+    before = previewer.snapshot.pages
+    drawn = []
+    real = rebuild._draw_all
+    monkeypatch.setattr(rebuild, "_draw_all", lambda document, edition: drawn.append(
+        len(document.pages)) or real(document, edition))
+    section = library_copy / SLUG / "15-janes-story.md"
+    replace_in(section, "When Alice was three", "When Alice was four")
+    previewer.rebuild(time.perf_counter(), sections_only=True)
+    after = previewer.snapshot.pages
+    changed = [page.number for page, old in zip(after, before, strict=True)
+               if page.image != old.image]
+    assert changed and "Alice was four" in after[changed[0] - 1].text
+    # Only the pages laid out differently were drawn again, in each of the two stages.
+    assert 0 < sum(drawn) < len(after)
+    # And each page kept is the very page a fresh preview draws.
+    fresh = Previewer(library_copy, SLUG)
+    fresh.rebuild(time.perf_counter())
+    assert [page.text for page in fresh.snapshot.pages] == [page.text for page in after]
+    assert [page.image for page in fresh.snapshot.pages] == [page.image for page in after]
+
+
 def test_only_saved_sections_keep_the_covers_drawn() -> None:
     preview = PreviewServer(CONTENT)
     try:

@@ -107,6 +107,8 @@ class Previewer:
         self.changed = threading.Condition()
         #: The copyfit's notes decision from the last copyfitted layout (None: not known).
         self.notes_lines: int | None = None
+        #: The pages last shown, drawn, by their signature (see draw_document).
+        self.drawn: dict[int, tuple[bytes, str]] = {}
 
     def wait_newer(self, version: int, timeout: float) -> Snapshot:
         """Return the snapshot once its version differs from `version`, or after `timeout`."""
@@ -131,6 +133,7 @@ class Previewer:
 
         if not sections_only:  # a cover's picture, style or template may have changed
             forget_thumbnails()
+            self.drawn.clear()  # and so may any page, laid out the same or not
         self.publish(building=True)
         cpu = time.thread_time()
         read, problems = run_job(lambda: _read(self.root, self.slug), self.root, self.slug,
@@ -145,7 +148,7 @@ class Previewer:
             [(COPYFITTED, None)]
         for stage, notes_lines in stages:
             made, problems = run_job(lambda notes_lines=notes_lines: _lay_out(
-                booklet, library, theme, notes_lines), booklet.manifest, self.slug,
+                booklet, library, theme, notes_lines, self.drawn), booklet.manifest, self.slug,
                 "preview", CRASH_FOLDER)
             last = stage == COPYFITTED or superseded()
             if made is None:
@@ -207,15 +210,16 @@ def _read(root: Path, slug: str):
     return report.library, theme, stopped, warnings
 
 
-def _lay_out(booklet, library, theme, notes_lines: int | None) -> _Made:
-    """Lay the screen edition out (see pipeline.screen_layout) and draw its pages."""
+def _lay_out(booklet, library, theme, notes_lines: int | None, drawn: dict) -> _Made:
+    """Lay the screen edition out (see pipeline.screen_layout) and draw its pages (those not
+    in `drawn`, see draw_document)."""
     from ..direction import is_right_to_left
     from ..pagination import where_written
     from ..pipeline import screen_layout
 
     _, document, report = screen_layout(booklet, library, theme, notes_lines=notes_lines)
     contents, decided = contents_of(document), notes_lines_of(document)
-    pages = draw_document(document, booklet.edition)
+    pages = draw_document(document, booklet.edition, drawn)
     del document
     located = report.as_dict()
     for fault, plain in zip(report.faults, located["faults"], strict=True):
@@ -226,7 +230,45 @@ def _lay_out(booklet, library, theme, notes_lines: int | None) -> _Made:
                  is_right_to_left(booklet.language))
 
 
-def draw_document(document, edition: dt.date) -> tuple[PreviewPage, ...]:
+def draw_document(document, edition: dt.date, drawn: dict | None = None
+                  ) -> tuple[PreviewPage, ...]:
+    """Return a laid-out document's pages drawn, reusing from `drawn` (a page's signature ->
+    its image and text, kept by the caller and updated here) each page laid out exactly as
+    one drawn before: a save usually changes a few pages, and drawing them all is a sixth of
+    a quick rebuild."""
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "internal"]
+    drawn = {} if drawn is None else drawn
+    signatures = [page_signature(page) for page in document.pages]
+    missing = [index for index, signature in enumerate(signatures) if signature not in drawn]
+    if missing:
+        subset = document.copy([document.pages[index] for index in missing])
+        for index, page in zip(missing, _draw_all(subset, edition), strict=True):
+            drawn[signatures[index]] = (page.image, page.text)
+    kept = {signature: drawn[signature] for signature in signatures}
+    drawn.clear()
+    drawn.update(kept)  # only the pages shown now are kept
+    return tuple(PreviewPage(number, *drawn[signature])
+                 for number, signature in enumerate(signatures, 1))
+
+
+def page_signature(page) -> int:
+    """Return a digest of everything a page draws that a saved section can change: each box's
+    kind, place and size, its text, colour and weight, and its element's picture or link."""
+    parts = []
+    for box in page._page_box.descendants():  # WeasyPrint has no public box walker
+        style, element = box.style, getattr(box, "element", None)
+        parts.append((type(box).__name__, *(round(value, 2) if isinstance(value, int | float)
+                                            else str(value) for value in (
+            box.position_x, box.position_y, box.width, box.height)),
+            getattr(box, "text", None), str(style["color"]), str(style["background_color"]),
+            style["font_weight"], style["font_style"], str(style["font_size"]),
+            None if element is None else (element.tag, element.get("class"),
+                                          element.get("src"), element.get("href"))))
+    return hash(tuple(parts))
+
+
+def _draw_all(document, edition: dt.date) -> tuple[PreviewPage, ...]:
     """Return a laid-out document's pages drawn, the second half in a forked process.
 
     The PDF they are drawn from is written without PDF/UA tags (the pages look the same, and
@@ -236,8 +278,6 @@ def draw_document(document, edition: dt.date) -> tuple[PreviewPage, ...]:
     """
     from ..layout import write_pdf
 
-    for page in document.pages:
-        page.links = [link for link in page.links if link[0] != "internal"]
     half = len(document.pages) // 2
     if half < _FEWEST_PAGES_TO_SPLIT or not hasattr(os, "fork"):
         return draw_pages(write_pdf(document, edition))
