@@ -30,7 +30,8 @@ _MM = re.compile(r"^(\d+(?:\.\d+)?)mm$")
 def large_print_measure_mm(stylesheet: Path) -> float | None:
     """Return the width in mm of a large-print line: the first @page rule's size less its left
     and right margins, or None when the stylesheet does not give both in mm."""
-    rules = tinycss2.parse_stylesheet(stylesheet.read_text(encoding="utf-8"),
+    # Through the front door: a content folder's own stylesheet is untrusted (size, FIFO).
+    rules = tinycss2.parse_stylesheet(read_content_text(stylesheet, None),
                                       skip_comments=True, skip_whitespace=True)
     for rule in rules:
         if rule.type == "at-rule" and rule.lower_at_keyword == "page" and \

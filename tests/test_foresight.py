@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from test_content import write_library
 from pibooklet.addresswidth import large_print_measure_mm, text_width_mm, too_wide_addresses
 from pibooklet.cli import main
 from pibooklet.content import read_library
+from pibooklet.errors import ContentError
 from pibooklet.render import theme_for
 from pibooklet.yamlwords import explain
 
@@ -108,6 +110,11 @@ def test_the_large_print_line_comes_from_the_stylesheet(tmp_path: Path) -> None:
     assert large_print_measure_mm(sheet) == 180
     sheet.write_text("@page { size: A4; margin: 2cm; }\n")
     assert large_print_measure_mm(sheet) is None  # not in mm: not guessed at
+    # A content folder's stylesheet is untrusted: read through the front door, never waited on.
+    pipe = tmp_path / "pipe.css"
+    os.mkfifo(pipe)
+    with pytest.raises(ContentError, match="is not a regular file"):
+        large_print_measure_mm(pipe)
 
 
 def test_advance_widths_add_up(tmp_path: Path) -> None:
