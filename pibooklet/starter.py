@@ -30,8 +30,9 @@ from .content import (
     PRINT_FIELDS,
     _plain_language_fields,
 )
-from .errors import OutputError, display_path
+from .errors import ContentError, OutputError, display_path
 from .schema import Field
+from .yamlfile import read_yaml
 
 ORGANISATION_FILE = "organisation.yaml"
 STARTER_FILES = resources.files(__package__) / "starter_files"
@@ -220,9 +221,9 @@ def _wrap(text: str, width: int) -> list[str]:
 def _directory_ids(content: Path) -> list[str]:
     """Return the ids of the library's directory entries (for Help and support)."""
     path = content / DIRECTORY_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (yaml.YAMLError, UnicodeError, OSError):
+    try:  # through the front door: the folder's files are untrusted (size, pipes, aliases)
+        data = read_yaml(path, content) if path.is_file() else None
+    except ContentError:
         return []  # the check reports a broken directory; a new booklet need not
     return [key for key in data if isinstance(key, str)][:4] if isinstance(data, dict) else []
 
