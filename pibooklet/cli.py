@@ -270,25 +270,26 @@ def _check_fixed_pages(report, chosen: list[str], theme, output: Path,
     if broken:
         return
     found: dict[Problem, None] = {}  # a back cover too long is one problem, not one a booklet
+
+    def run(task, where: Path, slug: str | None, stage: str) -> None:
+        problems, crashed = run_job(task, where, slug, stage, output)
+        found.update(dict.fromkeys([*(problems or []), *crashed]))
+
     unproven = [booklet for booklet in ready if booklet.slug not in proven]
     for booklet in unproven:
-        problems, crashed = run_job(
-            lambda booklet=booklet: check_fixed_pages([booklet], report.library, theme),
-            booklet.manifest, booklet.slug, "check", output)
-        found.update(dict.fromkeys([*(problems or []), *crashed]))
-    if unproven:  # the brand colours in every kind of block, once for the library
-        problems, crashed = run_job(
-            lambda: check_specimen_contrast(unproven[0], report.library, theme),
-            report.library.organisation.path, None, "colour check", output)
-        found.update(dict.fromkeys([*(problems or []), *crashed]))
+        run(lambda booklet=booklet: check_fixed_pages([booklet], report.library, theme),
+            booklet.manifest, booklet.slug, "check")
+    if unproven:  # once for the library: the brand colours in every kind of block, and the
+        # large-print line every printed address must fit
+        organisation = report.library.organisation.path
+        run(lambda: check_specimen_contrast(unproven[0], report.library, theme),
+            organisation, None, "colour check")
         files = list(dict.fromkeys(path for booklet in unproven
                                    for path in printed_files(booklet, report.library)
                                    if path.is_file()))
-        problems, crashed = run_job(
-            lambda: too_wide_addresses(report.library, files,
+        run(lambda: too_wide_addresses(report.library, files,
                                        theme.stylesheet(LARGE_PRINT_STYLESHEETS[0])),
-            report.library.organisation.path, None, "large-print address check", output)
-        found.update(dict.fromkeys([*(problems or []), *crashed]))
+            organisation, None, "large-print address check")
     report.problems.extend(found)
 
 

@@ -944,9 +944,8 @@ def _read_booklet(manifest: Path, layouts: frozenset[str], problems: Problems,
         for _, message in scan_markdown(text, line)[1]:
             problems.add(manifest, line, message)
     for index, item in enumerate(values["related"] or []):
-        # Unknown while organisation.yaml (its publications) is broken: that error comes first.
-        if item not in facts.titles and facts.organisation is not None:
-            problems.add(manifest, data["related"].line_of(index), _unknown_booklet(item, facts))
+        if unknown := _unknown_id(item, facts):
+            problems.add(manifest, data["related"].line_of(index), unknown)
     for index, item in enumerate(values["support"] or []):
         if item.kind == "entry" and item.value not in facts.directory:
             problems.add(manifest, data["support"].line_of(index), f"'{item.value}' is not in "
@@ -1207,14 +1206,11 @@ def _check_covers(booklets: dict[str, Booklet], problems: Problems) -> None:
 
 
 def _check_reference(kind: str, target: str, folder: Path, facts: _Facts) -> str | None:
-    if kind in ("booklet", "more") and facts.organisation is None and \
-            target not in facts.titles:
-        return None  # perhaps one of its publications: organisation.yaml's own error comes first
     if kind == "booklet":
-        return None if target in facts.titles else _unknown_booklet(target, facts)
+        return _unknown_id(target, facts)
     if kind == "more":
         if target in facts.booklets or target not in facts.titles:
-            return None if target in facts.booklets else _unknown_booklet(target, facts)
+            return None if target in facts.booklets else _unknown_id(target, facts)
         return (f"'::: more {target}' needs a booklet in this library, to draw its cover; "
                 f"'{target}' is only listed in publications: use [[{target}]] instead")
     if kind == "qr":
@@ -1250,7 +1246,12 @@ def _did_you_mean(name: str, folder: Path) -> str:
     return f": did you mean '{close[0]}'?" if close else ""
 
 
-def _unknown_booklet(target: str, facts: _Facts) -> str:
+def _unknown_id(target: str, facts: _Facts) -> str | None:
+    """Return why a cross-reference to `target` cannot be printed, or None when it can, or
+    cannot be known: while organisation.yaml is broken, its publications are unknown, and its
+    own error comes first."""
+    if target in facts.titles or facts.organisation is None:
+        return None
     if target in facts.unreadable:
         return (f"the booklet '{target}' cannot be read (see its own problems), so its title "
                 "is unknown and this reference cannot be printed")

@@ -136,12 +136,10 @@ def check_fixed_pages(booklets: list[Booklet], library: Library, theme) -> list[
     """Lay out only the fixed pages of each booklet (screen edition) and report overflows."""
     # Imported here: only this check, not the rest of --check, needs the layout engine.
     from .contrast import contrast_problems
-    from .layout import ConfinedFetcher, lay_out
+    from .layout import lay_out
     from .render import STANDARD_BODY_SIZE, render_html
 
-    organisation = library.organisation
-    fetcher = ConfinedFetcher([library.root, *theme.folders, *organisation.typefaces.folders],
-                              search_paths=(theme.template_dirs, theme.style_dirs))
+    fetcher = _fetcher(library, theme)
     problems: dict[Problem, None] = {}  # a back cover too long is one problem, not one a booklet
     for booklet in booklets:
         rendered = render_html(booklet, library, theme, notes_pages=0, fixed_only=True)
@@ -160,16 +158,22 @@ def check_specimen_contrast(booklet: Booklet, library: Library, theme) -> list[P
     """Lay out the specimen section (specimen.py) in `booklet`'s dress; return the colour
     pairs that fall short of WCAG AA, at their colour's line in organisation.yaml."""
     from .contrast import contrast_problems
-    from .layout import ConfinedFetcher, lay_out
+    from .layout import lay_out
     from .render import render_html
 
-    organisation = library.organisation
-    fetcher = ConfinedFetcher([library.root, *theme.folders, *organisation.typefaces.folders],
-                              search_paths=(theme.template_dirs, theme.style_dirs))
-    specimen = specimen_booklet(booklet)
-    rendered = render_html(specimen, library, theme, notes_pages=1)
+    rendered = render_html(specimen_booklet(booklet), library, theme, notes_pages=1)
     try:
-        document = lay_out(rendered.html, booklet.folder, fetcher)
+        document = lay_out(rendered.html, booklet.folder, _fetcher(library, theme))
     except BuildError as error:
         return [Problem(booklet.manifest, None, str(error))]
-    return contrast_problems(document, organisation)
+    return contrast_problems(document, library.organisation)
+
+
+def _fetcher(library: Library, theme):
+    """Return the fetcher the check's small layouts read through: the content folder, the
+    theme's folders and the typefaces, nothing else."""
+    from .layout import ConfinedFetcher
+
+    return ConfinedFetcher([library.root, *theme.folders,
+                            *library.organisation.typefaces.folders],
+                           search_paths=(theme.template_dirs, theme.style_dirs))
