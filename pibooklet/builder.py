@@ -29,7 +29,7 @@ from .cache import (
     outputs_intact,
 )
 from .errors import ERROR, NOTE, BuildError, OutputError, Problem, display_path
-from .fingerprint import Digests, combine, scan_folder, tool_digest
+from .fingerprint import Digests, combine, scan_folder, tool_digest, walk_content
 from .jobs import crash_problem, run_job, stale_outputs
 from .output import check_output_folder, write_atomically
 from .plan import (
@@ -175,6 +175,24 @@ def proven_by_builds(args: argparse.Namespace, library) -> set[str]:
     plan = make_plan(facts_of(library), sorted(library.booklets), ("screen",), run.files,
                      run.tool, _external_digests(run, _external_files(library)), None)
     return {job.slug for job in plan.jobs if _up_to_date(run, job)}
+
+
+def check_chosen(root: Path, skip: tuple[Path, ...], today: dt.date, allow_overdue: bool,
+                 slugs: list[str]):
+    """Check a content folder as `pibooklet check` and the preview do, before any layout: its
+    size limits, then every file; return the theme, the report (a name asked for that is not
+    a booklet is one of its problems) and the booklets chosen."""
+    from .checks import check_library
+    from .plan import choose_booklets
+    from .render import theme_for
+
+    for _ in walk_content(root, skip):
+        pass  # a folder past the limits (files, bytes, depth) is refused before it is read
+    theme = theme_for(root)
+    report = check_library(root, theme.layouts(), today, allow_overdue)
+    chosen, unknown = choose_booklets(slugs, known_booklets(report), report.root)
+    report.problems.extend(unknown)
+    return theme, report, chosen
 
 
 def known_booklets(report) -> list[str]:

@@ -204,20 +204,11 @@ def _check_and_build(args: argparse.Namespace) -> int:
             return build_library(args, reporter)
         finally:
             reporter.close(False)
-    from .checks import check_library
-    from .fingerprint import walk_content
-    from .render import theme_for
+    from .builder import check_chosen, proven_by_builds
 
-    for _ in walk_content(args.content.resolve(), (args.output,)):
-        pass  # a folder past the limits (files, bytes, depth) is refused before it is read
-    theme = theme_for(args.content.resolve())
-    today = args.today or dt.date.today()
-    report = check_library(args.content, theme.layouts(), today, args.allow_overdue)
-    from .builder import known_booklets, proven_by_builds
-    from .plan import choose_booklets
-
-    chosen, unknown = choose_booklets(args.slugs, known_booklets(report), report.root)
-    report.problems.extend(unknown)
+    theme, report, chosen = check_chosen(args.content.resolve(), (args.output,),
+                                         args.today or dt.date.today(), args.allow_overdue,
+                                         args.slugs)
     _check_fixed_pages(report, chosen, theme, args.output,
                        proven_by_builds(args, report.library))
     return _report_check(report, chosen, args.format)

@@ -187,19 +187,11 @@ def tune_collector() -> None:
 def _read(root: Path, slug: str):
     """Read and check the library as a build does; return it, the theme, the errors that stop
     this booklet (as printed) and the warnings."""
-    from ..builder import check_own_templates, known_booklets
-    from ..checks import check_library
-    from ..fingerprint import walk_content
-    from ..plan import choose_booklets
-    from ..render import theme_for
+    from ..builder import check_chosen, check_own_templates
 
-    for _ in walk_content(root):
-        pass  # a folder past the limits (files, bytes, depth) is refused before it is read
-    theme = theme_for(root)
-    report = check_library(root, theme.layouts(), dt.date.today())
-    _, unknown = choose_booklets([slug], known_booklets(report), root)
-    problems = [*report.problems, *unknown]
-    ready = not unknown and report.library is not None and slug in report.buildable()
+    theme, report, chosen = check_chosen(root, (), dt.date.today(), False, [slug])
+    problems = report.problems
+    ready = slug in chosen and report.library is not None and slug in report.buildable()
     if ready:  # the content folder's own templates, checked and sandboxed, as a build does
         broken = check_own_templates(theme, report.library, [report.library.booklets[slug]],
                                      root, CRASH_FOLDER)
