@@ -1403,12 +1403,14 @@ def test_finding_10_a_real_run_with_a_crashing_booklet_shows_no_traceback(tmp_pa
 
 
 INTERRUPTED_RUN = """
-import sys, time
+import os, sys, time
 from pibooklet import pipeline
 from pibooklet.cli import run
 
 def build_booklet(*args, **kwargs):
-    print("building", flush=True)
+    # Straight to the pipe: in a forked worker, Python's stdout buffer may be locked by the
+    # thread that held it at the fork.
+    os.write(1, b"building\\n")
     time.sleep(120)
 
 pipeline.build_booklet = build_booklet
