@@ -22,7 +22,7 @@ CHUNK = 1 << 16
 # A temporary file is named `.NAME.PID.hHOST.tTOKEN.part` after the process and machine
 # writing it, so that another build can tell a live one (keep it) from one left by a killed
 # build (remove it). `.NAME.PID.part` is what earlier versions left.
-_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)(?:\.h(?P<host>[0-9a-f]{8}))?"
+TEMPORARY_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)(?:\.h(?P<host>[0-9a-f]{8}))?"
                         r"(?:\.t[0-9a-z_]+)?\.part")
 
 
@@ -75,7 +75,7 @@ def remove_stale_temporaries(folder: Path, name: str | None = None) -> list[Path
     now = time.time()
     with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(folder) as found:
         for entry in found:
-            match = _TEMPORARY.fullmatch(entry.name)
+            match = TEMPORARY_NAME.fullmatch(entry.name)
             if not match or (name is not None and match["name"] != name):
                 continue
             try:
