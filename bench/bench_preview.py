@@ -3,8 +3,8 @@
 
 It starts `pibooklet preview SLUG` as a user would (a process of its own), waits for the first
 preview, then, several times over, edits a section file and follows the server's event stream
-until the page it feeds shows the new text: first in the quick layout (one pass), then in the
-copyfitted one (the build's). It prints the median and every run.
+until the page it feeds shows the new text, laid out as the build lays it out. It prints the
+median and every run.
 
     python bench/bench_preview.py [--runs N] [--slug SLUG] [--section FILE]
 """
@@ -41,9 +41,9 @@ def _shows(state: dict, word: str) -> bool:
     return any(word in page["text"] for page in state["pages"])
 
 
-def _time_save(url: str, section: Path, word: str, run: int) -> tuple[float, float, float]:
-    """Edit the section; return the seconds to the first spreads showing it, the processor
-    seconds the server spent on them, and the seconds to the copyfitted ones."""
+def _time_save(url: str, section: Path, word: str, run: int) -> tuple[float, float]:
+    """Edit the section; return the seconds to the spreads showing it and the processor
+    seconds the server spent on them."""
     states = _states(url)
     next(states)  # the state now, sent as the stream opens
     text = section.read_text(encoding="utf-8")
@@ -54,17 +54,13 @@ def _time_save(url: str, section: Path, word: str, run: int) -> tuple[float, flo
     lines[body] = f"{lines[body]} {word}{run}"
     started = time.perf_counter()
     section.write_text("\n".join(lines), encoding="utf-8")
-    first = cpu = None
     for state in states:
         if time.perf_counter() - started > _RUN_SECONDS:
             raise SystemExit(f"run {run}: no new spreads after {_RUN_SECONDS} s")
         if state["problems"]:
             raise SystemExit("the preview reports problems:\n" + "\n".join(state["problems"]))
         if _shows(state, f"{word}{run}"):
-            if first is None:
-                first, cpu = time.perf_counter() - started, state["cpu_seconds"]
-            if state["stage"] == "copyfitted":
-                return first, cpu, time.perf_counter() - started
+            return time.perf_counter() - started, state["cpu_seconds"]
     raise SystemExit("the event stream ended")
 
 
@@ -88,17 +84,15 @@ def main() -> int:
                 if state["stage"] == "copyfitted" and not state["building"]:
                     break
             print(f"first preview: {time.perf_counter() - started:.2f} s (imports and fonts "
-                  "loaded, two layouts)")
-            quick, cpus, copyfitted = [], [], []
+                  "loaded)")
+            seconds, cpus = [], []
             for run in range(args.runs):
                 time.sleep(1)  # the watcher's quiet period between saves
-                first, cpu, last = _time_save(url, content / args.slug / args.section,
-                                              "zqxbench", run)
-                quick.append(first)
+                wall, cpu = _time_save(url, content / args.slug / args.section, "zqxbench", run)
+                seconds.append(wall)
                 cpus.append(cpu)
-                copyfitted.append(last)
-                print(f"run {run + 1}: new spreads {first:.2f} s ({cpu:.2f} s of processor "
-                      f"time), copyfitted {last:.2f} s")
+                print(f"run {run + 1}: new spreads {wall:.2f} s ({cpu:.2f} s of processor "
+                      "time)")
             status = Path(f"/proc/{server.pid}/status")
             peak = next((line.split()[1] for line in status.read_text().splitlines()
                          if line.startswith("VmHWM:")), None) if status.is_file() else None
@@ -107,9 +101,8 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"median of {args.runs} saves: new spreads {statistics.median(quick):.2f} s "
-          f"({statistics.median(cpus):.2f} s of processor time), "
-          f"copyfitted {statistics.median(copyfitted):.2f} s "
+    print(f"median of {args.runs} saves: new spreads {statistics.median(seconds):.2f} s "
+          f"({statistics.median(cpus):.2f} s of processor time) "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     return 0
 

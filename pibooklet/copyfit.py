@@ -10,7 +10,6 @@ booklet is laid out again; anything still wrong is left for the report to warn a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -21,7 +20,6 @@ from weasyprint.formatting_structure import boxes
 from .hyphenation import SOFT_HYPHEN, keep_whole, prepare
 from .layout import lay_out
 from .messages import N_
-from .notes import start_notes_under_support
 from .pagination import (
     HYPHENS,
     LETTERS,
@@ -62,17 +60,12 @@ ADDRESS_PART_CLASS = "address-part"
 
 def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
                      exceptions: tuple[str, ...],
-                     write_in_title: str = WRITE_IN_TITLE,
-                     notes_start: Callable[[weasyprint.Document], int] | None = None
-                     ) -> weasyprint.Document:
+                     write_in_title: str = WRITE_IN_TITLE) -> weasyprint.Document:
     """Lay out the booklet, then mend what a designer would: hyphens, headings, thin pages.
 
     A bad hyphen is mended by keeping its word whole, a stranded heading by starting it on the
     next page; a page that the next block or a new-page section leaves more than half empty
     gets ruled space to write on. Anything still wrong is left for the report to warn about.
-    With `notes_start` (how many ruled lines fit under Help and support, see notes.py), the
-    notes begin there when they fit: the parsed document is changed and laid out once more,
-    so the mending done so far is not done again.
     """
     source = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
     prepare(source.etree_element, hyphenate, exceptions)
@@ -80,17 +73,6 @@ def lay_out_designed(html: str, base: Path, fetcher, hyphenate: bool,
     # Each layout is dropped before the next is made: a long booklet's boxes take more memory
     # than anything else in the build.
     document = _mend(source, root, base, fetcher, lay_out(source, base, fetcher))
-    lines = notes_start(document) if notes_start else 0
-    if lines:
-        pages, document = len(document.pages), None
-        undo = start_notes_under_support(root, lines)
-        document = _lay_out_again(source, base, fetcher)
-        if len(document.pages) < pages:  # it fitted as measured
-            document = _mend(source, root, base, fetcher, document)
-        else:  # seldom: the measured lines did not fit after all
-            undo()
-            document = None
-            document = _lay_out_again(source, base, fetcher)
     added = _fill_thin_pages(document, root, write_in_title)
     if added:
         document = None

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
+from weasyprint.formatting_structure import boxes
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import tags  # noqa: F401 - gives tagged spans their own /Lang (see tags.py)
@@ -29,7 +30,8 @@ from .intake import (
 from .limits import MAX_FILES_FETCHED, MAX_PAGES
 
 SPARE_NOTES_PAGES = 3
-NOTES_ANCHOR_PREFIX = "notes-page-"
+#: The notes section's container of ruled lines (templates/notes.html).
+NOTES_LINES_CLASS = "notes-lines"
 BACK_COVER_ANCHOR = "back-cover"
 PAGES_PER_SHEET = 4
 _FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
@@ -225,30 +227,45 @@ def lay_out(html: str | weasyprint.HTML, base: Path,
 
 def keep_notes_for_saddle_stitch(document: weasyprint.Document,
                                  minimum: int) -> weasyprint.Document:
-    """Keep at least `minimum` notes pages, and as many more as make the count a multiple of 4."""
+    """Keep at least `minimum` notes pages, and as many more as make the count a multiple of 4.
+
+    The notes are one flow of ruled lines (templates/notes.html) with lines for more pages than
+    are ever kept; its last page, seldom full, is never kept.
+    """
     pages = document.pages
-    notes_anchors = [{anchor for anchor in page.anchors if anchor.startswith(NOTES_ANCHOR_PREFIX)}
-                     for page in pages]
-    notes = [index for index, anchors in enumerate(notes_anchors) if anchors]
+    notes = notes_page_indexes(document)
     back = [index for index, page in enumerate(pages) if BACK_COVER_ANCHOR in page.anchors]
-    if not notes or back != [len(pages) - 1]:
+    if not notes or back != [len(pages) - 1] or notes[-1] != len(pages) - 2:
         raise BuildError("the layout must end with notes pages and then the back cover on "
                          "one page; check the back-cover and notes templates")
-    first = notes[0]
-    # A notes section split over two pages reports its anchor on both.
-    overflowed = notes != list(range(first, len(pages) - 1)) or any(
-        len(anchors) != 1 or anchors & notes_anchors[index + 1]
-        for index, anchors in enumerate(notes_anchors[:-1]) if anchors)
-    if overflowed:
-        raise BuildError("a notes page ran onto a second page; the notes lines in the theme "
-                         "are taller than the page area")
+    first, full = notes[0], len(notes) - 1
     before = first + 1  # pages before the notes, plus the back cover
-    for kept in range(minimum, len(notes) + 1):
+    for kept in range(minimum, full + 1):
         if (before + kept) % PAGES_PER_SHEET == 0:
             break
-    else:  # pragma: no cover - SPARE_NOTES_PAGES = 3 always leaves a choice
-        raise BuildError("not enough spare notes pages to reach a multiple of four")
+    else:
+        raise BuildError("the notes lines ran out before the page count reached a multiple of "
+                         "four: the ruled lines in the theme are shorter than "
+                         "templates/notes.html allows for; raise its lines_per_page")
     return document.copy([*pages[:first + kept], pages[-1]])
+
+
+def notes_page_indexes(document: weasyprint.Document) -> list[int]:
+    """Return the indexes of the pages holding ruled notes lines: the run before the back
+    cover (a page Help and support shares with the first lines is one of them)."""
+    pages = document.pages
+    index = len(pages) - 2
+    while index >= 0 and _holds_notes_lines(pages[index]):
+        index -= 1
+    return list(range(index + 1, len(pages) - 1))
+
+
+def _holds_notes_lines(page: weasyprint.Page) -> bool:
+    # WeasyPrint has no public box walker. The ruled space copyfitting adds has lines too, but
+    # not in this container; its fragment on a page the notes only reach has no children.
+    return any(isinstance(box, boxes.BlockBox) and box.children and box.element is not None
+               and NOTES_LINES_CLASS in (box.element.get("class") or "").split()
+               for box in page._page_box.descendants())
 
 
 def overflowing_addresses(document: weasyprint.Document) -> list[tuple[str, float, float]]:
@@ -276,8 +293,7 @@ def overflowing_addresses(document: weasyprint.Document) -> list[tuple[str, floa
 
 def count_notes_pages(document: weasyprint.Document) -> int:
     """Return how many notes pages the document holds."""
-    return sum(any(anchor.startswith(NOTES_ANCHOR_PREFIX) for anchor in page.anchors)
-               for page in document.pages)
+    return len(notes_page_indexes(document))
 
 
 def write_pdf(document: weasyprint.Document, edition: dt.date, **options) -> bytes:

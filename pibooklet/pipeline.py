@@ -45,7 +45,6 @@ from .layout import (
     write_pdf,
 )
 from .messages import translations_for
-from .notes import notes_start_lines
 from .overprint import overprint_black
 from .pagination import OFF_PAGE, Fault, LayoutReport, analyse, off_page_faults, where_written
 from .press import (
@@ -235,13 +234,8 @@ def _fetcher(library: Library, theme: Theme, **options) -> ConfinedFetcher:
 
 
 def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
-              fetcher: ConfinedFetcher | None = None, notes_lines: int | None = None):
-    """Render and lay out one edition, keeping the notes pages that make a multiple of 4.
-
-    With `notes_lines` (a previous layout's decision, for the preview) the notes start
-    under Help and support with that many lines (none for 0) without being measured: one
-    layout fewer.
-    """
+              fetcher: ConfinedFetcher | None = None):
+    """Render and lay out one edition, keeping the notes pages that make a multiple of 4."""
     fetcher = fetcher or _fetcher(library, theme)
     notes = booklet.notes_pages + SPARE_NOTES_PAGES
     large_print = edition == "large-print"
@@ -249,19 +243,13 @@ def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
 
     body_size = library.organisation.large_print.body_size if large_print else \
         STANDARD_BODY_SIZE
-    rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition,
-                           notes_start_lines=notes_lines or 0)
-    # The notes may begin under Help and support: the parsed booklet is changed and laid out
-    # once more (not rendered and mended afresh); the rendered HTML's contents and link
-    # descriptions do not depend on where the notes begin.
+    rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
     document = lay_out_designed(
         rendered.html, booklet.folder, fetcher,
         hyphenate=hyphenation.enabled and not large_print
         and has_hyphenation_dictionary(booklet.language),
         exceptions=exceptions_for(booklet.language, hyphenation.exceptions),
-        write_in_title=translations_for(booklet.language, library.root).gettext(WRITE_IN_TITLE),
-        notes_start=(lambda laid_out: notes_start_lines(laid_out, body_size))
-        if booklet.notes_pages and notes_lines is None else None)
+        write_in_title=translations_for(booklet.language, library.root).gettext(WRITE_IN_TITLE))
     overflows = fixed_page_problems(document, booklet, library, body_size,
                                     "large-print" if large_print else "")
     if overflows:  # the very problems `build.py --check` reports, at their path:line
@@ -305,12 +293,11 @@ def _direction_steps(booklet: Booklet) -> tuple:
     return (read_right_to_left,) if is_right_to_left(booklet.language) else ()
 
 
-def screen_layout(booklet: Booklet, library: Library, theme: Theme,
-                  notes_lines: int | None = None):
+def screen_layout(booklet: Booklet, library: Library, theme: Theme):
     """Return the screen edition laid out and checked as a build makes it, before its PDF is
-    written: the rendered booklet, the document and its layout report (see _laid_out for
-    `notes_lines`); a problem raises BuildError or ContentError."""
-    rendered, document = _laid_out(booklet, library, theme, "screen", notes_lines=notes_lines)
+    written: the rendered booklet, the document and its layout report; a problem raises
+    BuildError or ContentError."""
+    rendered, document = _laid_out(booklet, library, theme, "screen")
     report = analyse(document, "screen")
     _refuse_off_page(report.faults, booklet, library, "screen")
     _check_contrast(document, library)

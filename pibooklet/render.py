@@ -111,13 +111,13 @@ STANDARD_BODY_SIZE = 12
 
 
 def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: int,
-                edition: str = "screen", notes_start_lines: int = 0,
-                fixed_only: bool = False, thumbnails: bool = True) -> RenderedBooklet:
-    """Return the booklet's HTML, with `notes_pages` lined notes pages before the back cover.
+                edition: str = "screen", fixed_only: bool = False,
+                thumbnails: bool = True) -> RenderedBooklet:
+    """Return the booklet's HTML, with ruled lines for `notes_pages` notes pages (and more)
+    before the back cover.
 
     The press edition uses the brand's CMYK values, the printer's profile and a bleed; the
-    large-print edition is re-flowed on A4 at the organisation's large-print size. With
-    `notes_start_lines`, the notes start under Help and support with that many lines.
+    large-print edition is re-flowed on A4 at the organisation's large-print size.
     `fixed_only` renders just the cover, inside cover and back cover, to check they fit.
     Without `thumbnails`, "more from us" blocks get a blank picture (used to draw a cover,
     which shows none of them).
@@ -160,10 +160,11 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
         bookmarks={entry.anchor: title for entry, title in zip(contents, printed, strict=True)},
         support=_support_items(booklet, library),
         fixed_only=fixed_only,
-        notes_start_lines=notes_start_lines,
         related=[titles[related] for related in booklet.related],
         notes_pages=notes_pages,
         notes_listed=notes_listed,
+        # A booklet that asks for no notes pages never gives Help and support's page to them.
+        notes_follow_support=booklet.notes_pages > 0,
         font_faces=Markup(library.organisation.typefaces.font_face_css()),
         font_family=Markup(library.organisation.typefaces.css_family_list()),
         icon_rules=Markup(_icon_rules(booklet, library)),

@@ -11,8 +11,10 @@ from pibooklet.errors import BuildError
 from pibooklet.layout import (
     SPARE_NOTES_PAGES,
     ConfinedFetcher,
+    count_notes_pages,
     keep_notes_for_saddle_stitch,
     lay_out,
+    notes_page_indexes,
 )
 
 
@@ -48,12 +50,21 @@ def test_a_layout_never_touches_the_network(tmp_path: Path,
     assert requests == []
 
 
-def _document(pages_before_notes: int, minimum: int) -> weasyprint.Document:
-    """Lay out pages as a real build does: the minimum notes pages plus the spares."""
+# Two ruled lines of 100 mm fill a page of WeasyPrint's default A4 (257 mm of page area).
+_LINE = '<div class="notes-line" style="height: 100mm"></div>'
+
+
+def _document(pages_before_notes: int, minimum: int, lines: int | None = None
+              ) -> weasyprint.Document:
+    """Lay out pages as a real build does: one flow of ruled lines for the minimum notes pages,
+    the spares and one more (templates/notes.html), then the back cover."""
     body = "".join('<section style="break-before: page">Text</section>'
                    for _ in range(pages_before_notes))
-    body += "".join(f'<section id="notes-page-{number}" style="break-before: page">Notes</section>'
-                    for number in range(1, minimum + SPARE_NOTES_PAGES + 1))
+    lines = 2 * (minimum + SPARE_NOTES_PAGES + 1) if lines is None else lines
+    body += ('<section id="notes-page-1" style="break-before: page"><h2>Notes</h2>'
+             f'<div class="notes-lines">{_LINE * lines}</div></section>')
+    # Ruled space elsewhere is not a notes page (copyfit's write-in space has lines too).
+    body = body.replace("Text", f'Text<div class="write-in">{_LINE}</div>', 1)
     body += '<section id="back-cover" style="break-before: page">Back</section>'
     return weasyprint.HTML(string=body).render()
 
@@ -62,18 +73,18 @@ def _document(pages_before_notes: int, minimum: int) -> weasyprint.Document:
     (3, 1, 8), (2, 1, 4), (5, 1, 8), (6, 1, 8), (6, 2, 12), (2, 0, 4), (3, 0, 4)])
 def test_notes_pages_make_the_count_a_multiple_of_four(before: int, minimum: int,
                                                        expected: int) -> None:
-    document = keep_notes_for_saddle_stitch(_document(before, minimum), minimum)
+    laid_out = _document(before, minimum)
+    flow = notes_page_indexes(laid_out)
+    assert len(flow) > minimum + SPARE_NOTES_PAGES  # the flow ran on past every page kept
+    document = keep_notes_for_saddle_stitch(laid_out, minimum)
     assert len(document.pages) == expected
     assert "back-cover" in document.pages[-1].anchors
-    notes = [page for page in document.pages
-             if any(anchor.startswith("notes-page-") for anchor in page.anchors)]
-    assert len(notes) >= minimum
+    notes = notes_page_indexes(document)
+    assert len(notes) >= minimum and count_notes_pages(document) == len(notes)
+    assert notes == list(range(before, expected - 1))  # the pages between text and back
 
 
-def test_a_notes_page_that_overflows_is_reported() -> None:
-    lines = '<div style="height: 10mm; border-bottom: 1px solid"></div>' * 40
-    html = (f'<section id="notes-page-1">{lines}</section>'
-            '<section id="notes-page-2" style="break-before: page">N</section>'
-            '<section id="back-cover" style="break-before: page">Back</section>')
-    with pytest.raises(BuildError, match="ran onto a second page"):
-        keep_notes_for_saddle_stitch(weasyprint.HTML(string=html).render(), 1)
+def test_notes_lines_that_run_out_are_reported() -> None:
+    # Lines shorter than notes.html allows for: too few pages of them to choose from.
+    with pytest.raises(BuildError, match="notes lines ran out"):
+        keep_notes_for_saddle_stitch(_document(3, 1, lines=3), 1)

@@ -22,7 +22,7 @@ from PIL import Image
 from pibooklet import pipeline
 from pibooklet.cli import main
 from pibooklet.preview import rebuild
-from pibooklet.preview.rebuild import COPYFITTED, QUICK, Previewer, spreads
+from pibooklet.preview.rebuild import COPYFITTED, Previewer, spreads
 from pibooklet.preview.server import HOST, PreviewServer
 
 SLUG = "relapsed-cancer"
@@ -97,40 +97,30 @@ def test_spreads_are_as_a_reader_holds_the_booklet() -> None:
 
 # The rebuild -------------------------------------------------------------------------------
 
-def test_a_save_shows_quickly_then_copyfitted_and_errors_keep_the_last_pages(
+def test_a_save_shows_the_build_s_layout_and_errors_keep_the_last_pages(
         library_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     previewer = Recording(library_copy, SLUG)
     previewer.rebuild(time.perf_counter())
     first = previewer.snapshot
-    # The first rebuild knows no copyfit decision: it lays out as the build does, at once.
+    # Each rebuild lays out as the build does, at once.
     assert [snapshot.stage for snapshot in previewer.published] == ["", COPYFITTED]
     assert not first.building and not first.problems and len(first.pages) == 24
-    assert previewer.notes_lines and previewer.notes_lines >= 4  # the sample's notes start early
     notes = next(page for page in first.pages if "Your notes" in page.text and page.number > 3)
     # They begin under Help and support (its related booklets end it), not on a page of
     # their own.
     assert notes.text.index("Other booklets that may help") < notes.text.index("Your notes")
 
-    # Nothing changed: the quick layout, with the copyfit's decision, is the build's layout.
-    previewer.published.clear()
-    previewer.rebuild(time.perf_counter())
-    quick, copyfitted = previewer.published[1], previewer.published[2]
-    assert (quick.stage, quick.building, copyfitted.stage, copyfitted.building) == \
-        (QUICK, True, COPYFITTED, False)
-    assert [page.text for page in quick.pages] == [page.text for page in copyfitted.pages]
-    assert [page.text for page in copyfitted.pages] == [page.text for page in first.pages]
-
-    # A saved word is in the quick spreads and in the contents.
+    # A saved word is in the spreads and in the contents.
     replace_in(library_copy / SLUG / SECTION, "title: What is refractory cancer?",
                "title: What is stubborn refractory cancer?")
     previewer.published.clear()
     previewer.rebuild(time.perf_counter())
-    quick = previewer.published[1]
-    assert quick.stage == QUICK and not quick.problems
-    assert any("What is stubborn refractory cancer?" in page.text for page in quick.pages)
-    assert ("What is stubborn refractory cancer?", 4) in previewer.snapshot.contents
-    assert 0 < quick.seconds < previewer.snapshot.seconds
-    assert 0 < quick.cpu_seconds < previewer.snapshot.cpu_seconds
+    saved = previewer.snapshot
+    assert [snapshot.building for snapshot in previewer.published] == [True, False]
+    assert saved.stage == COPYFITTED and not saved.problems
+    assert any("What is stubborn refractory cancer?" in page.text for page in saved.pages)
+    assert ("What is stubborn refractory cancer?", 4) in saved.contents
+    assert saved.cpu_seconds > 0 and saved.seconds > 0
 
     # Broken YAML: the build's very message, and the last pages stay.
     manifest = library_copy / SLUG / "booklet.yaml"
@@ -202,7 +192,7 @@ def test_a_saved_section_draws_only_the_pages_it_changed(library_copy: Path,
     changed = [page.number for page, old in zip(after, before, strict=True)
                if page.image != old.image]
     assert changed and "Alice was four" in after[changed[0] - 1].text
-    # Only the pages laid out differently were drawn again, in each of the two stages.
+    # Only the pages laid out differently were drawn again.
     assert 0 < sum(drawn) < len(after)
     # And each page kept is the very page a fresh preview draws.
     fresh = Previewer(library_copy, SLUG)

@@ -12,13 +12,12 @@ from pathlib import Path
 import pypdf
 import pytest
 import weasyprint
-from conftest import squash
+from conftest import PROJECT, squash
 from test_accessibility import structure
 from test_content import MANIFEST, ORGANISATION, problems_of, write_library
 
 from pibooklet.cli import main
 from pibooklet.content import read_library
-from pibooklet.notes import notes_start_lines
 
 TODAY = "2026-01-01"
 MARK = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20" width="40" height="20">'
@@ -360,24 +359,50 @@ def test_headings_in_manifest_markdown_follow_the_section_rules(tmp_path: Path) 
         "title; use ##"]
 
 
-def _notes_document(support_mm: float):
-    """A page of Help and support of a given height, then a full page of ruled notes lines."""
-    lines = '<div class="notes-line" style="height: 8mm"></div>' * 10
-    html = ('<style>@page { size: 100mm 150mm; margin: 10mm } body { margin: 0 }</style>'
-            '<section><p id="help-and-support" style="margin: 0; line-height: 10mm">'
-            + "Help<br>" * (int(support_mm // 10) - 1) + 'Help</p></section>'
-            f'<section id="notes-page-1" style="break-before: page"><h2 style="margin: 0; '
-            f'height: 10mm">Your notes</h2>{lines}</section>')
-    return weasyprint.HTML(string=html).render()
+def _support_then_notes(support_mm: float) -> weasyprint.Document:
+    """Help and support of a given height, then the notes as templates/notes.html writes them,
+    laid out with our page.css and booklet.css."""
+    lines = '<div class="notes-line"></div>' * 60
+    html = ('<style>:root { --body-size: 12pt }</style>'
+            f'<section class="support"><p style="margin: 0; height: {support_mm}mm">Help</p>'
+            '</section><section class="notes-page notes-start" id="notes-page-1">'
+            '<h2 class="section-title" id="your-notes">Your notes</h2>'
+            f'<div class="notes-lines">{lines}</div></section>')
+    styles = [weasyprint.CSS(filename=PROJECT / "styles" / name)
+              for name in ("page.css", "booklet.css")]
+    return weasyprint.HTML(string=html).render(stylesheets=styles)
 
 
-@pytest.mark.parametrize(("support_mm", "expected"), [(40, 9), (80, 4), (90, 0)])
-def test_the_notes_start_under_the_directory_only_with_room_for_enough_lines(
-        support_mm: float, expected: int) -> None:
-    # 130 mm of page area holds the directory's lines, a 1.2 em gap (5.1 mm at 12 pt), the
-    # 10 mm notes heading and 8 mm ruled lines: after 40 mm of directory, 9 lines fit; after
-    # 80 mm, 4 (the least worth starting); after 90 mm, 3, so the notes start a new page.
-    assert notes_start_lines(_notes_document(support_mm), 12) == expected
+def _notes_on(page) -> tuple[list[float], float | None]:
+    """Return the tops of the ruled notes lines on a page and the top of its notes heading."""
+    found = [(box.position_y, box.element.tag) for box in page._page_box.descendants()
+             if type(box).__name__ == "BlockBox" and box.element is not None
+             and ("notes-line" in (box.element.get("class") or "").split()
+                 or box.element.tag == "h2")]
+    return ([top for top, tag in found if tag == "div"],
+            next((top for top, tag in found if tag == "h2"), None))
+
+
+def test_the_notes_start_under_the_directory_only_with_room_for_four_lines() -> None:
+    # Directories ending lower and lower down the page: the notes heading and at least four
+    # lines follow on the same page, filling it; with room for fewer, they start the next.
+    under, after = [], []
+    for support_mm in range(90, 175, 3):
+        first, second = _support_then_notes(support_mm).pages[:2]
+        lines, heading = _notes_on(first)
+        page_bottom = first._page_box.content_box_y() + first._page_box.height
+        if heading is None:
+            assert not lines
+            next_lines, next_heading = _notes_on(second)
+            assert next_heading == second._page_box.content_box_y()  # no gap at a page top
+            assert next_lines and next_lines[0] > next_heading
+            after.append(support_mm)
+        else:
+            assert len(lines) >= 4
+            pitch = lines[1] - lines[0]
+            assert page_bottom - (lines[-1] + pitch) < pitch  # the page is filled
+            under.append(support_mm)
+    assert under and after and max(under) < min(after)
 
 
 def test_logo_and_trust_mark_images_are_held_to_the_image_size_limit(tmp_path: Path) -> None:

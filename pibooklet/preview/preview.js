@@ -2,8 +2,6 @@
 "use strict";
 
 const STAGES = {
-  quick: "Quick layout: one pass, with the notes started as the last copyfit found. " +
-         "The copyfitted layout follows.",
   copyfitted: "Copyfitted, as the build lays it out. Not finished or verified: the " +
               "preview is not a deliverable; run pibooklet build for the PDFs.",
 };

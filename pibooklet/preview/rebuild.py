@@ -1,11 +1,9 @@
-"""Rebuilding one booklet's screen edition for the preview: a quick layout, then the copyfitted.
+"""Rebuilding one booklet's screen edition for the preview, copyfitted as the build lays it out.
 
 Each rebuild reads and checks the whole library again (nothing read before is trusted), then
 lays the booklet out as a build does, through the same sandbox, fetcher and limits. The warm
-process keeps only one decision between rebuilds: how many ruled lines the copyfit started the
-notes with under Help and support. Given that, the quick layout takes one WeasyPrint pass
-instead of two; the copyfitted layout, exactly the build's, follows and replaces it. Neither is
-finished or verified with pypdf: the preview is not a deliverable.
+process keeps only the images of pages drawn before. The layout is not finished or verified:
+the preview is not a deliverable.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ import pickle
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,8 +24,8 @@ import pypdfium2
 from ..errors import ERROR, WARNING
 from ..jobs import run_job
 
-#: The stages a snapshot's pages come from, and what the page says of each.
-QUICK, COPYFITTED = "quick", "copyfitted"
+#: The stage a snapshot's pages come from (the page says what it means).
+COPYFITTED = "copyfitted"
 #: Pixels per inch of the page images: at 96, CSS's own, a page shows at its printed size.
 PAGE_PPI = 96
 _JPEG_QUALITY = 88
@@ -58,7 +55,7 @@ class Snapshot:
 
     version: int = 0
     building: bool = True
-    stage: str = ""  # QUICK or COPYFITTED: where `pages` came from ("" before the first)
+    stage: str = ""  # COPYFITTED once `pages` are laid out ("" before the first)
     pages_version: int = 0  # the version that made `pages`: their images' address
     pages: tuple[PreviewPage, ...] = ()
     contents: tuple[tuple[str, int], ...] = ()  # (title, page)
@@ -93,7 +90,6 @@ class _Made:
     contents: tuple[tuple[str, int], ...]
     report: dict
     warnings: list[str]
-    notes_lines: int
     right_to_left: bool
 
 
@@ -105,8 +101,6 @@ class Previewer:
         self.slug = slug
         self.snapshot = Snapshot()
         self.changed = threading.Condition()
-        #: The copyfit's notes decision from the last copyfitted layout (None: not known).
-        self.notes_lines: int | None = None
         #: The pages last shown, drawn, by their signature (see draw_document).
         self.drawn: dict[int, tuple[bytes, str]] = {}
 
@@ -123,12 +117,10 @@ class Previewer:
             self.changed.notify_all()
             return self.snapshot
 
-    def rebuild(self, saved: float, superseded: Callable[[], bool] = lambda: False,
-                sections_only: bool = False) -> None:
-        """Read the library, lay out quickly (when the notes decision is known), then as the
-        build does; `saved` is when the change was seen (perf_counter), `superseded` says a
-        newer change makes the rest of this rebuild pointless, `sections_only` that nothing
-        but Markdown sections changed since the last rebuild (no cover can have changed)."""
+    def rebuild(self, saved: float, sections_only: bool = False) -> None:
+        """Read the library and lay the booklet out as the build does; `saved` is when the
+        change was seen (perf_counter), `sections_only` that nothing but Markdown sections
+        changed since the last rebuild (no cover can have changed)."""
         from ..thumbnail import forget_thumbnails
 
         if not sections_only:  # a cover's picture, style or template may have changed
@@ -144,28 +136,19 @@ class Previewer:
             return
         library, theme, _, warnings = read
         booklet = library.booklets[self.slug]
-        stages = ([(QUICK, self.notes_lines)] if self.notes_lines is not None else []) + \
-            [(COPYFITTED, None)]
-        for stage, notes_lines in stages:
-            made, problems = run_job(lambda notes_lines=notes_lines: _lay_out(
-                booklet, library, theme, notes_lines, self.drawn), booklet.manifest, self.slug,
-                "preview", CRASH_FOLDER)
-            last = stage == COPYFITTED or superseded()
-            if made is None:
-                self.publish(building=not last, problems=tuple(map(str, problems)))
-            else:
-                if stage == COPYFITTED:
-                    self.notes_lines = made.notes_lines
-                version = self.snapshot.version + 1
-                self.publish(building=not last, stage=stage, pages_version=version,
-                             pages=made.pages, contents=made.contents, report=made.report,
-                             problems=(), warnings=tuple(warnings + made.warnings),
-                             right_to_left=made.right_to_left,
-                             seconds=time.perf_counter() - saved,
-                             cpu_seconds=time.thread_time() - cpu)
-            gc.collect()  # the layout's garbage, now that its pages are shown
-            if last:
-                return
+        made, problems = run_job(lambda: _lay_out(booklet, library, theme, self.drawn),
+                                 booklet.manifest, self.slug, "preview", CRASH_FOLDER)
+        if made is None:
+            self.publish(building=False, problems=tuple(map(str, problems)))
+        else:
+            version = self.snapshot.version + 1
+            self.publish(building=False, stage=COPYFITTED, pages_version=version,
+                         pages=made.pages, contents=made.contents, report=made.report,
+                         problems=(), warnings=tuple(warnings + made.warnings),
+                         right_to_left=made.right_to_left,
+                         seconds=time.perf_counter() - saved,
+                         cpu_seconds=time.thread_time() - cpu)
+        gc.collect()  # the layout's garbage, now that its pages are shown
 
     def image(self, pages_version: int, number: int) -> bytes | None:
         """Return a page image of the current snapshot, or None if it has none such."""
@@ -202,15 +185,15 @@ def _read(root: Path, slug: str):
     return report.library, theme, stopped, warnings
 
 
-def _lay_out(booklet, library, theme, notes_lines: int | None, drawn: dict) -> _Made:
+def _lay_out(booklet, library, theme, drawn: dict) -> _Made:
     """Lay the screen edition out (see pipeline.screen_layout) and draw its pages (those not
     in `drawn`, see draw_document)."""
     from ..direction import is_right_to_left
     from ..pagination import where_written
     from ..pipeline import screen_layout
 
-    _, document, report = screen_layout(booklet, library, theme, notes_lines=notes_lines)
-    contents, decided = contents_of(document), notes_lines_of(document)
+    _, document, report = screen_layout(booklet, library, theme)
+    contents = contents_of(document)
     pages = draw_document(document, booklet.edition, drawn)
     del document
     located = report.as_dict()
@@ -218,8 +201,7 @@ def _lay_out(booklet, library, theme, notes_lines: int | None, drawn: dict) -> _
         plain["where"] = where_written(fault, booklet, library)
     warnings = [f"{fault['where']}: screen edition: {fault['message']}"
                 for fault in located["faults"]]
-    return _Made(pages, tuple(contents), located, warnings, decided,
-                 is_right_to_left(booklet.language))
+    return _Made(pages, tuple(contents), located, warnings, is_right_to_left(booklet.language))
 
 
 def draw_document(document, edition: dt.date, drawn: dict | None = None
@@ -227,7 +209,7 @@ def draw_document(document, edition: dt.date, drawn: dict | None = None
     """Return a laid-out document's pages drawn, reusing from `drawn` (a page's signature ->
     its image and text, kept by the caller and updated here) each page laid out exactly as
     one drawn before: a save usually changes a few pages, and drawing them all is a sixth of
-    a quick rebuild."""
+    a rebuild."""
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "internal"]
     drawn = {} if drawn is None else drawn
@@ -339,20 +321,6 @@ def contents_of(document) -> list[tuple[str, int]]:
                 title = " ".join("".join(element.itertext()).replace("\u00ad", "").split())
                 entries.setdefault(target, (title, anchors[target]))
     return list(entries.values())
-
-
-def notes_lines_of(document) -> int:
-    """Return how many ruled lines the notes start with under Help and support (0: none)."""
-    from ..layout import NOTES_ANCHOR_PREFIX
-    from ..notes import NOTES_START_CLASS
-
-    root = document.pages[0]._page_box.children[0].element  # as pagination.analyse finds it
-    section = next((element for element in root.iter("section")
-                    if element.get("id") == f"{NOTES_ANCHOR_PREFIX}1"), None)
-    if section is None or NOTES_START_CLASS not in (section.get("class") or "").split():
-        return 0
-    return sum("notes-line" in (element.get("class") or "").split()
-               for element in section.iter("div"))
 
 
 def spreads(count: int) -> list[list[int]]:

@@ -144,8 +144,7 @@ class PreviewServer:
                     return
                 previewer = self.previewers[slug]
                 try:
-                    previewer.rebuild(seen, superseded=self._wanted.is_set,
-                                      sections_only=sections_only)
+                    previewer.rebuild(seen, sections_only=sections_only)
                 except Exception as error:  # a bug of ours outside the booklet's job
                     previewer.publish(building=False, problems=(str(crash_problem(
                         self.root, slug, "preview", error, CRASH_FOLDER)),))
