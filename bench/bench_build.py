@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -66,18 +67,25 @@ def _run_child(body: str, *args: str) -> dict[str, float]:
 
 
 def _final_html(slug: str, content: Path, folder: Path) -> Path:
-    """Write the HTML our build lays out for `slug`, with the notes pages it keeps."""
+    """Write the HTML our build lays out for `slug`, with just the notes lines on the pages it
+    keeps, so that bare WeasyPrint lays out the very pages of our screen edition."""
     from pibooklet.content import read_library
-    from pibooklet.pipeline import build_booklet
-    from pibooklet.render import render_html, theme_for
+    from pibooklet.layout import notes_page_indexes
+    from pibooklet.pipeline import screen_layout
+    from pibooklet.render import theme_for
 
     theme = theme_for(content.resolve())
     library = read_library(content, theme.layouts())
     booklet = library.booklets[slug]
-    built = build_booklet(booklet, library, theme, outputs=("screen",))
-    rendered = render_html(booklet, library, theme, notes_pages=built.notes_pages)
+    rendered, document, _ = screen_layout(booklet, library, theme)
+    kept = sum(1 for index in notes_page_indexes(document)
+               for box in document.pages[index]._page_box.descendants()
+               if type(box).__name__ == "BlockBox" and box.element is not None
+               and "notes-line" in (box.element.get("class") or "").split())
+    lines = '<div class="notes-line"></div>'
+    html = re.sub(f"(?:{re.escape(lines)})+", lines * kept, rendered.html, count=1)
     # Relative image paths resolve against the booklet folder, as in our build.
-    html = rendered.html.replace("<head>", f'<head>\n<base href="{booklet.folder.as_uri()}/">', 1)
+    html = html.replace("<head>", f'<head>\n<base href="{booklet.folder.as_uri()}/">', 1)
     path = folder / f"{slug}.html"
     path.write_text(html, encoding="utf-8")
     return path
