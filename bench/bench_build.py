@@ -9,7 +9,14 @@ it is our overhead. The full build (screen, press, office and specification) is 
 it lays out the booklet three times (screen, large print and press) and adds imposition and
 preflight checks.
 
-    python bench/bench_build.py [--runs N] [--content DIR]
+    python bench/bench_build.py [--runs N] [--content DIR] [--slug SLUG ...]
+
+A long booklet shows how the overhead falls with length (bench/large_library.py writes one):
+
+    python -c "import sys; sys.path.insert(0, 'bench'); from pathlib import Path; \\
+        from large_library import write_long_booklet as w; \\
+        w(Path('/tmp/long'), Path('content'), sections=54)"
+    python bench/bench_build.py --content /tmp/long --slug long-booklet --runs 1
 """
 
 from __future__ import annotations
@@ -96,8 +103,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of each, median reported")
     parser.add_argument("--content", type=Path, default=PROJECT / "content")
+    parser.add_argument("--slug", action="append", help="measure only this booklet (repeatable)")
     args = parser.parse_args()
-    slugs = sorted(path.parent.name for path in args.content.glob("*/booklet.yaml"))
+    slugs = args.slug or sorted(path.parent.name for path in args.content.glob("*/booklet.yaml"))
     print(f"{'booklet':<18} {'ours s':>8} {'bare s':>8} {'ratio':>6} {'work ratio':>10} "
           f"{'ours cpu':>9} {'bare cpu':>9} {'cpu ratio':>9} "
           f"{'ours MiB':>9} {'bare MiB':>9} {'all outputs s':>14} {'cpu s':>6} {'MiB':>5}")
