@@ -34,6 +34,7 @@ from pibooklet import pipeline
 from pibooklet.checks import malformed_addresses
 from pibooklet.cli import main
 from pibooklet.errors import display_path
+from pibooklet.intake import css_import_lines
 from pibooklet.limits import (
     MAX_FILE_BYTES,
     MAX_FILES_FETCHED,
@@ -933,6 +934,20 @@ def test_finding_01_a_content_stylesheet_may_not_import(tmp_path: Path) -> None:
         assert (f"{where}/big.css: is larger than 512 KB, the limit for a stylesheet file: "
                 "remove unused rules") in lines
         assert not output.exists()
+
+
+@pytest.mark.parametrize(("css", "lines"), [
+    ('@import "a.css";', [1]),
+    ('p { color: black }\n@IMPORT url(a.css);', [2]),
+    ('@\\69mport "a.css";', [1]),
+    ('@\\49 MPORT "a.css";', [1]),
+    ('@\\import "a.css";', [1]),
+    ('p {}\n\n@media print { @page { margin: 0 } }\n@Import "a.css";', [4]),
+    ('/* @import "a.css"; */ p { content: "@import" }', []),
+    ("@page { margin: 0 } @media print { p { color: black } }", []),
+])
+def test_every_spelling_of_an_import_is_found(css: str, lines: list[int]) -> None:
+    assert css_import_lines(css) == lines
 
 
 def test_finding_01_a_stylesheet_a_template_imports_cannot_fetch_without_end(
