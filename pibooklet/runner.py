@@ -83,7 +83,7 @@ def _start_worker() -> None:
 
 def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable,
              after: Callable[[int], list[int]]) -> Iterator[tuple]:
-    # Imported here: a build of one booklet runs it in its own process, and needs no pool.
+    # Imported here, not at the top: a single task runs in the build's own process, with no pool.
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
