@@ -1360,7 +1360,7 @@ def test_finding_10_a_crash_outside_any_booklet_is_one_line_too(tmp_path: Path, 
                                                               monkeypatch) -> None:
     root = write_booklets(tmp_path / "content", ("aa",))
 
-    def check_library(*args):
+    def check_library(*args, **options):
         raise RuntimeError("the checker broke")
 
     monkeypatch.setattr("pibooklet.checks.check_library", check_library)
