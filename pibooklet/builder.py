@@ -236,7 +236,7 @@ def _read_library(run: _Run):
 
     run.theme = theme_for(run.root)
     run.report = check_library(run.args.content, run.theme.layouts(), run.today,
-                               run.args.allow_overdue)
+                               run.args.allow_overdue, notes=False)
     return run.report
 
 

@@ -239,10 +239,12 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 def measure_section(path: Path, body: str, first_line: int, language: str,
-                    settings: PlainLanguage) -> Readability:
-    """Return the readability of a section's prose (headings and markup left out)."""
-    english = primary_language(language) == "en"
-    hyphenator = pyphen.Pyphen(lang=language.replace("-", "_")) if english else None
+                    settings: PlainLanguage, rate: bool = True) -> Readability:
+    """Return the readability of a section's prose (headings and markup left out); reading
+    ease and age are measured in English only, and only if `rate` (syllables are counted with
+    a hyphenation dictionary, which takes a tenth of a second to load)."""
+    rated = primary_language(language) == "en" and rate
+    hyphenator = pyphen.Pyphen(lang=language.replace("-", "_")) if rated else None
     sentences = [sentence for paragraph in _paragraphs(body, first_line)
                  for sentence in _sentences(paragraph)]
     words = syllables = 0
@@ -255,7 +257,7 @@ def measure_section(path: Path, body: str, first_line: int, language: str,
         if len(found) > settings.max_sentence_words:
             long_sentences.append((line, len(found), " ".join(sentence.split()[:8]) + " …"))
     count = max(len(sentences), 1)
-    if not english:
+    if not rated:
         return Readability(path, words, len(sentences), None, None, long_sentences)
     per_sentence, per_word = words / count, syllables / max(words, 1)
     reading_ease = 206.835 - 1.015 * per_sentence - 84.6 * per_word
@@ -309,14 +311,19 @@ def _syllables(word: str, hyphenator: pyphen.Pyphen) -> int:
 
 
 def check_plain_language(booklet: Booklet, settings: PlainLanguage, problems: Problems,
-                         reported: set[Path] | None = None) -> list[Readability]:
-    """Measure each section; report what falls outside the thresholds (once per file)."""
+                         reported: set[Path] | None = None,
+                         notes: bool = True) -> list[Readability]:
+    """Measure each section; report what falls outside the thresholds (once per file).
+
+    With `notes` False reading ease and age are measured only where they are strict (make
+    errors): a build shows no notes.
+    """
     severity = ERROR if settings.strict else NOTE
     results = []
     reported = set() if reported is None else reported
     for section in booklet.sections:
         result = measure_section(section.path, section.body, section.body_line,
-                                 booklet.language, settings)
+                                 booklet.language, settings, notes or settings.strict)
         results.append(result)
         if result.words < 40 or section.path in reported:
             continue  # too short to measure fairly, or a shared section reported already
@@ -381,8 +388,11 @@ class LibraryReport:
 
 
 def check_library(root: Path, layouts: frozenset[str], today: dt.date,
-                  allow_overdue: bool = False) -> LibraryReport:
-    """Read the library and run every editorial check; never raises for content problems."""
+                  allow_overdue: bool = False, notes: bool = True) -> LibraryReport:
+    """Read the library and run every editorial check; never raises for content problems.
+
+    A build, which shows no notes, passes `notes` False: see check_plain_language.
+    """
     library, problems = gather_library(root, layouts)
     if library is None:
         return LibraryReport(Path(root).resolve(), None, problems.items)
@@ -399,7 +409,7 @@ def check_library(root: Path, layouts: frozenset[str], today: dt.date,
         settings = PlainLanguage(**{**organisation.plain_language,
                                     **{key: value for key, value in booklet.plain_language.items()
                                        if value is not None}})
-        readability[slug] = check_plain_language(booklet, settings, problems, measured)
+        readability[slug] = check_plain_language(booklet, settings, problems, measured, notes)
         texts += [booklet.manifest, *(section.path for section in booklet.sections)]
     check_addresses([path for path in dict.fromkeys(texts) if path.is_file()], problems,
                     library.root)

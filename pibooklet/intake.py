@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import stat
 import warnings
 from pathlib import Path
@@ -27,6 +28,9 @@ _BOM = b"\xef\xbb\xbf"
 _KINDS = {".yaml": "yaml", ".yml": "yaml", ".md": "markdown", ".html": "template",
           ".css": "stylesheet", ".svg": "svg", ".icc": "profile", ".icm": "profile",
           ".po": "catalogue"}
+#: An @import at-keyword begins "@i", "@I", or "@" and a backslash (an escaped letter, as in
+#: "@\69mport"): a stylesheet with none of them has no @import rule.
+_MAYBE_IMPORT = re.compile(r"@[iI\\]")
 #: How each raster format a booklet may use begins, and its usual name ending.
 _RASTERS = ((b"\x89PNG\r\n\x1a\n", "PNG", ".png"), (b"\xff\xd8\xff", "JPEG", ".jpg"),
             (b"GIF87a", "GIF", ".gif"), (b"GIF89a", "GIF", ".gif"),
@@ -113,6 +117,8 @@ def decode_text(data: bytes, path: Path) -> str:
 
 def css_import_lines(css: str) -> list[int]:
     """Return the lines of a stylesheet's @import rules, escaped spellings included."""
+    if not _MAYBE_IMPORT.search(css):
+        return []  # most stylesheets: no need to parse them twice (the layout parses them too)
     return [rule.source_line for rule in tinycss2.parse_stylesheet(
         css, skip_comments=True, skip_whitespace=True)
         if rule.type == "at-rule" and rule.lower_at_keyword == "import"]

@@ -8,8 +8,6 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-import segno
-
 from .links import contact_href
 
 QUIET_ZONE_MODULES = 4
@@ -28,6 +26,8 @@ class QrCode:
 
 def make_qr(href: str, dark: str, light: str) -> QrCode:
     """Return a QR code for `href`, drawn in the given CSS colours (error correction M+)."""
+    import segno  # here: most booklets print no QR code, and segno takes 0.015 s to load
+
     code = segno.make(href, error="m", micro=False)  # boosted above M when it costs no size
     modules = code.symbol_size(scale=1, border=0)[0]
     module_mm = max(MIN_MODULE_MM, MIN_SYMBOL_MM / modules)

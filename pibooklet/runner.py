@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -83,6 +83,11 @@ def _start_worker() -> None:
 
 def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable,
              after: Callable[[int], list[int]]) -> Iterator[tuple]:
+    # Imported here, not at the top: a single task runs in the build's own process, with no pool.
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("fork")  # the workers inherit what is loaded
     pending = list(range(len(tasks)))
     retried: set[int] = set()  # tasks whose worker died once: rerun each alone

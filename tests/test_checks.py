@@ -168,6 +168,22 @@ def test_plain_language_is_a_report_unless_strict(tmp_path: Path, capsys) -> Non
     assert status == 1 and "small/one.md:6: sentence of 29 words (over 25)" in out
 
 
+def test_a_build_rates_plain_language_where_it_is_strict(tmp_path: Path, capsys) -> None:
+    # A build shows no notes, so rates reading ease only where it makes errors.
+    hard = ("Chemotherapeutic immunomodulation necessitates comprehensive multidisciplinary "
+            "haematological consultation. ") * 6
+    root = write_library(tmp_path, section=SECTION + "\n" + hard + "\n")
+    replace_in(root / "small" / "booklet.yaml", "sections:",
+               "plain_language:\n  strict: true\nsections:")
+    output = tmp_path / "output"
+    assert main(["--outputs", "screen", "--content", str(root), "--output", str(output),
+                 "--today", TODAY]) == 1
+    error = capsys.readouterr().err
+    assert re.search(r"one\.md: reading ease -\d+ is below 60", error)
+    assert re.search(r"one\.md: reading age \d+ is above 14", error)
+    assert not output.exists()  # refused before any layout
+
+
 def test_reading_measures_follow_the_flesch_formulas() -> None:
     easy = measure_section(Path("x.md"), "The cat sat on the mat. It was a good cat.\n", 1,
                            "en-GB", PlainLanguage())

@@ -34,6 +34,7 @@ from pibooklet import pipeline
 from pibooklet.checks import malformed_addresses
 from pibooklet.cli import main
 from pibooklet.errors import display_path
+from pibooklet.intake import css_import_lines
 from pibooklet.limits import (
     MAX_FILE_BYTES,
     MAX_FILES_FETCHED,
@@ -935,6 +936,20 @@ def test_finding_01_a_content_stylesheet_may_not_import(tmp_path: Path) -> None:
         assert not output.exists()
 
 
+@pytest.mark.parametrize(("css", "lines"), [
+    ('@import "a.css";', [1]),
+    ('p { color: black }\n@IMPORT url(a.css);', [2]),
+    ('@\\69mport "a.css";', [1]),
+    ('@\\49 MPORT "a.css";', [1]),
+    ('@\\import "a.css";', [1]),
+    ('p {}\n\n@media print { @page { margin: 0 } }\n@Import "a.css";', [4]),
+    ('/* @import "a.css"; */ p { content: "@import" }', []),
+    ("@page { margin: 0 } @media print { p { color: black } }", []),
+])
+def test_every_spelling_of_an_import_is_found(css: str, lines: list[int]) -> None:
+    assert css_import_lines(css) == lines
+
+
 def test_finding_01_a_stylesheet_a_template_imports_cannot_fetch_without_end(
         tmp_path: Path) -> None:
     """A template may link a stylesheet outside styles/; one that imports itself is refused by
@@ -1345,7 +1360,7 @@ def test_finding_10_a_crash_outside_any_booklet_is_one_line_too(tmp_path: Path, 
                                                               monkeypatch) -> None:
     root = write_booklets(tmp_path / "content", ("aa",))
 
-    def check_library(*args):
+    def check_library(*args, **options):
         raise RuntimeError("the checker broke")
 
     monkeypatch.setattr("pibooklet.checks.check_library", check_library)
