@@ -178,10 +178,11 @@ def proven_by_builds(args: argparse.Namespace, library) -> set[str]:
 
 
 def check_chosen(root: Path, skip: tuple[Path, ...], today: dt.date, allow_overdue: bool,
-                 slugs: list[str]):
+                 slugs: list[str], notes: bool = True):
     """Check a content folder as `pibooklet check` and the preview do, before any layout: its
     size limits, then every file; return the theme, the report (a name asked for that is not
-    a booklet is one of its problems) and the booklets chosen."""
+    a booklet is one of its problems) and the booklets chosen. Without `notes`, findings
+    that can only be notes are not looked for (see check_library)."""
     from .checks import check_library
     from .plan import choose_booklets
     from .render import theme_for
@@ -189,7 +190,7 @@ def check_chosen(root: Path, skip: tuple[Path, ...], today: dt.date, allow_overd
     for _ in walk_content(root, skip):
         pass  # a folder past the limits (files, bytes, depth) is refused before it is read
     theme = theme_for(root)
-    report = check_library(root, theme.layouts(), today, allow_overdue)
+    report = check_library(root, theme.layouts(), today, allow_overdue, notes)
     chosen, unknown = choose_booklets(slugs, known_booklets(report), report.root)
     report.problems.extend(unknown)
     return theme, report, chosen

@@ -172,7 +172,8 @@ def _read(root: Path, slug: str):
     this booklet (as printed) and the warnings."""
     from ..builder import check_chosen, check_own_templates
 
-    theme, report, chosen = check_chosen(root, (), dt.date.today(), False, [slug])
+    # The page shows errors and warnings, never notes.
+    theme, report, chosen = check_chosen(root, (), dt.date.today(), False, [slug], notes=False)
     problems = report.problems
     ready = slug in chosen and report.library is not None and slug in report.buildable()
     if ready:  # the content folder's own templates, checked and sandboxed, as a build does
