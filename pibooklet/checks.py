@@ -24,7 +24,7 @@ from .content import (
     slug_of,
 )
 from .errors import ERROR, NOTE, WARNING, ContentError, Problems
-from .intake import read_content_text
+from .intake import read_content_text, reading_each_file_once
 from .links import find_contacts, is_registration_number, national_digits, uk_number_lengths
 from .translations import primary_language
 from .yamlfile import YamlMap
@@ -393,6 +393,12 @@ def check_library(root: Path, layouts: frozenset[str], today: dt.date,
 
     A build, which shows no notes, passes `notes` False: see check_plain_language.
     """
+    with reading_each_file_once():
+        return _check_library(root, layouts, today, allow_overdue, notes)
+
+
+def _check_library(root: Path, layouts: frozenset[str], today: dt.date, allow_overdue: bool,
+                   notes: bool) -> LibraryReport:
     library, problems = gather_library(root, layouts)
     if library is None:
         return LibraryReport(Path(root).resolve(), None, problems.items)

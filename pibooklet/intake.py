@@ -14,6 +14,8 @@ import os
 import re
 import stat
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from xml.parsers import expat
 
@@ -51,6 +53,24 @@ def record_reads() -> dict[Path, str]:
     return READ
 
 
+#: While a check reads a library (see reading_each_file_once): what each read of a file gave,
+#: its bytes or its problem, by the path as asked for, its root and kind. None: not reading once.
+_READ_ONCE: dict[tuple[str, str | None, str], bytes | ContentError] | None = None
+
+
+@contextmanager
+def reading_each_file_once() -> Iterator[None]:
+    """Within this block a file asked for again is not read again: a check reads each content
+    file three or four times over (its own checks, characters, addresses, unused files),
+    and every read follows the path's links one part at a time."""
+    global _READ_ONCE
+    previous, _READ_ONCE = _READ_ONCE, {}
+    try:
+        yield
+    finally:
+        _READ_ONCE = previous
+
+
 def kind_of_file(path: Path) -> str:
     """Return the limit kind of a file from its name ("yaml", "markdown", "svg", "image"...)."""
     return _KINDS.get(path.suffix.lower(), "image")
@@ -63,7 +83,24 @@ def read_content_bytes(path: Path, root: Path | None, kind: str | None = None) -
     again, still as a regular file within its limit.
     """
     path = Path(path)
-    limit = MAX_FILE_BYTES[kind or kind_of_file(path)]
+    kind = kind or kind_of_file(path)
+    if _READ_ONCE is None or READ is not None:  # a job records every read it makes
+        return _read_bytes(path, root, kind)
+    key = (str(path), None if root is None else str(root), kind)
+    if key not in _READ_ONCE:
+        try:
+            _READ_ONCE[key] = _read_bytes(path, root, kind)
+        except ContentError as problem:
+            _READ_ONCE[key] = problem
+    outcome = _READ_ONCE[key]
+    if isinstance(outcome, ContentError):
+        raise ContentError(outcome.problems)  # afresh: a caller may add to its problems
+    return outcome
+
+
+def _read_bytes(path: Path, root: Path | None, kind: str) -> bytes:
+    """Read a file as read_content_bytes does."""
+    limit = MAX_FILE_BYTES[kind]
     try:
         real = path.resolve(strict=True)
         is_regular = stat.S_ISREG(os.stat(real).st_mode)  # before opening: a FIFO would block
@@ -87,7 +124,6 @@ def read_content_bytes(path: Path, root: Path | None, kind: str | None = None) -
     if READ is not None:
         READ[real] = hashlib.sha256(data).hexdigest()
     if len(data) > limit:
-        kind = kind or kind_of_file(path)
         raise _problem(path, f"is larger than {_size(limit)}, the limit for a {kind} file: "
                              f"{_HOW_TO_SHRINK[kind]}")
     return data

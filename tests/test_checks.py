@@ -295,3 +295,29 @@ def test_picture_attributes_are_not_read_as_prose() -> None:
             'credit="Photo: A Name"}\n\nAsk for help.\n')
     measured = measure_section(Path("x.md"), body, 1, "en-GB", PlainLanguage())
     assert measured.words == 7 and measured.sentences == 2
+
+
+def test_a_check_reads_each_file_once_and_finds_the_same(monkeypatch) -> None:
+    from collections import Counter
+
+    from pibooklet import intake
+    from pibooklet.checks import _check_library, check_library
+    from pibooklet.render import theme_for
+
+    root = CONTENT.resolve()
+    layouts = theme_for(root).layouts()
+    today = dt.date(2026, 12, 2)
+    reads: Counter = Counter()
+    real = intake._read_bytes
+    monkeypatch.setattr(intake, "_read_bytes", lambda path, root, kind: reads.update(
+        [(str(path), str(root), kind)]) or real(path, root, kind))
+    once = check_library(root, layouts, today)
+    # Each file was read once as asked for (inside the folder, or accepted already: root None).
+    assert reads and max(reads.values()) == 1
+    read_once = sum(reads.values())
+    reads.clear()
+    every_time = _check_library(root, layouts, today, False, True)  # outside the block
+    assert sum(reads.values()) > 2 * read_once
+    assert [str(problem) for problem in every_time.problems] == \
+        [str(problem) for problem in once.problems]
+    assert every_time.buildable() == once.buildable()
