@@ -468,6 +468,8 @@ def _work(run: _Run, task: Task) -> Outcome:
     except BaseException as error:  # SystemExit and the like from a bug: this booklet's alone
         outcome.problems = [crash_problem(manifest, task.slug, "build", error,
                                           run.args.output)]
+    finally:
+        intake.stop_recording_reads()
     outcome.reads = {str(path): digest for path, digest in sorted(reads.items())}
     outcome.seconds = time.perf_counter() - started
     return outcome

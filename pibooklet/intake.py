@@ -53,6 +53,12 @@ def record_reads() -> dict[Path, str]:
     return READ
 
 
+def stop_recording_reads() -> None:
+    """Stop recording: a job run in the build's own process is over."""
+    global READ
+    READ = None
+
+
 #: While a check reads a library (see reading_each_file_once): what each read of a file gave,
 #: its bytes or its problem, by the path as asked for, its root and kind. None: not reading once.
 _READ_ONCE: dict[tuple[str, str | None, str], bytes | ContentError] | None = None
