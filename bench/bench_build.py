@@ -96,9 +96,14 @@ def _run_child(body: str, *args: str) -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _final_html(slug: str, content: Path, folder: Path) -> Path:
-    """Write the HTML our build lays out for `slug`, with just the notes lines on the pages it
-    keeps, so that bare WeasyPrint lays out the very pages of our screen edition."""
+def _final_html(slug: str, content: Path, folder: Path) -> tuple[Path, list[str]]:
+    """Write the HTML our build lays out for `slug` last, as it is then: hyphenation turned on,
+    the exception words marked and the copyfit's mends made (all done to the parsed tree),
+    with just the notes lines on the pages it keeps. Bare WeasyPrint then lays out the very
+    pages of our screen edition. Return the file and the text of each of those pages."""
+    from xml.etree import ElementTree
+
+    from pibooklet import copyfit
     from pibooklet.content import read_library
     from pibooklet.layout import notes_page_indexes
     from pibooklet.pipeline import screen_layout
@@ -107,18 +112,44 @@ def _final_html(slug: str, content: Path, folder: Path) -> Path:
     theme = theme_for(content.resolve())
     library = read_library(content, theme.layouts())
     booklet = library.booklets[slug]
-    rendered, document, _ = screen_layout(booklet, library, theme)
+    laid_out = []
+    lay_out = copyfit.lay_out
+    copyfit.lay_out = lambda source, *args: laid_out.append(source) or lay_out(source, *args)
+    try:
+        _, document, _ = screen_layout(booklet, library, theme)
+    finally:
+        copyfit.lay_out = lay_out
     kept = sum(1 for index in notes_page_indexes(document)
                for box in document.pages[index]._page_box.descendants()
                if type(box).__name__ == "BlockBox" and box.element is not None
                and "notes-line" in (box.element.get("class") or "").split())
+    html = "<!doctype html>\n" + ElementTree.tostring(laid_out[-1].etree_element,
+                                                       encoding="unicode", method="html")
     lines = '<div class="notes-line"></div>'
-    html = re.sub(f"(?:{re.escape(lines)})+", lines * kept, rendered.html, count=1)
+    html = re.sub(f"(?:{re.escape(lines)})+", lines * kept, html, count=1)
     # Relative image paths resolve against the booklet folder, as in our build.
     html = html.replace("<head>", f'<head>\n<base href="{booklet.folder.as_uri()}/">', 1)
     path = folder / f"{slug}.html"
     path.write_text(html, encoding="utf-8")
-    return path
+    return path, [_page_text(page) for page in document.pages]
+
+
+def _page_text(page) -> str:
+    """Return the text laid out on a page, without spaces (which a PDF's text may move)."""
+    return "".join("".join(box.text.split()) for box in page._page_box.descendants()
+                   if type(box).__name__ == "TextBox")
+
+
+def _same_pages(html: Path, expected: list[str]) -> None:
+    """Fail unless bare WeasyPrint lays out the HTML into our screen edition's pages."""
+    import weasyprint
+
+    pages = [_page_text(page) for page in weasyprint.HTML(filename=html).render().pages]
+    if pages != expected:
+        differ = [number for number, (ours, bare)
+                  in enumerate(zip(pages, expected, strict=False), 1) if ours != bare]
+        sys.exit(f"{html.name}: bare WeasyPrint lays out {len(pages)} pages, ours "
+                 f"{len(expected)}; the text differs on pages {differ}")
 
 
 def main() -> int:
@@ -136,13 +167,15 @@ def main() -> int:
         folder = Path(folder)
         _compile_bytecode(folder / "bytecode")
         for slug in slugs:
-            html = _final_html(slug, args.content, folder)
-            ours = [_run_child(OURS, slug, str(args.content), str(folder / "ours"), "screen")
-                    for _ in range(args.runs)]
-            full = [_run_child(OURS, slug, str(args.content), str(folder / "full"),
-                               ",".join(OUTPUTS)) for _ in range(args.runs)]
-            bare = [_run_child(BARE, str(html), str(folder / f"{slug}-bare.pdf"))
-                    for _ in range(args.runs)]
+            html, pages = _final_html(slug, args.content, folder)
+            _same_pages(html, pages)
+            ours, full, bare = [], [], []
+            for _ in range(args.runs):  # taken in turn, so a busy spell slows all three
+                ours.append(_run_child(OURS, slug, str(args.content), str(folder / "ours"),
+                                       "screen"))
+                bare.append(_run_child(BARE, str(html), str(folder / f"{slug}-bare.pdf")))
+                full.append(_run_child(OURS, slug, str(args.content), str(folder / "full"),
+                                       ",".join(OUTPUTS)))
             ours_total, bare_total = (statistics.median(run["total"] for run in runs)
                                       for runs in (ours, bare))
             ours_work, bare_work = (statistics.median(run["work"] for run in runs)

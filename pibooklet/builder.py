@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from . import intake
 from .cache import (
@@ -48,6 +50,8 @@ from .plan import (
 )
 from .progress import PlainReporter
 from .runner import run_tasks
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -88,6 +92,7 @@ class _Run:
     grouped: dict = field(default_factory=dict)  # the content files by booklet folder
     records: dict = field(default_factory=dict)  # each up-to-date job's record, by name
     fresh: set[str] = field(default_factory=set)  # the jobs up to date before this build
+    ahead: object = None  # the check's child, rendering the lone booklet (overlap.Helper)
 
 
 def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
@@ -96,11 +101,21 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
     cache_folder = args.cache or args.output / CACHE_FOLDER
     check_cache_folder(cache_folder)
     run = _new_run(args, reporter, cache_folder)
+    try:
+        return _build(run, cache_folder)
+    finally:
+        if run.ahead is not None:
+            run.ahead.close()
+
+
+def _build(run: _Run, cache_folder: Path) -> int:
+    """Check, plan, run and record; return the exit status (the caller ends run.ahead)."""
+    args, reporter = run.args, run.reporter
     files, digests = run.files, run.digests
     record = _trusted_check(run)
     checked = record is None
     if checked:
-        record = _check(run)
+        record = _while_loading(run, _check)
     for problem in record.problems:
         if problem.severity != NOTE:  # the plain-language report is for --check
             reporter.problem(problem)
@@ -126,6 +141,7 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
         _print_plan(run, plan, stale)
         return 1 if errors else 0
     tasks = plan.tasks(stale)
+    _ask_ahead(run, tasks)
     reporter.plan(len(stale), len(plan.jobs) - len(stale), len({task.slug for task in tasks}))
     reporter.failed += len(failed)  # those the check stopped count as failed too
     _replay_up_to_date(run, plan, stale)
@@ -263,6 +279,75 @@ def _check(run: _Run) -> CheckRecord:
                        facts_of(library) if library else {}, external, valid_from=run.today)
 
 
+def _while_loading(run: _Run, read: Callable[[_Run], T]) -> T:
+    """Return read(run), which reads the library into the run: given a second core, in a
+    forked child (kept as run.ahead) while this process loads the layout code (overlap.py)."""
+    if run.args.jobs < 2 or run.args.dry_run:
+        return read(run)
+    from .overlap import Helper
+
+    try:
+        helper = Helper(lambda: (read(run), run.theme, run.report),
+                        lambda slug: _render_ahead(run, slug), lambda: _lone_booklet(run))
+    except OSError:  # no process to spare
+        return read(run)
+    found = helper.first()
+    if found is None:  # the child failed: whatever it met, it is met again here
+        return read(run)
+    run.ahead = helper
+    result, run.theme, run.report = found
+    return result
+
+
+def _ask_ahead(run: _Run, tasks: list[Task]) -> None:
+    """Have the check's child render a lone booklet's screen edition while this process loads
+    the rest of the layout code; end the child if there is no such booklet."""
+    if run.ahead is None:
+        return
+    if len(tasks) == 1 and not (tasks[0].bilingual or tasks[0].screen_apart):
+        run.ahead.ask(tasks[0].slug)
+    else:
+        run.ahead.close()
+        run.ahead = None
+
+
+def _lone_booklet(run: _Run) -> str | None:
+    """Return the one booklet this build is likely to lay out (in the check's child, which
+    renders it on this guess before the plan is made), or None."""
+    library = run.report.library
+    chosen = run.args.slugs or (list(library.booklets) if library else [])
+    return chosen[0] if len(chosen) == 1 and library and chosen[0] in library.booklets \
+        else None
+
+
+def _render_ahead(run: _Run, slug: str):
+    """Return a booklet's screen HTML and the files read for it (in the check's child), or
+    None where that would lay out a cover, which is WeasyPrint's work: the build does it."""
+    from .render import NeedsLayout, render_edition
+
+    library = run.report.library
+    reads = intake.record_reads()
+    try:
+        return render_edition(library.booklets[slug], library, run.theme, "screen",
+                              may_lay_out=False), reads
+    except NeedsLayout:
+        return None
+    finally:
+        intake.stop_recording_reads()
+
+
+def _rendered_ahead(run: _Run, task: Task):
+    """Return the screen HTML the check's child rendered for this task, or None."""
+    if run.ahead is None:
+        return None
+    answer, run.ahead = run.ahead.answer(), None
+    if answer is None:
+        return None
+    rendered, reads = answer
+    intake.add_reads(reads)  # the job's record names every file its HTML was made from
+    return rendered
+
+
 def _valid_until(library, today: dt.date) -> dt.date:
     """Return the first day on which a review date would make the check say something new."""
     if library is None:
@@ -334,8 +419,9 @@ def _replay_up_to_date(run: _Run, plan: Plan, stale: set[str]) -> None:
 def _run_tasks(run: _Run, tasks: list[Task], plan: Plan) -> list[str]:
     """Run the tasks in workers; write and record each booklet's files in plan order."""
     if run.report is None:  # the check was trusted, but building needs the library read
-        _read_library(run)
-    import weasyprint  # noqa: F401 - loaded once, before the workers are forked
+        _while_loading(run, _read_library)
+        _ask_ahead(run, tasks)
+    from . import engine  # noqa: F401 - WeasyPrint, loaded once, before workers are forked
 
     if not run.args.output.is_dir():
         try:
@@ -492,7 +578,8 @@ def _make(run: _Run, task: Task, outcome: Outcome) -> None:
                                              run.theme, task.editions, made)
         else:
             built = pipeline.build_booklet(library.booklets[task.slug], library, run.theme,
-                                           task.editions, screen_apart=task.screen_apart)
+                                           task.editions, screen_apart=task.screen_apart,
+                                           rendered=_rendered_ahead(run, task))
     except BuildError as error:
         outcome.errors.append(f"{manifest}: {error}")
         return

@@ -14,6 +14,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import cssselect2
+
+from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+
+# isort: split
 import weasyprint
 from weasyprint.formatting_structure import boxes
 

@@ -53,6 +53,12 @@ def record_reads() -> dict[Path, str]:
     return READ
 
 
+def add_reads(reads: dict[Path, str]) -> None:
+    """Record reads made for this job in another process (the check's child rendered it)."""
+    if READ is not None:
+        READ.update(reads)
+
+
 def stop_recording_reads() -> None:
     """Stop recording: a job run in the build's own process is over."""
     global READ

@@ -14,6 +14,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+
+# isort: split
 import weasyprint
 from weasyprint.formatting_structure import boxes
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -29,7 +32,6 @@ from .intake import (
 )
 from .limits import MAX_FILES_FETCHED, MAX_PAGES
 
-SPARE_NOTES_PAGES = 3
 #: The notes section's container of ruled lines (templates/notes.html).
 NOTES_LINES_CLASS = "notes-lines"
 BACK_COVER_ANCHOR = "back-cover"

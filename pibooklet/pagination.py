@@ -14,6 +14,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+
+# isort: split
 import weasyprint
 from weasyprint.formatting_structure import boxes
 

@@ -36,7 +36,6 @@ from .hyphenation import exceptions_for, has_hyphenation_dictionary
 from .impose import A4_LANDSCAPE, impose_booklet
 from .intake import read_content_text
 from .layout import (
-    SPARE_NOTES_PAGES,
     ConfinedFetcher,
     count_notes_pages,
     keep_notes_for_saddle_stitch,
@@ -57,7 +56,13 @@ from .press import (
     stable_document_id,
     verify_press,
 )
-from .render import STANDARD_BODY_SIZE, Theme, render_html, render_office_instructions
+from .render import (
+    STANDARD_BODY_SIZE,
+    RenderedBooklet,
+    Theme,
+    render_edition,
+    render_office_instructions,
+)
 from .spec import print_specification, specification_json, specification_text
 from .translations import bilingual_slug
 from .verify import A4_POINTS, A5_POINTS, verify_booklet
@@ -86,9 +91,10 @@ class BuiltBooklet:
 
 
 def build_booklet(booklet: Booklet, library: Library, theme: Theme,
-                  outputs: tuple[str, ...] = OUTPUTS,
-                  screen_apart: bool = False) -> BuiltBooklet:
-    """Make the requested outputs; a screen-edition problem raises BuildError.
+                  outputs: tuple[str, ...] = OUTPUTS, screen_apart: bool = False,
+                  rendered: RenderedBooklet | None = None) -> BuiltBooklet:
+    """Make the requested outputs; a screen-edition problem raises BuildError. `rendered`:
+    the screen edition's HTML, if rendered already (render.render_edition).
 
     With `screen_apart` the screen edition is made apart (by another worker, or by an earlier
     build from the same inputs) and is not laid out here: only large print, press and the
@@ -101,7 +107,7 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
         screen, pages = b"", None
         built = BuiltBooklet(booklet.slug, 0, 0)
     else:
-        screen, pages, notes, report = _screen_edition(booklet, library, theme)
+        screen, pages, notes, report = _screen_edition(booklet, library, theme, rendered)
         built = BuiltBooklet(booklet.slug, pages, notes)
         _report_layout(report, booklet, library, built)
     if "screen" in outputs:
@@ -234,16 +240,16 @@ def _fetcher(library: Library, theme: Theme, **options) -> ConfinedFetcher:
 
 
 def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
-              fetcher: ConfinedFetcher | None = None):
-    """Render and lay out one edition, keeping the notes pages that make a multiple of 4."""
+              fetcher: ConfinedFetcher | None = None, rendered: RenderedBooklet | None = None):
+    """Render (unless given its `rendered` HTML) and lay out one edition, keeping the notes
+    pages that make a multiple of 4."""
     fetcher = fetcher or _fetcher(library, theme)
-    notes = booklet.notes_pages + SPARE_NOTES_PAGES
     large_print = edition == "large-print"
     hyphenation = library.organisation.hyphenation
 
     body_size = library.organisation.large_print.body_size if large_print else \
         STANDARD_BODY_SIZE
-    rendered = render_html(booklet, library, theme, notes_pages=notes, edition=edition)
+    rendered = rendered or render_edition(booklet, library, theme, edition)
     document = lay_out_designed(
         rendered.html, booklet.folder, fetcher,
         hyphenate=hyphenation.enabled and not large_print
@@ -293,20 +299,22 @@ def _direction_steps(booklet: Booklet) -> tuple:
     return (read_right_to_left,) if is_right_to_left(booklet.language) else ()
 
 
-def screen_layout(booklet: Booklet, library: Library, theme: Theme):
+def screen_layout(booklet: Booklet, library: Library, theme: Theme,
+                  rendered: RenderedBooklet | None = None):
     """Return the screen edition laid out and checked as a build makes it, before its PDF is
     written: the rendered booklet, the document and its layout report; a problem raises
-    BuildError or ContentError."""
-    rendered, document = _laid_out(booklet, library, theme, "screen")
+    BuildError or ContentError. `rendered`: its HTML, if rendered already."""
+    rendered, document = _laid_out(booklet, library, theme, "screen", rendered=rendered)
     report = analyse(document, "screen")
     _refuse_off_page(report.faults, booklet, library, "screen")
     _check_contrast(document, library)
     return rendered, document, report
 
 
-def _screen_edition(booklet: Booklet, library: Library, theme: Theme
+def _screen_edition(booklet: Booklet, library: Library, theme: Theme,
+                    rendered: RenderedBooklet | None = None
                     ) -> tuple[bytes, int, int, LayoutReport]:
-    rendered, document, report = screen_layout(booklet, library, theme)
+    rendered, document, report = screen_layout(booklet, library, theme, rendered)
     pages, notes = len(document.pages), count_notes_pages(document)
     pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
     del document  # its boxes are freed before the PDF is finished

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
+
+from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+
+# isort: split
 import weasyprint.pdf.metadata
 from pikepdf import Array, Name, Pdf
 from weasyprint.images import RasterImage

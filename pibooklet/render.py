@@ -108,11 +108,25 @@ class RenderedBooklet:
 
 
 STANDARD_BODY_SIZE = 12
+#: The notes lines run on this many pages past those the manifest asks for: the layout keeps
+#: just enough of them to make a multiple of 4 (layout.keep_notes_for_saddle_stitch).
+SPARE_NOTES_PAGES = 3
+
+
+class NeedsLayout(Exception):
+    """Rendering would lay out another booklet's cover, and was asked not to."""
+
+
+def render_edition(booklet: Booklet, library: Library, theme: Theme, edition: str,
+                   may_lay_out: bool = True) -> RenderedBooklet:
+    """Return an edition's HTML as the build lays it out, with its spare notes pages."""
+    return render_html(booklet, library, theme, booklet.notes_pages + SPARE_NOTES_PAGES,
+                       edition=edition, may_lay_out=may_lay_out)
 
 
 def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: int,
                 edition: str = "screen", fixed_only: bool = False,
-                thumbnails: bool = True) -> RenderedBooklet:
+                thumbnails: bool = True, may_lay_out: bool = True) -> RenderedBooklet:
     """Return the booklet's HTML, with ruled lines for `notes_pages` notes pages (and more)
     before the back cover.
 
@@ -120,7 +134,8 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     large-print edition is re-flowed on A4 at the organisation's large-print size.
     `fixed_only` renders just the cover, inside cover and back cover, to check they fit.
     Without `thumbnails`, "more from us" blocks get a blank picture (used to draw a cover,
-    which shows none of them).
+    which shows none of them). Without `may_lay_out`, a thumbnail to be drawn raises
+    NeedsLayout (a process without WeasyPrint loaded leaves the rendering to one with it).
     """
     press, large_print = edition == "press", edition == "large-print"
     translations = translations_for(booklet.language, library.root)
@@ -134,7 +149,8 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     def qr_source(address: str) -> str:
         return qr_markup(address, dark, light, translations)
 
-    covers = _cover_source(library, theme, press) if thumbnails else lambda _: _BLANK_PNG
+    covers = _cover_source(library, theme, press, may_lay_out) if thumbnails else \
+        lambda _: _BLANK_PNG
     titles = library.titles_for(booklet)
     markdown = MarkdownRenderer(titles, qr_source, covers, large_print, translations)
     environment = _environment(theme, markdown, translations, booklet.language)
@@ -263,7 +279,8 @@ _BLANK_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1P
               "nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC")
 
 
-def _cover_source(library: Library, theme: Theme, press: bool) -> Callable[[str], str | None]:
+def _cover_source(library: Library, theme: Theme, press: bool,
+                  may_lay_out: bool = True) -> Callable[[str], str | None]:
     """Return a function giving a data: URL of a booklet's cover thumbnail, if it can be drawn."""
     drawn: dict[str, str | None] = {}  # a booklet pointed to many times is drawn once
 
@@ -273,12 +290,14 @@ def _cover_source(library: Library, theme: Theme, press: bool) -> Callable[[str]
         return drawn[booklet_id]
 
     def draw(booklet_id: str) -> str | None:
-        # Imported here: --check imports this module and must never load WeasyPrint.
-        from .thumbnail import cover_thumbnail
-
         other = library.booklets.get(booklet_id)
         if other is None:  # content.py has warned, with the line: the block has no picture
             return None
+        if not may_lay_out:
+            raise NeedsLayout(booklet_id)
+        # Imported here: --check imports this module and must never load WeasyPrint.
+        from .thumbnail import cover_thumbnail
+
         cover_html = render_html(other, library, theme, notes_pages=1, fixed_only=True,
                                  thumbnails=False).html
         organisation = library.organisation

@@ -66,18 +66,23 @@ def _call(task):
     return _WORK(task)
 
 
-def _start_worker() -> None:
-    """Prepare a new worker: it dies with the build, and writes to the process's streams.
+def die_with_parent(parent: int) -> None:
+    """Make this forked process die with `parent`, the build; exit now if it is gone.
 
-    Without the first, a build killed on its own (a CI time-out, the out-of-memory killer)
-    would leave its workers running, holding the log's pipe open. The second: a live
-    display's lock may have been held by its drawing thread at the moment of the fork.
+    Without this, a build killed on its own (a CI time-out, the out-of-memory killer) would
+    leave its workers running, holding the log's pipe open.
     """
     with contextlib.suppress(OSError, AttributeError):  # Linux only
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != _BUILD:  # the build died before the request was made
+    if os.getppid() != parent:  # the build died before the request was made
         os._exit(1)
+
+
+def _start_worker() -> None:
+    """Prepare a new worker: it dies with the build, and writes to the process's streams (a
+    live display's lock may have been held by its drawing thread at the moment of the fork)."""
+    die_with_parent(_BUILD)
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
 
 

@@ -12,6 +12,10 @@ WeasyPrint's internals change under it.
 from __future__ import annotations
 
 import pydyf
+
+from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+
+# isort: split
 from weasyprint.pdf import tags as _weasyprint_tags
 
 _BUILD_BOX_TREE = _weasyprint_tags._build_box_tree

@@ -9,13 +9,13 @@ import weasyprint
 
 from pibooklet.errors import BuildError
 from pibooklet.layout import (
-    SPARE_NOTES_PAGES,
     ConfinedFetcher,
     count_notes_pages,
     keep_notes_for_saddle_stitch,
     lay_out,
     notes_page_indexes,
 )
+from pibooklet.render import SPARE_NOTES_PAGES
 
 
 def test_the_fetcher_serves_allowed_files_only(tmp_path: Path) -> None:
