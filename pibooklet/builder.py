@@ -421,7 +421,7 @@ def _run_tasks(run: _Run, tasks: list[Task], plan: Plan) -> list[str]:
     if run.report is None:  # the check was trusted, but building needs the library read
         _while_loading(run, _read_library)
         _ask_ahead(run, tasks)
-    from . import engine  # noqa: F401 - WeasyPrint, loaded once, before workers are forked
+    from . import loader  # noqa: F401 - WeasyPrint, loaded once, before workers are forked
 
     if not run.args.output.is_dir():
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+from . import loader  # noqa: F401 - first: it loads WeasyPrint faster
 
 # isort: split
 from weasyprint.formatting_structure import boxes

@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 import cssselect2
 
-from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+from . import loader  # noqa: F401 - first: it loads WeasyPrint faster
 
 # isort: split
 import weasyprint

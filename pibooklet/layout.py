@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+from . import loader  # noqa: F401 - first: it loads WeasyPrint faster
 
 # isort: split
 import weasyprint

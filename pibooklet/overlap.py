@@ -22,13 +22,14 @@ import select
 import signal
 import struct
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 from .runner import die_with_parent
 
 #: What a build lays out and finishes with, slowest first: WeasyPrint is half a second cold.
-LAYOUT_MODULES = ("pibooklet.engine", "pibooklet.pipeline")
+LAYOUT_MODULES = ("pibooklet.loader", "pibooklet.pipeline")
 _LENGTH = struct.Struct("<Q")
 
 
@@ -120,12 +121,16 @@ def _serve(first: Callable[[], object], then: Callable[[object], object],
         # A live display's lock may have been held by its drawing thread at the fork.
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
         with open(results_fd, "wb") as results, open(requests_fd, "rb") as requests:
-            _send(results, _outcome(first))
+            # Sent by a thread: a result larger than the pipe holds would otherwise keep the
+            # child waiting, its guess not begun, until the build is done importing.
+            sending = threading.Thread(target=_send, args=(results, _outcome(first)))
+            sending.start()
             try:
                 guessed = guess()
             except Exception:
                 guessed = None
             early = _outcome(lambda: then(guessed)) if guessed is not None else None
+            sending.join()
             header = requests.read(_LENGTH.size)
             if len(header) == _LENGTH.size:
                 request = pickle.loads(requests.read(_LENGTH.unpack(header)[0]))

@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+from . import loader  # noqa: F401 - first: it loads WeasyPrint faster
 
 # isort: split
 import weasyprint

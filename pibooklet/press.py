@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pikepdf
 
-from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+from . import loader  # noqa: F401 - first: it loads WeasyPrint faster
 
 # isort: split
 import weasyprint.pdf.metadata

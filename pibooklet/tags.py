@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pydyf
 
-from . import engine  # noqa: F401 - first: it loads WeasyPrint faster
+from . import loader  # noqa: F401 - first: it loads WeasyPrint faster
 
 # isort: split
 from weasyprint.pdf import tags as _weasyprint_tags

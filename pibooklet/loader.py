@@ -10,7 +10,7 @@ instead, in that cache read once, as ctypes reads it.
 The answer is ctypes' own wherever the cache holds the name. Where it does not, it is None,
 though gcc or ld might have found a file: WeasyPrint then tries its next name, and at the
 latest the library's Linux name, which the dynamic linker opens from the same folders.
-tests/test_engine.py compares the two for every name WeasyPrint asks for.
+tests/test_loader.py compares the two for every name WeasyPrint asks for.
 
 Every module of ours that uses WeasyPrint imports this one first.
 """

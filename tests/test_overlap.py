@@ -1,0 +1,148 @@
+"""The check in a forked child while the build loads its layout code (overlap.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from test_builder import outputs_of
+from test_hostile import write_booklets
+
+from pibooklet import builder, overlap
+from pibooklet.cli import main
+
+
+def _child_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_the_first_result_then_the_guessed_request_then_one_asked_for(tmp_path: Path) -> None:
+    calls = tmp_path / "calls"
+
+    def then(request: str) -> tuple[int, str]:
+        with calls.open("a") as file:
+            file.write(f"{request}\n")
+        return os.getpid(), request.upper()
+
+    helper = overlap.Helper(lambda: ("checked", os.getpid()), then, lambda: "guess")
+    child = helper._child
+    kind, pid = helper.first(modules=())
+    assert (kind, pid) == ("checked", child) and pid != os.getpid()
+    helper.ask("guess")
+    assert helper.answer() == (child, "GUESS")
+    assert calls.read_text() == "guess\n"  # worked out once, before it was asked for
+    assert _child_gone(child)
+
+    calls.unlink()
+    helper = overlap.Helper(lambda: "checked", then, lambda: "guess")
+    assert helper.first(modules=()) == "checked"
+    helper.ask("other")
+    assert helper.answer()[1] == "OTHER"
+    assert calls.read_text() == "guess\nother\n"  # a wrong guess is not what is answered
+
+
+@pytest.mark.parametrize("failure", ["raises", "killed", "cannot be pickled"])
+def test_whatever_goes_wrong_in_the_child_the_caller_gets_none(failure: str) -> None:
+    def first():
+        if failure == "raises":
+            raise RuntimeError("a bug")
+        if failure == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return lambda: None
+
+    helper = overlap.Helper(first, lambda request: request)
+    child = helper._child
+    assert helper.first(modules=()) is None
+    assert _child_gone(child)  # ended, and waited for: no process is left behind
+
+
+def test_a_request_the_child_cannot_answer_and_one_never_made() -> None:
+    helper = overlap.Helper(lambda: 1, lambda request: 1 / request)
+    assert helper.first(modules=()) == 1
+    helper.ask(0)
+    assert helper.answer() is None
+    helper = overlap.Helper(lambda: 1, lambda request: request)
+    child = helper._child
+    assert helper.first(modules=()) == 1
+    assert helper.answer() is None  # never asked: nothing to wait for
+    assert _child_gone(child)
+
+
+def _records(output: Path) -> dict[str, dict]:
+    return {path.name: json.loads(path.read_text())
+            for path in (output / ".pibooklet" / "cache" / "jobs").glob("*.json")}
+
+
+@pytest.fixture
+def one_booklet(tmp_path: Path) -> tuple[Path, Path]:
+    """One small booklet, built one job at a time, with no second process: the reference."""
+    root = write_booklets(tmp_path / "content", ("aa",))
+    reference = tmp_path / "serial"
+    assert main(["--content", str(root), "--output", str(reference), "--jobs", "1",
+                 "--outputs", "screen", "--quiet"]) == 0
+    return root, reference
+
+
+def test_the_child_checks_and_renders_and_the_build_is_the_same(one_booklet, tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    root, reference = one_booklet
+    rendered_by = tmp_path / "rendered-by"
+    render_ahead = builder._render_ahead
+
+    def recorded(run, slug):
+        rendered_by.write_text(str(os.getpid()))
+        return render_ahead(run, slug)
+
+    monkeypatch.setattr(builder, "_render_ahead", recorded)
+    output = tmp_path / "overlapped"
+    assert main(["--content", str(root), "--output", str(output), "--jobs", "2",
+                 "--outputs", "screen", "--quiet"]) == 0
+    assert int(rendered_by.read_text()) != os.getpid()  # the child made the HTML
+    assert outputs_of(output) == outputs_of(reference)
+    # The job's record names every file its HTML was read from, as when made in one process:
+    # a template edited later makes it stale.
+    expected = _records(reference)
+    assert expected and _records(output).keys() == expected.keys()
+    for name, record in _records(output).items():
+        assert record["reads"] == expected[name]["reads"]
+        assert any(path.endswith("templates/booklet.html") for path in record["reads"])
+
+
+def test_a_child_that_fails_costs_time_never_a_result(one_booklet, tmp_path: Path,
+                                                      monkeypatch, capsys) -> None:
+    root, reference = one_booklet
+    build = os.getpid()
+    check = builder._check
+
+    def fails_in_the_child(run):
+        if os.getpid() != build:
+            os._exit(3)
+        return check(run)
+
+    monkeypatch.setattr(builder, "_check", fails_in_the_child)
+    output = tmp_path / "fallback"
+    assert main(["--content", str(root), "--output", str(output), "--jobs", "2",
+                 "--outputs", "screen", "--quiet"]) == 0
+    assert outputs_of(output) == outputs_of(reference)
+    assert capsys.readouterr().err == ""
+
+
+def test_errors_found_by_the_child_are_the_errors_of_one_process(one_booklet, tmp_path: Path,
+                                                                 capsys) -> None:
+    root, _ = one_booklet
+    manifest = root / "aa" / "booklet.yaml"
+    manifest.write_text(manifest.read_text().replace("title:", "titel:", 1))
+    found = []
+    for jobs in ("1", "2"):
+        code = main(["--content", str(root), "--output", str(tmp_path / jobs), "--jobs", jobs,
+                     "--outputs", "screen", "--quiet"])
+        found.append((code, capsys.readouterr().err))
+    assert found[0] == found[1]
+    assert found[0][0] == 1 and "booklet.yaml:" in found[0][1]
