@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -282,7 +283,7 @@ def _check(run: _Run) -> CheckRecord:
 def _while_loading(run: _Run, read: Callable[[_Run], T]) -> T:
     """Return read(run), which reads the library into the run: given a second core, in a
     forked child (kept as run.ahead) while this process loads the layout code (overlap.py)."""
-    if run.args.jobs < 2 or run.args.dry_run:
+    if run.args.jobs < 2 or run.args.dry_run or not hasattr(os, "fork"):
         return read(run)
     from .overlap import Helper
 
