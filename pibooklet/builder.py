@@ -322,17 +322,16 @@ def _lone_booklet(run: _Run) -> str | None:
 
 
 def _render_ahead(run: _Run, slug: str):
-    """Return a booklet's screen HTML and the files read for it (in the check's child), or
-    None where that would lay out a cover, which is WeasyPrint's work: the build does it."""
-    from .render import NeedsLayout, render_edition
+    """Return a booklet's screen HTML, its "more from us" covers left to draw (that is
+    WeasyPrint's work, done by the build) and the files read for it: in the check's child."""
+    from .render import CoversLeft, render_edition
 
     library = run.report.library
+    covers = CoversLeft()
     reads = intake.record_reads()
     try:
         return render_edition(library.booklets[slug], library, run.theme, "screen",
-                              may_lay_out=False), reads
-    except NeedsLayout:
-        return None
+                              covers), covers, reads
     finally:
         intake.stop_recording_reads()
 
@@ -344,9 +343,10 @@ def _rendered_ahead(run: _Run, task: Task):
     answer, run.ahead = run.ahead.answer(), None
     if answer is None:
         return None
-    rendered, reads = answer
+    rendered, covers, reads = answer
     intake.add_reads(reads)  # the job's record names every file its HTML was made from
-    return rendered
+    library = run.report.library
+    return covers.drawn(rendered, library, run.theme) if covers.booklets else rendered
 
 
 def _valid_until(library, today: dt.date) -> dt.date:

@@ -12,6 +12,7 @@ import datetime as dt
 import gettext
 import html
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,20 +114,46 @@ STANDARD_BODY_SIZE = 12
 SPARE_NOTES_PAGES = 3
 
 
-class NeedsLayout(Exception):
-    """Rendering would lay out another booklet's cover, and was asked not to."""
+class CoversLeft:
+    """The "more from us" thumbnails a rendering left for a process with WeasyPrint loaded to
+    draw (the check's child has none): each is a placeholder in the HTML until drawn."""
+
+    def __init__(self) -> None:
+        # Unguessable, so that no text in the content can pass for a placeholder.
+        self.token = secrets.token_hex(16)
+        self.booklets: list[str] = []
+
+    def placeholder(self, booklet_id: str) -> str:
+        """Return the placeholder of a booklet's cover thumbnail."""
+        if booklet_id not in self.booklets:
+            self.booklets.append(booklet_id)
+        return self._placeholder(self.booklets.index(booklet_id))
+
+    def _placeholder(self, index: int) -> str:
+        # A data address, as a drawn one is, so that it passes where that one would.
+        return f"data:image/png;base64,{self.token}{index:04d}"
+
+    def drawn(self, rendered: RenderedBooklet, library: Library,
+              theme: Theme) -> RenderedBooklet:
+        """Return the screen edition's rendering with each thumbnail drawn in its place."""
+        source = _cover_source(library, theme, press=False)
+        page = rendered.html
+        for index, booklet_id in enumerate(self.booklets):
+            page = page.replace(self._placeholder(index), str(escape(source(booklet_id))))
+        return dataclasses.replace(rendered, html=page)
 
 
 def render_edition(booklet: Booklet, library: Library, theme: Theme, edition: str,
-                   may_lay_out: bool = True) -> RenderedBooklet:
+                   covers_left: CoversLeft | None = None) -> RenderedBooklet:
     """Return an edition's HTML as the build lays it out, with its spare notes pages."""
     return render_html(booklet, library, theme, booklet.notes_pages + SPARE_NOTES_PAGES,
-                       edition=edition, may_lay_out=may_lay_out)
+                       edition=edition, covers_left=covers_left)
 
 
 def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: int,
                 edition: str = "screen", fixed_only: bool = False,
-                thumbnails: bool = True, may_lay_out: bool = True) -> RenderedBooklet:
+                thumbnails: bool = True,
+                covers_left: CoversLeft | None = None) -> RenderedBooklet:
     """Return the booklet's HTML, with ruled lines for `notes_pages` notes pages (and more)
     before the back cover.
 
@@ -134,8 +161,8 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     large-print edition is re-flowed on A4 at the organisation's large-print size.
     `fixed_only` renders just the cover, inside cover and back cover, to check they fit.
     Without `thumbnails`, "more from us" blocks get a blank picture (used to draw a cover,
-    which shows none of them). Without `may_lay_out`, a thumbnail to be drawn raises
-    NeedsLayout (a process without WeasyPrint loaded leaves the rendering to one with it).
+    which shows none of them). With `covers_left`, they get its placeholders, to be drawn
+    later (CoversLeft.drawn).
     """
     press, large_print = edition == "press", edition == "large-print"
     translations = translations_for(booklet.language, library.root)
@@ -149,8 +176,7 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     def qr_source(address: str) -> str:
         return qr_markup(address, dark, light, translations)
 
-    covers = _cover_source(library, theme, press, may_lay_out) if thumbnails else \
-        lambda _: _BLANK_PNG
+    covers = _covers(library, theme, press, thumbnails, covers_left)
     titles = library.titles_for(booklet)
     markdown = MarkdownRenderer(titles, qr_source, covers, large_print, translations)
     environment = _environment(theme, markdown, translations, booklet.language)
@@ -279,8 +305,19 @@ _BLANK_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1P
               "nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC")
 
 
-def _cover_source(library: Library, theme: Theme, press: bool,
-                  may_lay_out: bool = True) -> Callable[[str], str | None]:
+def _covers(library: Library, theme: Theme, press: bool, thumbnails: bool,
+            covers_left: CoversLeft | None) -> Callable[[str], str | None]:
+    """Return what gives a "more from us" block its picture (see render_html)."""
+    if not thumbnails:
+        return lambda _: _BLANK_PNG
+    if covers_left is None:
+        return _cover_source(library, theme, press)
+    # A booklet not in the library gets no picture, as when drawn.
+    return lambda booklet_id: covers_left.placeholder(booklet_id) \
+        if booklet_id in library.booklets else None
+
+
+def _cover_source(library: Library, theme: Theme, press: bool) -> Callable[[str], str | None]:
     """Return a function giving a data: URL of a booklet's cover thumbnail, if it can be drawn."""
     drawn: dict[str, str | None] = {}  # a booklet pointed to many times is drawn once
 
@@ -293,8 +330,6 @@ def _cover_source(library: Library, theme: Theme, press: bool,
         other = library.booklets.get(booklet_id)
         if other is None:  # content.py has warned, with the line: the block has no picture
             return None
-        if not may_lay_out:
-            raise NeedsLayout(booklet_id)
         # Imported here: --check imports this module and must never load WeasyPrint.
         from .thumbnail import cover_thumbnail
 

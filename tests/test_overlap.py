@@ -146,3 +146,26 @@ def test_errors_found_by_the_child_are_the_errors_of_one_process(one_booklet, tm
         found.append((code, capsys.readouterr().err))
     assert found[0] == found[1]
     assert found[0][0] == 1 and "booklet.yaml:" in found[0][1]
+
+
+def test_a_more_from_us_cover_left_by_the_child_is_drawn_in_its_place(tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    # relapsed-cancer points to clinical-trials: its cover thumbnail is WeasyPrint's work.
+    content = Path(__file__).resolve().parent.parent / "content"
+    left = tmp_path / "left"
+    render_ahead = builder._render_ahead
+
+    def recorded(run, slug):  # runs in the child
+        made = render_ahead(run, slug)
+        left.write_text(json.dumps(made[1].booklets))
+        return made
+
+    monkeypatch.setattr(builder, "_render_ahead", recorded)
+    built = {}
+    for jobs in ("1", "2"):
+        assert main(["relapsed-cancer", "--content", str(content), "--output",
+                     str(tmp_path / jobs), "--jobs", jobs, "--outputs", "screen",
+                     "--quiet"]) == 0
+        built[jobs] = (tmp_path / jobs / "relapsed-cancer.pdf").read_bytes()
+    assert json.loads(left.read_text()) == ["clinical-trials"]
+    assert built["1"] == built["2"]
