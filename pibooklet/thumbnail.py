@@ -30,7 +30,10 @@ def cover_thumbnail(html: str, base: Path, allowed: list[Path],
     if key not in _CACHE:
         page = re.sub(r"</head>", _ONLY_THE_COVER + "</head>", html, count=1)
         document = lay_out(page, base, ConfinedFetcher(allowed, search_paths))
-        _CACHE[key] = _rasterise(document.copy(document.pages[:1]).write_pdf())
+        # Not compressed: the PDF is only rasterised (to the same pixels). Its fonts stay
+        # subset, though: whole ones give other pixels.
+        _CACHE[key] = _rasterise(document.copy(document.pages[:1]).write_pdf(
+            uncompressed_pdf=True))
     return _CACHE[key]
 
 
