@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
-from .runner import die_with_parent
+from .runner import die_with_parent, use_own_streams
 
 #: What a build lays out and finishes with, slowest first: WeasyPrint is half a second cold.
 LAYOUT_MODULES = ("pibooklet.loader", "pibooklet.pipeline")
@@ -118,8 +118,7 @@ def _serve(first: Callable[[], object], then: Callable[[object], object],
     (unless it was the guess); exit."""
     try:
         die_with_parent(build)
-        # A live display's lock may have been held by its drawing thread at the fork.
-        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        use_own_streams()
         with open(results_fd, "wb") as results, open(requests_fd, "rb") as requests:
             # Sent by a thread: a result larger than the pipe holds would otherwise keep the
             # child waiting, its guess not begun, until the build is done importing.

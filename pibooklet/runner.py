@@ -79,11 +79,24 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def use_own_streams() -> None:
+    """Give this forked process standard output and error objects of its own, on the same
+    files. A live display's drawing thread may have been writing to the build's at the
+    moment of the fork, and the child would then wait for ever on the lock it held."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, f"__{name}__")
+        try:
+            own = open(os.dup(stream.fileno()), "w", encoding=stream.encoding,  # noqa: SIM115
+                       errors=stream.errors, buffering=1)
+        except (AttributeError, OSError, ValueError):  # no file under it: keep it
+            own = stream
+        setattr(sys, name, own)
+
+
 def _start_worker() -> None:
-    """Prepare a new worker: it dies with the build, and writes to the process's streams (a
-    live display's lock may have been held by its drawing thread at the moment of the fork)."""
+    """Prepare a new worker: it dies with the build, and writes to streams of its own."""
     die_with_parent(_BUILD)
-    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    use_own_streams()
 
 
 def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable,
