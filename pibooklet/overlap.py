@@ -56,11 +56,21 @@ class Helper:
         self._requests: BinaryIO | None = open(requests, "wb")  # noqa: SIM115 - kept open
 
     def first(self, modules: Iterable[str] = LAYOUT_MODULES) -> object | None:
-        """Import each module in turn until the first result is ready; return it."""
-        for name in modules:
-            if select.select([self._results], [], [], 0)[0]:
-                break
-            importlib.import_module(name)
+        """Import each module in turn until the first result is ready; return it.
+
+        A module that fails to import is left: it fails again where the build imports it,
+        as it would have without the child (or never, if nothing is laid out).
+        """
+        try:
+            for name in modules:
+                if select.select([self._results], [], [], 0)[0]:
+                    break
+                importlib.import_module(name)
+        except Exception:  # see above
+            pass
+        except BaseException:  # an interrupt: the child's work is wanted no more
+            self.close()
+            raise
         found = self._receive()
         if found is None:
             self.close()
@@ -70,7 +80,8 @@ class Helper:
         """Have the child run then(request); its answer comes from answer()."""
         with contextlib.suppress(OSError):  # the child is gone: answer() says so
             _send(self._requests, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
-        self._requests.close()
+        with contextlib.suppress(OSError):  # what could not be sent is not sent again
+            self._requests.close()
         self._requests = None
 
     def answer(self) -> object | None:
@@ -112,6 +123,12 @@ def _send(stream: BinaryIO, data: bytes) -> None:
     stream.flush()
 
 
+def _send_quietly(stream: BinaryIO, data: bytes) -> None:
+    """Send from a thread: a build gone (interrupted) is no error to print."""
+    with contextlib.suppress(OSError):
+        _send(stream, data)
+
+
 def _serve(first: Callable[[], object], then: Callable[[object], object],
            guess: Callable[[], object], build: int, requests_fd: int, results_fd: int) -> None:
     """Run in the child: the first work, then the guessed request, then the one asked for
@@ -122,7 +139,7 @@ def _serve(first: Callable[[], object], then: Callable[[object], object],
         with open(results_fd, "wb") as results, open(requests_fd, "rb") as requests:
             # Sent by a thread: a result larger than the pipe holds would otherwise keep the
             # child waiting, its guess not begun, until the build is done importing.
-            sending = threading.Thread(target=_send, args=(results, _outcome(first)))
+            sending = threading.Thread(target=_send_quietly, args=(results, _outcome(first)))
             sending.start()
             try:
                 guessed = guess()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,37 @@ def test_a_more_from_us_cover_left_by_the_child_is_drawn_in_its_place(tmp_path: 
         built[jobs] = (tmp_path / jobs / "relapsed-cancer.pdf").read_bytes()
     assert json.loads(left.read_text()) == ["clinical-trials"]
     assert built["1"] == built["2"]
+
+
+def test_a_child_dead_before_it_is_asked_gives_none_not_an_error() -> None:
+    def dies_guessing():  # once its first result is sent, by its own thread
+        time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    helper = overlap.Helper(lambda: "checked", lambda request: request, dies_guessing)
+    child = helper._child
+    assert helper.first(modules=()) == "checked"
+    os.waitpid(child, 0)  # dead, and its pipes closed
+    helper._child = None  # already waited for
+    helper.ask("x")  # the request cannot be written: no error for it
+    assert helper.answer() is None
+
+
+def test_a_module_that_fails_to_load_is_left_to_fail_where_it_is_used(tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    (tmp_path / "broken_library.py").write_text("raise OSError('cannot load library')\n")
+    (tmp_path / "interrupted_library.py").write_text("raise KeyboardInterrupt\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def checked_slowly() -> str:  # still checking when the import is tried
+        time.sleep(1)
+        return "checked"
+
+    helper = overlap.Helper(checked_slowly, lambda request: request)
+    assert helper.first(modules=("broken_library",)) == "checked"  # the check still counts
+    helper.close()
+    helper = overlap.Helper(checked_slowly, lambda request: request)
+    child = helper._child
+    with pytest.raises(KeyboardInterrupt):
+        helper.first(modules=("interrupted_library",))
+    assert _child_gone(child)  # an interrupt ends the child with it
