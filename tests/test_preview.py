@@ -9,6 +9,7 @@ import math
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -362,6 +363,16 @@ def test_a_bug_in_a_request_is_one_line_and_the_server_goes_on(
     assert b"failed unexpectedly (ValueError: a bug in the state)" in body
     monkeypatch.undo()
     assert _get(running.port, f"/b/{SLUG}/state.json")[0] == 200
+
+
+def test_a_connection_a_browser_drops_prints_nothing(running: PreviewServer, capfd) -> None:
+    client = socket.create_connection(("127.0.0.1", running.port), timeout=5)
+    client.sendall(b"GET / HT")  # half a request, then a reset, as a closed tab may leave
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
+    time.sleep(0.5)
+    assert _get(running.port, f"/b/{SLUG}/state.json")[0] == 200  # still serving
+    assert "Traceback" not in capfd.readouterr().err
 
 
 # The command -------------------------------------------------------------------------------

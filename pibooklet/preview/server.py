@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 import threading
 import time
 from http import HTTPStatus
@@ -35,6 +36,17 @@ _BOOKLET = re.compile(r"/b/(?P<slug>[A-Za-z0-9_-]{1,100})/(?P<what>|state\.json|
 _KEEP_ALIVE_SECONDS = 15
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A browser that drops a connection (a tab closed, a page reloaded mid-request) is no
+    error to show; anything else is one line, never a traceback."""
+
+    def handle_error(self, request, client_address) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            print(f"preview: a request failed ({type(error).__name__}: {error})",
+                  file=sys.stderr)
+
+
 class PreviewServer:
     """The server, the watcher and the rebuilding thread of one `pibooklet preview`."""
 
@@ -52,7 +64,7 @@ class PreviewServer:
         self._covers_changed = True
         self.stopping = threading.Event()
         self.streams = threading.BoundedSemaphore(MAX_PREVIEW_STREAMS)
-        self.httpd = ThreadingHTTPServer((HOST, port), _handler(self))
+        self.httpd = _QuietServer((HOST, port), _handler(self))
         self.httpd.daemon_threads = True  # an open event stream never holds up the end
         self.port = self.httpd.server_address[1]
         self.url = f"http://{HOST}:{self.port}/" + (f"b/{slug}/" if slug else "")
