@@ -110,7 +110,8 @@ class Cache:
                                          tuple(map(str, value["folders"])),
                                          tuple(map(str, value["halves"])),
                                          bool(value["overdue"]),
-                                         tuple(map(str, value["sections"])))
+                                         tuple(map(str, value["sections"])),
+                                         bool(value["covers"]))
                  for slug, value in data["facts"].items()},
                 [str(path) for path in data["external"]],
                 dt.date.fromisoformat(data["valid_from"]))
@@ -133,7 +134,7 @@ class Cache:
             "ready": record.ready, "known": record.known,
             "facts": {slug: {"manifest": facts.manifest, "folders": list(facts.folders),
                              "halves": list(facts.halves), "overdue": facts.overdue,
-                             "sections": list(facts.sections)}
+                             "sections": list(facts.sections), "covers": facts.covers}
                       for slug, facts in record.facts.items()},
             "external": record.external})
 

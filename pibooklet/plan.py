@@ -40,6 +40,7 @@ class BookletFacts:
     halves: tuple[str, ...] = ()  # a bilingual booklet's two booklets
     overdue: bool = False
     sections: tuple[str, ...] = ()  # its section files, wherever they are, relative
+    covers: bool = False  # whether it draws other booklets' covers ("more from us" blocks)
 
     @property
     def editions(self) -> tuple[str, ...]:
@@ -66,6 +67,11 @@ class Job:
 #: The editions laid out with the screen edition, and those laid out apart from it.
 WITH_SCREEN = ("screen", "office")
 APART_FROM_SCREEN = ("large-print", "press", "spec")
+#: Apart from the screen edition, large print is a task of its own, and the press file with
+#: the specification read back from it another: two workers are then kept busy, where the
+#: screen task, half as long as the other two together, left one idle. A booklet that draws
+#: other booklets' covers keeps them together, so that one worker draws those covers once.
+_APART_TASKS = {"large-print": 1, "press": 2, "spec": 2}
 
 
 @dataclass
@@ -102,25 +108,29 @@ class Plan:
         """Return, in plan order, each booklet's stale jobs as tasks.
 
         A booklet's screen and office editions are one task (the office file imposes the
-        screen document); its large print, press file and specification another, run beside
-        it, when the plan has its screen edition. Otherwise (a bilingual booklet, no screen
-        edition asked for, a layout report to make) all its jobs are one task.
+        screen document). When the plan has its screen edition, its large print is another
+        and its press file and specification a third, run beside it (or large print, press
+        and specification one, for a booklet that draws other booklets' covers). Otherwise (a
+        bilingual booklet, no screen edition asked for, a layout report to make) all its jobs
+        are one task.
         """
         # The layout report covers every edition laid out: to make it, make them all.
         whole = {job.slug for job in self.jobs
                  if job.edition == LAYOUT_REPORT and job.name in stale}
         with_screen = {job.slug for job in self.jobs if job.edition == "screen"}
-        tasks: dict[tuple[str, bool], Task] = {}
+        tasks: dict[tuple[str, int], Task] = {}
         for job in self.jobs:
             if job.name not in stale and job.slug not in whole:
                 continue
-            bilingual = bool(self.facts[job.slug].halves)
+            facts = self.facts[job.slug]
+            bilingual = bool(facts.halves)
             apart = job.edition in APART_FROM_SCREEN and job.slug in with_screen and \
                 job.slug not in whole and not bilingual
-            tasks.setdefault((job.slug, apart), Task(job.slug, [], bilingual, apart))
-            tasks[(job.slug, apart)].jobs.append(job)
+            part = (1 if facts.covers else _APART_TASKS[job.edition]) if apart else 0
+            tasks.setdefault((job.slug, part), Task(job.slug, [], bilingual, apart))
+            tasks[(job.slug, part)].jobs.append(job)
         order = {slug: index for index, slug in enumerate(self.slugs())}
-        return sorted(tasks.values(), key=lambda task: (order[task.slug], task.screen_apart))
+        return [tasks[key] for key in sorted(tasks, key=lambda key: (order[key[0]], key[1]))]
 
     def shard(self, index: int, count: int) -> Plan:
         """Return the share of the plan shard `index` of `count` builds (1-based).
@@ -243,8 +253,11 @@ def facts_of(library) -> dict[str, BookletFacts]:
         sections = {relative(path) for section in booklet.sections
                     for path in (section.path, section.path.resolve())
                     if path.resolve().is_relative_to(root)}
+        covers = any(reference.kind == "more" and reference.target in library.booklets
+                     for section in booklet.sections for reference in section.references)
         facts[slug] = BookletFacts(slug, relative(booklet.manifest), tuple(folders),
-                                   overdue=booklet.overdue, sections=tuple(sorted(sections)))
+                                   overdue=booklet.overdue, sections=tuple(sorted(sections)),
+                                   covers=covers)
     for slug, halves in library.bilingual().items():
         facts[slug] = BookletFacts(
             slug, relative(halves[0].manifest),

@@ -19,7 +19,7 @@ from conftest import visible
 from test_content import write_library
 from test_hostile import write_booklets
 
-from pibooklet import fingerprint, pipeline
+from pibooklet import OUTPUTS, fingerprint, pipeline
 from pibooklet.cli import main
 from pibooklet.output import TEMPORARY_NAME
 from pibooklet.plan import BookletFacts, Plan, make_plan
@@ -91,6 +91,18 @@ def test_shards_are_stable_and_cover_every_job() -> None:
         kept = {job.slug for job in bigger.shard(index, 4).jobs} - {"new"}
         assert kept == {job.slug for job in shard.jobs}
     assert isinstance(plan.shard(1, 1), Plan) and len(plan.shard(1, 1).jobs) == len(plan.jobs)
+
+
+def test_a_booklet_is_three_tasks_or_two_when_it_draws_other_covers() -> None:
+    facts = {"plain": BookletFacts("plain", "plain/booklet.yaml", ("plain",)),
+             "more": BookletFacts("more", "more/booklet.yaml", ("more",), covers=True)}
+    plan = make_plan(facts, list(facts), OUTPUTS, {}, "", {}, None)
+    tasks = plan.tasks({job.name for job in plan.jobs})
+    assert [(task.slug, task.editions, task.screen_apart) for task in tasks] == [
+        ("plain", ("screen", "office"), False), ("plain", ("large-print",), True),
+        ("plain", ("press", "spec"), True),
+        # Its covers are drawn once, by the one task that lays large print and press out.
+        ("more", ("screen", "office"), False), ("more", ("large-print", "press", "spec"), True)]
 
 
 def test_a_no_op_build_runs_nothing_and_a_changed_section_rebuilds_one_booklet(
