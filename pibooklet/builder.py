@@ -336,8 +336,8 @@ def _render_ahead(run: _Run, slug: str):
         intake.stop_recording_reads()
 
 
-def _rendered_ahead(run: _Run, task: Task):
-    """Return the screen HTML the check's child rendered for this task, or None."""
+def _rendered_ahead(run: _Run):
+    """Return the screen HTML the check's child rendered for the lone task, or None."""
     if run.ahead is None:
         return None
     answer, run.ahead = run.ahead.answer(), None
@@ -580,7 +580,7 @@ def _make(run: _Run, task: Task, outcome: Outcome) -> None:
         else:
             built = pipeline.build_booklet(library.booklets[task.slug], library, run.theme,
                                            task.editions, screen_apart=task.screen_apart,
-                                           rendered=_rendered_ahead(run, task))
+                                           rendered=_rendered_ahead(run))
     except BuildError as error:
         outcome.errors.append(f"{manifest}: {error}")
         return
