@@ -328,12 +328,9 @@ def _render_ahead(run: _Run, slug: str):
 
     library = run.report.library
     covers = CoversLeft()
-    reads = intake.record_reads()
-    try:
+    with intake.recording_reads() as reads:
         return render_edition(library.booklets[slug], library, run.theme, "screen",
                               covers), covers, reads
-    finally:
-        intake.stop_recording_reads()
 
 
 def _rendered_ahead(run: _Run):
@@ -543,20 +540,19 @@ class _Stopped(Exception):
 
 def _work(run: _Run, task: Task) -> Outcome:
     """Make one booklet's jobs (in a worker): the files and messages, nothing written."""
-    reads = intake.record_reads()
     started = time.perf_counter()
     outcome = Outcome()
     manifest = _manifest_of(run, task.slug)
-    try:
-        _, outcome.problems = run_job(lambda: _make(run, task, outcome), manifest, task.slug,
-                                      "build", run.args.output)
-    except KeyboardInterrupt:
-        raise
-    except BaseException as error:  # SystemExit and the like from a bug: this booklet's alone
-        outcome.problems = [crash_problem(manifest, task.slug, "build", error,
-                                          run.args.output)]
-    finally:
-        intake.stop_recording_reads()
+    with intake.recording_reads() as reads:
+        try:
+            _, outcome.problems = run_job(lambda: _make(run, task, outcome), manifest,
+                                          task.slug, "build", run.args.output)
+        except KeyboardInterrupt:
+            raise
+        # SystemExit and the like from a bug: this booklet's alone.
+        except BaseException as error:
+            outcome.problems = [crash_problem(manifest, task.slug, "build", error,
+                                              run.args.output)]
     outcome.reads = {str(path): digest for path, digest in sorted(reads.items())}
     outcome.seconds = time.perf_counter() - started
     return outcome

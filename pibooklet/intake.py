@@ -46,23 +46,22 @@ _RASTERS = ((b"\x89PNG\r\n\x1a\n", "PNG", ".png"), (b"\xff\xd8\xff", "JPEG", ".j
 READ: dict[Path, str] | None = None
 
 
-def record_reads() -> dict[Path, str]:
-    """Start recording the files read from now on; return the dict they are added to."""
+@contextmanager
+def recording_reads() -> Iterator[dict[Path, str]]:
+    """Record the files read within this block, in the dict it yields; stop at its end (a
+    job run in the build's own process must not record the check's reads after it)."""
     global READ
     READ = {}
-    return READ
+    try:
+        yield READ
+    finally:
+        READ = None
 
 
 def add_reads(reads: dict[Path, str]) -> None:
     """Record reads made for this job in another process (the check's child rendered it)."""
     if READ is not None:
         READ.update(reads)
-
-
-def stop_recording_reads() -> None:
-    """Stop recording: a job run in the build's own process is over."""
-    global READ
-    READ = None
 
 
 #: While a check reads a library (see reading_each_file_once): what each read of a file gave,
