@@ -22,6 +22,7 @@ A long booklet shows how the overhead falls with length (bench/large_library.py 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import unquote
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
@@ -106,8 +108,10 @@ def _final_html(slug: str, content: Path, folder: Path) -> tuple[Path, list[str]
     from pibooklet import copyfit
     from pibooklet.content import read_library
     from pibooklet.layout import notes_page_indexes
+    from pibooklet.markup import COVER_SCHEME
     from pibooklet.pipeline import screen_layout
     from pibooklet.render import theme_for
+    from pibooklet.thumbnail import CoverPictures
 
     theme = theme_for(content.resolve())
     library = read_library(content, theme.layouts())
@@ -127,6 +131,13 @@ def _final_html(slug: str, content: Path, folder: Path) -> tuple[Path, list[str]
                                                        encoding="unicode", method="html")
     lines = '<div class="notes-line"></div>'
     html = re.sub(f"(?:{re.escape(lines)})+", lines * kept, html, count=1)
+    # Bare WeasyPrint is given the covers "more from us" blocks show already drawn.
+    pictures = CoverPictures(library, theme)
+
+    def drawn(match: re.Match[str]) -> str:
+        data, kind = pictures(unquote(match[1]))
+        return f'src="data:{kind};base64,{base64.b64encode(data).decode()}"'
+    html = re.sub(f'src="{COVER_SCHEME}:([^"]*)"', drawn, html)
     # Relative image paths resolve against the booklet folder, as in our build.
     html = html.replace("<head>", f'<head>\n<base href="{booklet.folder.as_uri()}/">', 1)
     path = folder / f"{slug}.html"

@@ -13,6 +13,7 @@ A complete no-op reads no content file beyond its size and times and imports no 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import time
@@ -94,6 +95,7 @@ class _Run:
     records: dict = field(default_factory=dict)  # each up-to-date job's record, by name
     fresh: set[str] = field(default_factory=set)  # the jobs up to date before this build
     ahead: object = None  # the check's child, rendering the lone booklet (overlap.Helper)
+    drawer: object = None  # a child drawing the covers the lone booklet shows (the same)
 
 
 def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
@@ -105,8 +107,9 @@ def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
     try:
         return _build(run, cache_folder)
     finally:
-        if run.ahead is not None:
-            run.ahead.close()
+        for helper in (run.ahead, run.drawer):
+            if helper is not None:
+                helper.close()
 
 
 def _build(run: _Run, cache_folder: Path) -> int:
@@ -302,14 +305,47 @@ def _while_loading(run: _Run, read: Callable[[_Run], T]) -> T:
 
 def _ask_ahead(run: _Run, tasks: list[Task]) -> None:
     """Have the check's child render a lone booklet's screen edition while this process loads
-    the rest of the layout code; end the child if there is no such booklet."""
+    the rest of the layout code, and a second child draw the covers it shows meanwhile; end
+    the check's child if there is no such booklet."""
     if run.ahead is None:
         return
     if len(tasks) == 1 and not (tasks[0].bilingual or tasks[0].screen_apart):
         run.ahead.ask(tasks[0].slug)
+        _draw_ahead(run, tasks[0].slug)
     else:
         run.ahead.close()
         run.ahead = None
+
+
+def _draw_ahead(run: _Run, slug: str) -> None:
+    """Fork a child that draws the covers a booklet's "more from us" blocks show: it draws
+    them while this process parses and styles the booklet, before its layout asks for them
+    (thumbnail.CoverPictures)."""
+    library = run.report.library
+    shown = library.covers_in(library.booklets[slug])
+    if not shown:
+        return
+    from . import thumbnail  # the child is forked with WeasyPrint loaded, as this process is
+    from .overlap import Helper
+
+    with contextlib.suppress(OSError):  # no process to spare: the layout draws them itself
+        run.drawer = Helper(lambda: thumbnail.draw_covers(library, run.theme, shown),
+                            lambda request: None)
+
+
+def _covers_drawn(run: _Run) -> Callable[[], object] | None:
+    """Return what waits for the covers the drawer drew (None if it failed), or None."""
+    drawer = run.drawer
+    if drawer is None:
+        return None
+    found = []
+
+    def drawn():
+        if not found:
+            found.append(drawer.first(modules=()))
+            drawer.close()
+        return found[0]
+    return drawn
 
 
 def _lone_booklet(run: _Run) -> str | None:
@@ -322,15 +358,12 @@ def _lone_booklet(run: _Run) -> str | None:
 
 
 def _render_ahead(run: _Run, slug: str):
-    """Return a booklet's screen HTML, its "more from us" covers left to draw (that is
-    WeasyPrint's work, done by the build) and the files read for it: in the check's child."""
-    from .render import CoversLeft, render_edition
+    """Return a booklet's screen HTML and the files read for it: in the check's child."""
+    from .render import render_edition
 
     library = run.report.library
-    covers = CoversLeft()
     with intake.recording_reads() as reads:
-        return render_edition(library.booklets[slug], library, run.theme, "screen",
-                              covers), covers, reads
+        return render_edition(library.booklets[slug], library, run.theme, "screen"), reads
 
 
 def _rendered_ahead(run: _Run):
@@ -340,10 +373,9 @@ def _rendered_ahead(run: _Run):
     answer, run.ahead = run.ahead.answer(), None
     if answer is None:
         return None
-    rendered, covers, reads = answer
+    rendered, reads = answer
     intake.add_reads(reads)  # the job's record names every file its HTML was made from
-    library = run.report.library
-    return covers.drawn(rendered, library, run.theme) if covers.booklets else rendered
+    return rendered
 
 
 def _valid_until(library, today: dt.date) -> dt.date:
@@ -576,7 +608,8 @@ def _make(run: _Run, task: Task, outcome: Outcome) -> None:
         else:
             built = pipeline.build_booklet(library.booklets[task.slug], library, run.theme,
                                            task.editions, screen_apart=task.screen_apart,
-                                           rendered=_rendered_ahead(run))
+                                           rendered=_rendered_ahead(run),
+                                           covers_drawn=_covers_drawn(run))
     except BuildError as error:
         outcome.errors.append(f"{manifest}: {error}")
         return

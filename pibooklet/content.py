@@ -581,6 +581,12 @@ class Library:
     # The organisation's and directory's words in other languages, by language tag.
     languages: dict[str, LanguageWords] = field(default_factory=dict)
 
+    def covers_in(self, booklet: Booklet) -> list[str]:
+        """Return the booklets whose covers a booklet's "more from us" blocks show, in order."""
+        return list(dict.fromkeys(
+            reference.target for section in booklet.sections for reference in section.references
+            if reference.kind == "more" and reference.target in self.booklets))
+
     def titles_for(self, booklet: Booklet) -> dict[str, str]:
         """Return every title as printed in a booklet: another booklet's translation into its
         language where there is one, else the title marked with its own language."""

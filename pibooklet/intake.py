@@ -49,13 +49,15 @@ READ: dict[Path, str] | None = None
 @contextmanager
 def recording_reads() -> Iterator[dict[Path, str]]:
     """Record the files read within this block, in the dict it yields; stop at its end (a
-    job run in the build's own process must not record the check's reads after it)."""
+    job run in the build's own process must not record the check's reads after it). Within
+    a recording block, the reads are the outer block's too."""
     global READ
-    READ = {}
+    outer, READ = READ, {}
     try:
         yield READ
     finally:
-        READ = None
+        recorded, READ = READ, outer
+        add_reads(recorded)
 
 
 def add_reads(reads: dict[Path, str]) -> None:

@@ -31,6 +31,7 @@ from .intake import (
     read_content_text,
 )
 from .limits import MAX_FILES_FETCHED, MAX_PAGES
+from .markup import COVER_SCHEME
 
 #: The notes section's container of ruled lines (templates/notes.html).
 NOTES_LINES_CLASS = "notes-lines"
@@ -67,12 +68,18 @@ class ConfinedFetcher(URLFetcher):
     """
 
     def __init__(self, allowed: list[Path], search_paths: tuple[tuple[Path, ...], ...] = (),
-                 convert: Callable[[Path, bytes], tuple[bytes, str | None]] | None = None):
+                 convert: Callable[[Path, bytes], tuple[bytes, str | None]] | None = None,
+                 covers: Callable[[str], tuple[bytes, str]] | None = None):
         super().__init__(allowed_protocols=("file", "data"))
         self.allowed = [folder.resolve() for folder in allowed]
         self.search_paths = tuple(tuple(folder.resolve() for folder in path)
                                   for path in search_paths)
         self.convert = convert
+        #: What serves render.cover_address: a booklet's cover thumbnail, drawn on demand.
+        self.covers = covers
+        #: Why a cover could not be drawn: WeasyPrint would report only that a picture
+        #: failed to load, so lay_out raises this instead.
+        self.failure: Exception | None = None
         #: Every file served, by the URL WeasyPrint asked for.
         self.served: dict[str, Path] = {}
         self.fetches = 0
@@ -87,6 +94,8 @@ class ConfinedFetcher(URLFetcher):
         parts = urlsplit(url)
         if parts.scheme == "data":
             return self._checked_data(url, headers)
+        if parts.scheme == COVER_SCHEME and self.covers is not None:
+            return self._cover(url, unquote(parts.path))
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise ValueError(self._at_use(url, None, f"refused to load {url}: a build reads "
                                                      "local files only, never the network"))
@@ -131,6 +140,15 @@ class ConfinedFetcher(URLFetcher):
             if problem:
                 raise ValueError(self._at_use(path.name, path, problem))
         return data
+
+    def _cover(self, url: str, booklet_id: str) -> URLFetcherResponse:
+        try:
+            data, content_type = self.covers(booklet_id)
+        except Exception as error:
+            self.failure = self.failure or error
+            raise
+        # No path: WeasyPrint must embed these bytes.
+        return _ConvertedResponse(url, data, {"Content-Type": content_type})
 
     def _checked_data(self, url: str, headers: dict | None) -> URLFetcherResponse:
         """Return a data: URL's content; an image in one is judged like an image file."""
@@ -222,6 +240,8 @@ def lay_out(html: str | weasyprint.HTML, base: Path,
         source = html if isinstance(html, weasyprint.HTML) else weasyprint.HTML(
             string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         document = source.render()
+    if fetcher.failure is not None:
+        raise fetcher.failure
     if messages:
         raise BuildError("layout problems:\n  " + "\n  ".join(dict.fromkeys(messages)))
     return document

@@ -24,6 +24,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import markdown
 import nh3
@@ -81,7 +82,20 @@ _OWN_CLASS = re.compile(r"callout(?:-(?:key|important|tip|label))?|questions|att
                         r"icon(?:-[a-z0-9-]+)?|figure|place-(?:left|right|column|bleed)|sized|"
                         r"credit|cross-reference|qr-code|qr|qr-address|"
                         + "|".join(map(re.escape, LINK_CLASSES.values())))
-_SAFE_SCHEMES = {"https", "mailto", "tel", "file", "data"}
+#: The address a "more from us" block gives its picture: the booklet's cover, which the
+#: layout's fetcher draws when it is first asked for (thumbnail.CoverPictures). One address
+#: for a booklet, whatever the cover looks like and whoever draws it: WeasyPrint names each
+#: picture in the PDF after its address, and the PDF must be the same bytes however it is
+#: built.
+COVER_SCHEME = "pibooklet-cover"
+
+
+def cover_address(booklet_id: str) -> str:
+    """Return the address of a booklet's cover thumbnail."""
+    return f"{COVER_SCHEME}:{quote(booklet_id, safe='')}"
+
+
+_SAFE_SCHEMES = {"https", "mailto", "tel", "file", "data", COVER_SCHEME}
 #: What a link may do in the PDF: open a web page, write an email, dial, or go to a page here.
 #: Pictures may still be local files or data (file:, data:), links never.
 _LINK_TARGETS = ("https://", "mailto:", "tel:", "#")

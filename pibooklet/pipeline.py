@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -64,6 +65,7 @@ from .render import (
     render_office_instructions,
 )
 from .spec import print_specification, specification_json, specification_text
+from .thumbnail import CoverPictures, DrawnCovers
 from .translations import bilingual_slug
 from .verify import A4_POINTS, A5_POINTS, verify_booklet
 
@@ -92,9 +94,12 @@ class BuiltBooklet:
 
 def build_booklet(booklet: Booklet, library: Library, theme: Theme,
                   outputs: tuple[str, ...] = OUTPUTS, screen_apart: bool = False,
-                  rendered: RenderedBooklet | None = None) -> BuiltBooklet:
+                  rendered: RenderedBooklet | None = None,
+                  covers_drawn: Callable[[], DrawnCovers | None] | None = None) -> BuiltBooklet:
     """Make the requested outputs; a screen-edition problem raises BuildError. `rendered`:
-    the screen edition's HTML, if rendered already (render.render_edition).
+    the screen edition's HTML, if rendered already (render.render_edition); `covers_drawn`:
+    the covers its "more from us" blocks show, if another process is drawing them
+    (thumbnail.CoverPictures).
 
     With `screen_apart` the screen edition is made apart (by another worker, or by an earlier
     build from the same inputs) and is not laid out here: only large print, press and the
@@ -107,7 +112,8 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
         screen, pages = b"", None
         built = BuiltBooklet(booklet.slug, 0, 0)
     else:
-        screen, pages, notes, report = _screen_edition(booklet, library, theme, rendered)
+        screen, pages, notes, report = _screen_edition(booklet, library, theme, rendered,
+                                                       covers_drawn)
         built = BuiltBooklet(booklet.slug, pages, notes)
         _report_layout(report, booklet, library, built)
     if "screen" in outputs:
@@ -232,11 +238,14 @@ def _made_screen(pdf: bytes) -> tuple[bytes, int, int, None]:
         return pdf, len(document.pages), 0, None
 
 
-def _fetcher(library: Library, theme: Theme, **options) -> ConfinedFetcher:
+def _fetcher(library: Library, theme: Theme, press: bool = False,
+             covers_drawn: Callable[[], DrawnCovers | None] | None = None,
+             **options) -> ConfinedFetcher:
     organisation = library.organisation
     return ConfinedFetcher([library.root, *theme.folders, *organisation.typefaces.folders,
                             organisation.print.colour_profile.parent],
-                           search_paths=(theme.template_dirs, theme.style_dirs), **options)
+                           search_paths=(theme.template_dirs, theme.style_dirs),
+                           covers=CoverPictures(library, theme, press, covers_drawn), **options)
 
 
 def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
@@ -300,11 +309,14 @@ def _direction_steps(booklet: Booklet) -> tuple:
 
 
 def screen_layout(booklet: Booklet, library: Library, theme: Theme,
-                  rendered: RenderedBooklet | None = None):
+                  rendered: RenderedBooklet | None = None,
+                  covers_drawn: Callable[[], DrawnCovers | None] | None = None):
     """Return the screen edition laid out and checked as a build makes it, before its PDF is
     written: the rendered booklet, the document and its layout report; a problem raises
-    BuildError or ContentError. `rendered`: its HTML, if rendered already."""
-    rendered, document = _laid_out(booklet, library, theme, "screen", rendered=rendered)
+    BuildError or ContentError. `rendered` and `covers_drawn`: see build_booklet."""
+    rendered, document = _laid_out(booklet, library, theme, "screen",
+                                   _fetcher(library, theme, covers_drawn=covers_drawn),
+                                   rendered)
     report = analyse(document, "screen")
     _refuse_off_page(report.faults, booklet, library, "screen")
     _check_contrast(document, library)
@@ -312,9 +324,11 @@ def screen_layout(booklet: Booklet, library: Library, theme: Theme,
 
 
 def _screen_edition(booklet: Booklet, library: Library, theme: Theme,
-                    rendered: RenderedBooklet | None = None
+                    rendered: RenderedBooklet | None = None,
+                    covers_drawn: Callable[[], DrawnCovers | None] | None = None
                     ) -> tuple[bytes, int, int, LayoutReport]:
-    rendered, document, report = screen_layout(booklet, library, theme, rendered)
+    rendered, document, report = screen_layout(booklet, library, theme, rendered,
+                                               covers_drawn)
     pages, notes = len(document.pages), count_notes_pages(document)
     pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
     del document  # its boxes are freed before the PDF is finished
@@ -364,7 +378,7 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int 
     organisation = library.organisation
     converter = PressConverter(organisation.print.colour_profile,
                                tuple(organisation.colours.values()))
-    fetcher = _fetcher(library, theme, convert=convert_artwork(converter))
+    fetcher = _fetcher(library, theme, press=True, convert=convert_artwork(converter))
     rendered, document = _laid_out(booklet, library, theme, "press", fetcher)
     if pages is not None and len(document.pages) != pages:
         raise BuildError(press_pages_differ(len(document.pages), pages))

@@ -253,11 +253,9 @@ def facts_of(library) -> dict[str, BookletFacts]:
         sections = {relative(path) for section in booklet.sections
                     for path in (section.path, section.path.resolve())
                     if path.resolve().is_relative_to(root)}
-        covers = any(reference.kind == "more" and reference.target in library.booklets
-                     for section in booklet.sections for reference in section.references)
         facts[slug] = BookletFacts(slug, relative(booklet.manifest), tuple(folders),
                                    overdue=booklet.overdue, sections=tuple(sorted(sections)),
-                                   covers=covers)
+                                   covers=bool(library.covers_in(booklet)))
     for slug, halves in library.bilingual().items():
         facts[slug] = BookletFacts(
             slug, relative(halves[0].manifest),

@@ -6,13 +6,11 @@ name, so a charity can restyle one piece without copying the rest.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
 import gettext
 import html
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from .colour import PressConverter, cmyk_css
+from .colour import cmyk_css
 from .content import (
     CONTACT_PLACEHOLDERS,
     DEFAULT_HOW_TO_GET,
@@ -32,7 +30,7 @@ from .content import (
 from .direction import text_direction
 from .errors import ContentError, Problem
 from .links import LINK_CLASSES, contact_href, kind_of
-from .markup import MarkdownRenderer
+from .markup import MarkdownRenderer, cover_address
 from .messages import N_, translations_for
 from .messages import month_year as babel_month_year
 from .qr import qr_markup
@@ -114,55 +112,24 @@ STANDARD_BODY_SIZE = 12
 SPARE_NOTES_PAGES = 3
 
 
-class CoversLeft:
-    """The "more from us" thumbnails a rendering left for a process with WeasyPrint loaded to
-    draw (the check's child has none): each is a placeholder in the HTML until drawn."""
-
-    def __init__(self) -> None:
-        # Unguessable, so that no text in the content can pass for a placeholder.
-        self.token = secrets.token_hex(16)
-        self.booklets: list[str] = []
-
-    def placeholder(self, booklet_id: str) -> str:
-        """Return the placeholder of a booklet's cover thumbnail."""
-        if booklet_id not in self.booklets:
-            self.booklets.append(booklet_id)
-        return self._placeholder(self.booklets.index(booklet_id))
-
-    def _placeholder(self, index: int) -> str:
-        # A data address, as a drawn one is, so that it passes where that one would.
-        return f"data:image/png;base64,{self.token}{index:04d}"
-
-    def drawn(self, rendered: RenderedBooklet, library: Library,
-              theme: Theme) -> RenderedBooklet:
-        """Return the screen edition's rendering with each thumbnail drawn in its place."""
-        source = _cover_source(library, theme, press=False)
-        page = rendered.html
-        for index, booklet_id in enumerate(self.booklets):
-            page = page.replace(self._placeholder(index), str(escape(source(booklet_id))))
-        return dataclasses.replace(rendered, html=page)
-
-
-def render_edition(booklet: Booklet, library: Library, theme: Theme, edition: str,
-                   covers_left: CoversLeft | None = None) -> RenderedBooklet:
+def render_edition(booklet: Booklet, library: Library, theme: Theme,
+                   edition: str) -> RenderedBooklet:
     """Return an edition's HTML as the build lays it out, with its spare notes pages."""
     return render_html(booklet, library, theme, booklet.notes_pages + SPARE_NOTES_PAGES,
-                       edition=edition, covers_left=covers_left)
+                       edition=edition)
 
 
 def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: int,
                 edition: str = "screen", fixed_only: bool = False,
-                thumbnails: bool = True,
-                covers_left: CoversLeft | None = None) -> RenderedBooklet:
+                thumbnails: bool = True) -> RenderedBooklet:
     """Return the booklet's HTML, with ruled lines for `notes_pages` notes pages (and more)
     before the back cover.
 
     The press edition uses the brand's CMYK values, the printer's profile and a bleed; the
     large-print edition is re-flowed on A4 at the organisation's large-print size.
     `fixed_only` renders just the cover, inside cover and back cover, to check they fit.
-    Without `thumbnails`, "more from us" blocks get a blank picture (used to draw a cover,
-    which shows none of them). With `covers_left`, they get its placeholders, to be drawn
-    later (CoversLeft.drawn).
+    "More from us" blocks show other booklets' covers (cover_address); without
+    `thumbnails`, a blank picture (used to draw a cover, which shows none of them).
     """
     press, large_print = edition == "press", edition == "large-print"
     translations = translations_for(booklet.language, library.root)
@@ -176,7 +143,7 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     def qr_source(address: str) -> str:
         return qr_markup(address, dark, light, translations)
 
-    covers = _covers(library, theme, press, thumbnails, covers_left)
+    covers = _covers(library, thumbnails)
     titles = library.titles_for(booklet)
     markdown = MarkdownRenderer(titles, qr_source, covers, large_print, translations)
     environment = _environment(theme, markdown, translations, booklet.language)
@@ -305,46 +272,36 @@ _BLANK_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1P
               "nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC")
 
 
-def _covers(library: Library, theme: Theme, press: bool, thumbnails: bool,
-            covers_left: CoversLeft | None) -> Callable[[str], str | None]:
-    """Return what gives a "more from us" block its picture (see render_html)."""
+def _covers(library: Library, thumbnails: bool) -> Callable[[str], str | None]:
+    """Return what gives a "more from us" block its picture (see render_html): none for a
+    booklet not in the library (content.py has warned, with the line)."""
     if not thumbnails:
         return lambda _: _BLANK_PNG
-    if covers_left is None:
-        return _cover_source(library, theme, press)
-    # A booklet not in the library gets no picture, as when drawn.
-    return lambda booklet_id: covers_left.placeholder(booklet_id) \
-        if booklet_id in library.booklets else None
+    return lambda booklet_id: cover_address(booklet_id) if booklet_id in library.booklets \
+        else None
 
 
-def _cover_source(library: Library, theme: Theme, press: bool) -> Callable[[str], str | None]:
-    """Return a function giving a data: URL of a booklet's cover thumbnail, if it can be drawn."""
-    drawn: dict[str, str | None] = {}  # a booklet pointed to many times is drawn once
+@dataclass(frozen=True)
+class CoverToDraw:
+    """What a booklet's cover thumbnail is drawn from (thumbnail.cover_thumbnail): the HTML,
+    the folder its addresses are relative to, and where the layout may read."""
 
-    def source(booklet_id: str) -> str | None:
-        if booklet_id not in drawn:
-            drawn[booklet_id] = draw(booklet_id)
-        return drawn[booklet_id]
+    html: str
+    base: Path
+    allowed: tuple[Path, ...]
+    search_paths: tuple[tuple[Path, ...], ...]
 
-    def draw(booklet_id: str) -> str | None:
-        other = library.booklets.get(booklet_id)
-        if other is None:  # content.py has warned, with the line: the block has no picture
-            return None
-        # Imported here: --check imports this module and must never load WeasyPrint.
-        from .thumbnail import cover_thumbnail
 
-        cover_html = render_html(other, library, theme, notes_pages=1, fixed_only=True,
-                                 thumbnails=False).html
-        organisation = library.organisation
-        png = cover_thumbnail(cover_html, other.folder,
-                              [library.root, *theme.folders, *organisation.typefaces.folders],
-                              (theme.template_dirs, theme.style_dirs))
-        if press:  # CMYK through the printer's profile, as every photograph is
-            converter = PressConverter(organisation.print.colour_profile,
-                                       tuple(organisation.colours.values()))
-            return "data:image/jpeg;base64," + base64.b64encode(converter.raster(png)).decode()
-        return "data:image/png;base64," + base64.b64encode(png).decode()
-    return source
+def cover_to_draw(library: Library, theme: Theme, booklet_id: str) -> CoverToDraw | None:
+    """Return what a booklet's cover thumbnail is drawn from, or None if it is no booklet."""
+    other = library.booklets.get(booklet_id)
+    if other is None:
+        return None
+    return CoverToDraw(
+        render_html(other, library, theme, notes_pages=1, fixed_only=True,
+                    thumbnails=False).html, other.folder,
+        (library.root, *theme.folders, *library.organisation.typefaces.folders),
+        (theme.template_dirs, theme.style_dirs))
 
 
 #: What a screen reader says before an address, by the link's class.

@@ -6,11 +6,16 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2
 
+from .colour import PressConverter
+from .errors import BuildError
+from .intake import add_reads, recording_reads
 from .layout import ConfinedFetcher, lay_out
+from .render import CoverToDraw, cover_to_draw
 
 # The thumbnail prints 28 mm wide in the standard and press editions (styles/components.css):
 # 480 pixels across is 435 ppi there, well above the press file's 300 ppi, and still 300 ppi
@@ -19,22 +24,84 @@ THUMBNAIL_PIXELS = 480
 # Everything but the cover is left out of the layout: one page, laid out in a fraction of the
 # time the whole booklet takes.
 _ONLY_THE_COVER = "<style>body > :not(.cover) { display: none !important; }</style>"
-# Layout is the slow part, and each edition of each booklet asks again: same HTML, same PNG.
-_CACHE: dict[str, bytes] = {}
+# Layout is the slow part, and each edition of each booklet asks again: same HTML, same PNG,
+# made from the same files (a job that takes the picture from here has read them too).
+_CACHE: dict[str, tuple[bytes, dict[Path, str]]] = {}
 
 
-def cover_thumbnail(html: str, base: Path, allowed: list[Path],
-                    search_paths: tuple[tuple[Path, ...], ...]) -> bytes:
+def cover_thumbnail(cover: CoverToDraw) -> bytes:
     """Return a PNG of the first page of a booklet's HTML, laying out only its cover."""
-    key = hashlib.sha256(html.encode()).hexdigest()
-    if key not in _CACHE:
-        page = re.sub(r"</head>", _ONLY_THE_COVER + "</head>", html, count=1)
-        document = lay_out(page, base, ConfinedFetcher(allowed, search_paths))
+    key = hashlib.sha256(cover.html.encode()).hexdigest()
+    if key in _CACHE:
+        png, reads = _CACHE[key]
+        add_reads(reads)
+        return png
+    page = re.sub(r"</head>", _ONLY_THE_COVER + "</head>", cover.html, count=1)
+    with recording_reads() as reads:
+        document = lay_out(page, cover.base, ConfinedFetcher(list(cover.allowed),
+                                                             cover.search_paths))
         # Not compressed: the PDF is only rasterised (to the same pixels). Its fonts stay
         # subset, though: whole ones give other pixels.
-        _CACHE[key] = _rasterise(document.copy(document.pages[:1]).write_pdf(
-            uncompressed_pdf=True))
-    return _CACHE[key]
+        png = _rasterise(document.copy(document.pages[:1]).write_pdf(uncompressed_pdf=True))
+    _CACHE[key] = png, dict(reads)
+    return png
+
+
+#: Covers drawn by another process, by booklet: each PNG with the files read to draw it.
+DrawnCovers = dict[str, tuple[bytes, dict[Path, str]]]
+
+
+class CoverPictures:
+    """The "more from us" thumbnails one edition's layout asks its fetcher for, by booklet
+    (render.cover_address): each drawn the first time it is asked for, unless a process drawing
+    it meanwhile (`drawn_elsewhere`, which waits for it; None if that process failed) has it.
+
+    The press edition's are CMYK, through the printer's profile, as every photograph is.
+    """
+
+    def __init__(self, library, theme, press: bool = False,
+                 drawn_elsewhere: Callable[[], DrawnCovers | None] | None = None):
+        self._library, self._theme, self._press = library, theme, press
+        self._drawn_elsewhere = drawn_elsewhere
+        self._pictures: dict[str, tuple[bytes, str]] = {}
+
+    def __call__(self, booklet_id: str) -> tuple[bytes, str]:
+        """Return the cover thumbnail's bytes and type; raise BuildError if it cannot be."""
+        if booklet_id not in self._pictures:
+            png = self._png(booklet_id)
+            if self._press:
+                organisation = self._library.organisation
+                converter = PressConverter(organisation.print.colour_profile,
+                                           tuple(organisation.colours.values()))
+                self._pictures[booklet_id] = converter.raster(png), "image/jpeg"
+            else:
+                self._pictures[booklet_id] = png, "image/png"
+        return self._pictures[booklet_id]
+
+    def _png(self, booklet_id: str) -> bytes:
+        drawn = self._drawn_elsewhere() if self._drawn_elsewhere else None
+        if drawn and booklet_id in drawn:
+            png, reads = drawn[booklet_id]
+            add_reads(reads)  # the job is made from them, wherever they were read
+            return png
+        cover = cover_to_draw(self._library, self._theme, booklet_id)
+        if cover is None:  # only a template can ask: the content's blocks name booklets
+            raise BuildError(f"a template shows the cover of '{booklet_id}', which is not a "
+                             "booklet in this library: check the booklet's folder name")
+        return cover_thumbnail(cover)
+
+
+def draw_covers(library, theme, booklet_ids: list[str]) -> DrawnCovers:
+    """Draw the covers, as CoverPictures would, for a layout in another process."""
+    drawn = {}
+    for booklet_id in booklet_ids:
+        with recording_reads() as reads:
+            cover = cover_to_draw(library, theme, booklet_id)
+            if cover is None:
+                continue
+            png = cover_thumbnail(cover)
+        drawn[booklet_id] = png, dict(reads)
+    return drawn
 
 
 def forget_thumbnails() -> None:

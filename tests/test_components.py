@@ -212,6 +212,39 @@ def test_the_cover_thumbnail_is_the_same_bytes_every_time(built: Built, tmp_path
     assert _embedded_image(output / "relapsed-cancer.pdf", "More from us").tobytes() == first
 
 
+def test_a_cover_drawn_before_is_recorded_as_read_by_every_job_that_shows_it() -> None:
+    # A worker draws a cover once and each job showing it takes it from there: each job's
+    # record must still name the files the cover was drawn from (a later edit stales it).
+    from pibooklet import intake
+    from pibooklet.content import read_library
+    from pibooklet.render import cover_to_draw, theme_for
+
+    theme = theme_for(CONTENT)
+    library = read_library(CONTENT, theme.layouts())
+    cover = cover_to_draw(library, theme, "clinical-trials")
+    thumbnail.forget_thumbnails()
+    with intake.recording_reads() as drawing:
+        png = thumbnail.cover_thumbnail(cover)
+    with intake.recording_reads() as taking:
+        assert thumbnail.cover_thumbnail(cover) == png
+    assert any(path.name == "logo.svg" for path in drawing)
+    assert taking == drawing
+
+
+def test_a_template_that_shows_the_cover_of_no_booklet_is_an_error(tmp_path: Path) -> None:
+    from test_hostile import write_booklets
+
+    root = write_booklets(tmp_path / "content", ("aa",))
+    (root / "templates").mkdir(exist_ok=True)
+    cover = (Path(__file__).resolve().parent.parent / "templates" / "cover.html").read_text()
+    (root / "templates" / "cover.html").write_text(
+        cover.replace("</section>", '<img src="pibooklet-cover:nobody" alt="x"></section>', 1))
+    output = tmp_path / "output"
+    code = main(["--content", str(root), "--output", str(output), "--outputs", "screen",
+                 "--quiet", "--jobs", "1"])
+    assert code == 1 and not list(output.glob("*.pdf"))
+
+
 def test_a_photo_set_at_45mm_floats_right_with_text_beside_it(built: Built) -> None:
     with pdfplumber.open(built.pdf("relapsed-cancer")) as pdf:
         page = _page_with(pdf, "Make time for yourself")

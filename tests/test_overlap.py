@@ -12,7 +12,7 @@ import pytest
 from test_builder import outputs_of
 from test_hostile import write_booklets
 
-from pibooklet import builder, overlap
+from pibooklet import builder, overlap, thumbnail
 from pibooklet.cli import main
 
 
@@ -149,27 +149,38 @@ def test_errors_found_by_the_child_are_the_errors_of_one_process(one_booklet, tm
     assert found[0][0] == 1 and "booklet.yaml:" in found[0][1]
 
 
-def test_a_more_from_us_cover_left_by_the_child_is_drawn_in_its_place(tmp_path: Path,
-                                                                       monkeypatch) -> None:
-    # relapsed-cancer points to clinical-trials: its cover thumbnail is WeasyPrint's work.
+@pytest.mark.parametrize("drawer", ["draws", "dies"])
+def test_a_more_from_us_cover_drawn_by_a_second_child_is_the_cover_drawn_here(
+        drawer: str, tmp_path: Path, monkeypatch) -> None:
+    # relapsed-cancer points to clinical-trials: its cover thumbnail is a layout of its own,
+    # drawn by a second child while the build lays the booklet out (or here, if it dies).
     content = Path(__file__).resolve().parent.parent / "content"
-    left = tmp_path / "left"
-    render_ahead = builder._render_ahead
+    drawn_by = tmp_path / "drawn-by"
+    draw_covers = thumbnail.draw_covers
+    build = os.getpid()
 
-    def recorded(run, slug):  # runs in the child
-        made = render_ahead(run, slug)
-        left.write_text(json.dumps(made[1].booklets))
-        return made
+    def recorded(library, theme, booklet_ids):
+        if os.getpid() != build:
+            drawn_by.write_text(json.dumps([os.getpid(), booklet_ids]))
+            if drawer == "dies":
+                os._exit(3)
+        return draw_covers(library, theme, booklet_ids)
 
-    monkeypatch.setattr(builder, "_render_ahead", recorded)
+    monkeypatch.setattr(thumbnail, "draw_covers", recorded)
     built = {}
     for jobs in ("1", "2"):
+        thumbnail.forget_thumbnails()  # none drawn by an earlier build in this process
         assert main(["relapsed-cancer", "--content", str(content), "--output",
                      str(tmp_path / jobs), "--jobs", jobs, "--outputs", "screen",
                      "--quiet"]) == 0
-        built[jobs] = (tmp_path / jobs / "relapsed-cancer.pdf").read_bytes()
-    assert json.loads(left.read_text()) == ["clinical-trials"]
+        built[jobs] = outputs_of(tmp_path / jobs)
+    pid, booklet_ids = json.loads(drawn_by.read_text())
+    assert pid != build and booklet_ids == ["clinical-trials"]
     assert built["1"] == built["2"]
+    # The job's record names the files the cover was drawn from, wherever it was drawn.
+    serial, overlapped = _records(tmp_path / "1"), _records(tmp_path / "2")
+    assert serial.keys() == overlapped.keys()
+    assert all(overlapped[name]["reads"] == record["reads"] for name, record in serial.items())
 
 
 def test_a_child_dead_before_it_is_asked_gives_none_not_an_error() -> None:
