@@ -18,6 +18,7 @@ from pibooklet.content import read_library
 from pibooklet.contrast import AA_LARGE, AA_NORMAL, ColourPair, text_colour_pairs
 from pibooklet.layout import ConfinedFetcher, lay_out
 from pibooklet.render import render_html, theme_for
+from pibooklet.thumbnail import CoverPictures
 
 TAGGED = [name.format(slug) for slug in SAMPLES for name in ("{}.pdf", "{}-large-print.pdf")]
 
@@ -139,7 +140,8 @@ def _laid_out_pairs(content: Path) -> dict[ColourPair, str]:
     rendered = render_html(booklet, library, theme, notes_pages=1)
     fetcher = ConfinedFetcher([library.root, *theme.folders,
                                *library.organisation.typefaces.folders],
-                              search_paths=(theme.template_dirs, theme.style_dirs))
+                              search_paths=(theme.template_dirs, theme.style_dirs),
+                              covers=CoverPictures(library, theme))
     return text_colour_pairs(lay_out(rendered.html, booklet.folder, fetcher))
 
 
