@@ -84,11 +84,7 @@ class CoverPictures:
             png, reads = drawn[booklet_id]
             add_reads(reads)  # the job is made from them, wherever they were read
             return png
-        cover = cover_to_draw(self._library, self._theme, booklet_id)
-        if cover is None:  # only a template can ask: the content's blocks name booklets
-            raise BuildError(f"a template shows the cover of '{booklet_id}', which is not a "
-                             "booklet in this library: check the booklet's folder name")
-        return cover_thumbnail(cover)
+        return _draw(self._library, self._theme, booklet_id)
 
 
 def draw_covers(library, theme, booklet_ids: list[str]) -> DrawnCovers:
@@ -96,12 +92,18 @@ def draw_covers(library, theme, booklet_ids: list[str]) -> DrawnCovers:
     drawn = {}
     for booklet_id in booklet_ids:
         with recording_reads() as reads:
-            cover = cover_to_draw(library, theme, booklet_id)
-            if cover is None:
-                continue
-            png = cover_thumbnail(cover)
+            png = _draw(library, theme, booklet_id)
         drawn[booklet_id] = png, dict(reads)
     return drawn
+
+
+def _draw(library, theme, booklet_id: str) -> bytes:
+    """Return a booklet's cover thumbnail as a PNG; raise BuildError if it is no booklet."""
+    cover = cover_to_draw(library, theme, booklet_id)
+    if cover is None:  # only a template can ask: the content's blocks name booklets
+        raise BuildError(f"a template shows the cover of '{booklet_id}', which is not a "
+                         "booklet in this library: check the booklet's folder name")
+    return cover_thumbnail(cover)
 
 
 def forget_thumbnails() -> None:
