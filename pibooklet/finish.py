@@ -9,6 +9,7 @@ and its /ID is a digest of the file's content: the same inputs give byte-identic
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -84,6 +85,23 @@ def drop_links(pdf: Pdf) -> None:
             del page.obj.Annots
 
 
+# While checks read a file, each page's or form's content as content_operations gave it, by
+# object: a press file's checks read each page three times (colours, overprint, resources).
+_READ_ONCE: dict[tuple[int, int], list[tuple[list, bytes]]] | None = None
+
+
+@contextlib.contextmanager
+def contents_read_once() -> Iterator[None]:
+    """Within this block, content_operations parses each page's or form's content once, and
+    gives the same list each time: for checks, which read a file and change nothing."""
+    global _READ_ONCE
+    outer, _READ_ONCE = _READ_ONCE, {}
+    try:
+        yield
+    finally:
+        _READ_ONCE = outer
+
+
 def content_operations(content) -> list[tuple[list, bytes]]:
     """Return the (operands, operator) pairs of a page's or form's content (None: nothing).
 
@@ -91,10 +109,16 @@ def content_operations(content) -> list[tuple[list, bytes]]:
     """
     if content is None or (isinstance(content, pikepdf.Page) and "/Contents" not in content.obj):
         return []
-    return [([instruction], INLINE_IMAGE)
-            if isinstance(instruction, pikepdf.ContentStreamInlineImage)
-            else (list(instruction.operands), instruction.operator.unparse())
-            for instruction in pikepdf.parse_content_stream(content)]
+    key = (content.obj if isinstance(content, pikepdf.Page) else content).objgen
+    if _READ_ONCE is not None and key in _READ_ONCE:
+        return _READ_ONCE[key]
+    operations = [([instruction], INLINE_IMAGE)
+                  if isinstance(instruction, pikepdf.ContentStreamInlineImage)
+                  else (list(instruction.operands), instruction.operator.unparse())
+                  for instruction in pikepdf.parse_content_stream(content)]
+    if _READ_ONCE is not None and key != (0, 0):  # a direct object has no identity to keep
+        _READ_ONCE[key] = operations
+    return operations
 
 
 def content_bytes(operations: Iterable[tuple[list, bytes]]) -> bytes:

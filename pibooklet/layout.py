@@ -21,7 +21,10 @@ import weasyprint
 from weasyprint.formatting_structure import boxes
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import tags  # noqa: F401 - gives tagged spans their own /Lang (see tags.py)
+from . import (
+    stylesheets,
+    tags,  # noqa: F401 - gives tagged spans their own /Lang (see tags.py)
+)
 from .errors import BuildError, ContentError, display_path
 from .intake import (
     css_import_lines,
@@ -58,6 +61,7 @@ def _bounded_pages(*args, **kwargs):
 
 
 weasyprint.layout.make_all_pages = _bounded_pages
+stylesheets.install()  # each stylesheet parsed once a process, not once a layout
 
 
 class ConfinedFetcher(URLFetcher):

@@ -106,6 +106,7 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
     specification may be asked for, the result's `pages` is the press layout's, and the
     caller checks that it equals the screen edition's.
     """
+    covers = CoverPictures(library, theme, drawn_elsewhere=covers_drawn)
     if screen_apart:
         if {"screen", "office"} & set(outputs):
             raise ValueError("the screen and office editions need the screen edition here")
@@ -113,14 +114,15 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
         built = BuiltBooklet(booklet.slug, 0, 0)
     else:
         screen, pages, notes, report = _screen_edition(booklet, library, theme, rendered,
-                                                       covers_drawn)
+                                                       covers)
         built = BuiltBooklet(booklet.slug, pages, notes)
         _report_layout(report, booklet, library, built)
     if "screen" in outputs:
         built.files.append(OutputFile(f"{booklet.slug}.pdf", screen, f"{pages} pages, A5"))
     if "large-print" in outputs:
         try:
-            large, large_pages, report = _large_print_edition(booklet, library, theme)
+            large, large_pages, report = _large_print_edition(booklet, library, theme,
+                                                              covers)
         except (BuildError, ContentError) as error:
             built.failures.append(f"large-print edition not made: {_reason(error)}")
         else:
@@ -135,7 +137,7 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
     if "press" in outputs or "spec" in outputs:
         try:
             press, press_pages = _press_edition(booklet, library, theme, pages,
-                                                built.warnings)
+                                                built.warnings, covers.in_press_colours())
         except (BuildError, ContentError) as error:
             built.failures.append(f"press file not made: {_reason(error)}")
             return built
@@ -238,14 +240,15 @@ def _made_screen(pdf: bytes) -> tuple[bytes, int, int, None]:
         return pdf, len(document.pages), 0, None
 
 
-def _fetcher(library: Library, theme: Theme, press: bool = False,
-             covers_drawn: Callable[[], DrawnCovers | None] | None = None,
+def _fetcher(library: Library, theme: Theme, covers: CoverPictures | None = None,
              **options) -> ConfinedFetcher:
+    """Return the fetcher an edition is laid out with; `covers`: its "more from us" pictures,
+    which a booklet's editions share (CoverPictures)."""
     organisation = library.organisation
     return ConfinedFetcher([library.root, *theme.folders, *organisation.typefaces.folders,
                             organisation.print.colour_profile.parent],
                            search_paths=(theme.template_dirs, theme.style_dirs),
-                           covers=CoverPictures(library, theme, press, covers_drawn), **options)
+                           covers=covers or CoverPictures(library, theme), **options)
 
 
 def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,
@@ -309,14 +312,12 @@ def _direction_steps(booklet: Booklet) -> tuple:
 
 
 def screen_layout(booklet: Booklet, library: Library, theme: Theme,
-                  rendered: RenderedBooklet | None = None,
-                  covers_drawn: Callable[[], DrawnCovers | None] | None = None):
+                  rendered: RenderedBooklet | None = None, covers: CoverPictures | None = None):
     """Return the screen edition laid out and checked as a build makes it, before its PDF is
     written: the rendered booklet, the document and its layout report; a problem raises
-    BuildError or ContentError. `rendered` and `covers_drawn`: see build_booklet."""
+    BuildError or ContentError. `rendered`: see build_booklet; `covers`: see _fetcher."""
     rendered, document = _laid_out(booklet, library, theme, "screen",
-                                   _fetcher(library, theme, covers_drawn=covers_drawn),
-                                   rendered)
+                                   _fetcher(library, theme, covers), rendered)
     report = analyse(document, "screen")
     _refuse_off_page(report.faults, booklet, library, "screen")
     _check_contrast(document, library)
@@ -325,19 +326,20 @@ def screen_layout(booklet: Booklet, library: Library, theme: Theme,
 
 def _screen_edition(booklet: Booklet, library: Library, theme: Theme,
                     rendered: RenderedBooklet | None = None,
-                    covers_drawn: Callable[[], DrawnCovers | None] | None = None
+                    covers: CoverPictures | None = None
                     ) -> tuple[bytes, int, int, LayoutReport]:
-    rendered, document, report = screen_layout(booklet, library, theme, rendered,
-                                               covers_drawn)
+    rendered, document, report = screen_layout(booklet, library, theme, rendered, covers)
     pages, notes = len(document.pages), count_notes_pages(document)
     pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
     del document  # its boxes are freed before the PDF is finished
     return _tagged_pdf(booklet, library, rendered, pdf, A5_POINTS), pages, notes, report
 
 
-def _large_print_edition(booklet: Booklet, library: Library, theme: Theme
+def _large_print_edition(booklet: Booklet, library: Library, theme: Theme,
+                         covers: CoverPictures | None = None
                          ) -> tuple[bytes, int, LayoutReport]:
-    rendered, document = _laid_out(booklet, library, theme, "large-print")
+    rendered, document = _laid_out(booklet, library, theme, "large-print",
+                                   _fetcher(library, theme, covers))
     too_long = [f"{_where_written(address, booklet, library)}: {address} is "
                 f"{width:.0f} mm wide at {library.organisation.large_print.body_size} pt and "
                 f"runs {overrun:.0f} mm past the margin; an address must never be split, so "
@@ -372,13 +374,16 @@ def _check_contrast(document, library: Library) -> None:
 
 
 def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int | None,
-                   warnings: list[str]) -> tuple[bytes, int]:
+                   warnings: list[str], covers: CoverPictures | None = None
+                   ) -> tuple[bytes, int]:
     """Return the press file and its page count, which must be `pages` unless that is None
     (the caller then checks it)."""
     organisation = library.organisation
     converter = PressConverter(organisation.print.colour_profile,
                                tuple(organisation.colours.values()))
-    fetcher = _fetcher(library, theme, press=True, convert=convert_artwork(converter))
+    fetcher = _fetcher(library, theme,
+                       covers or CoverPictures(library, theme).in_press_colours(),
+                       convert=convert_artwork(converter))
     rendered, document = _laid_out(booklet, library, theme, "press", fetcher)
     if pages is not None and len(document.pages) != pages:
         raise BuildError(press_pages_differ(len(document.pages), pages))

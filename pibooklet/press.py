@@ -23,7 +23,7 @@ from weasyprint.images import RasterImage
 
 from .colour import PressConverter
 from .content import PrintSettings
-from .finish import PRUNED, content_operations, forms_drawn, names_used
+from .finish import PRUNED, content_operations, contents_read_once, forms_drawn, names_used
 from .overprint import overprint_faults
 
 MM = 72 / 25.4
@@ -132,7 +132,7 @@ def name_output_condition(settings: PrintSettings):
 
 def verify_press(pdf: bytes) -> list[str]:
     """Return what a printer's preflight would reject in the press file."""
-    with pikepdf.open(io.BytesIO(pdf)) as document:
+    with pikepdf.open(io.BytesIO(pdf)) as document, contents_read_once():
         return _press_problems(document)
 
 

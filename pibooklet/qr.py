@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import gettext
 import math
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ class QrCode:
     error_level: str
 
 
+# Each edition of a booklet draws the same codes: drawn once a process.
+@functools.lru_cache(maxsize=64)
 def make_qr(href: str, dark: str, light: str) -> QrCode:
     """Return a QR code for `href`, drawn in the given CSS colours (error correction M+)."""
     import segno  # here: most booklets print no QR code, and segno takes 0.015 s to load

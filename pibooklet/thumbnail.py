@@ -64,6 +64,14 @@ class CoverPictures:
         self._library, self._theme, self._press = library, theme, press
         self._drawn_elsewhere = drawn_elsewhere
         self._pictures: dict[str, tuple[bytes, str]] = {}
+        # Shared with in_press_colours(): a booklet's editions draw each cover once.
+        self._drawings: DrawnCovers = {}
+
+    def in_press_colours(self) -> CoverPictures:
+        """Return the press edition's pictures of the same covers, drawn once for both."""
+        press = CoverPictures(self._library, self._theme, True, self._drawn_elsewhere)
+        press._drawings = self._drawings
+        return press
 
     def __call__(self, booklet_id: str) -> tuple[bytes, str]:
         """Return the cover thumbnail's bytes and type; raise BuildError if it cannot be."""
@@ -79,16 +87,20 @@ class CoverPictures:
         return self._pictures[booklet_id]
 
     def _png(self, booklet_id: str) -> bytes:
-        drawn = self._drawn_elsewhere() if self._drawn_elsewhere else None
-        if drawn and booklet_id in drawn:
-            png, reads = drawn[booklet_id]
-            add_reads(reads)  # the job is made from them, wherever they were read
-            return png
-        return _draw(self._library, self._theme, booklet_id)
+        if booklet_id not in self._drawings:
+            drawn = self._drawn_elsewhere() if self._drawn_elsewhere else None
+            if drawn and booklet_id in drawn:
+                self._drawings[booklet_id] = drawn[booklet_id]
+            else:
+                self._drawings.update(draw_covers(self._library, self._theme, [booklet_id]))
+        png, reads = self._drawings[booklet_id]
+        add_reads(reads)  # the job is made from them, wherever and whenever they were read
+        return png
 
 
 def draw_covers(library, theme, booklet_ids: list[str]) -> DrawnCovers:
-    """Draw the covers, as CoverPictures would, for a layout in another process."""
+    """Draw the covers, each with the files read to draw it (for CoverPictures, or for a
+    layout in another process)."""
     drawn = {}
     for booklet_id in booklet_ids:
         with recording_reads() as reads:

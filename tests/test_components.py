@@ -231,6 +231,29 @@ def test_a_cover_drawn_before_is_recorded_as_read_by_every_job_that_shows_it() -
     assert taking == drawing
 
 
+def test_a_booklets_editions_draw_each_cover_once(monkeypatch) -> None:
+    # Large print and the press file, made in one task, show the same covers: the second
+    # edition takes them from the first (its pictures are converted to CMYK from the same PNG).
+    from pibooklet import pipeline
+    from pibooklet.content import read_library
+    from pibooklet.render import theme_for
+
+    theme = theme_for(CONTENT)
+    library = read_library(CONTENT, theme.layouts())
+    drawn, draw = [], thumbnail.draw_covers
+
+    def counted(library, theme, booklet_ids):
+        drawn.extend(booklet_ids)
+        return draw(library, theme, booklet_ids)
+
+    monkeypatch.setattr(thumbnail, "draw_covers", counted)
+    built = pipeline.build_booklet(library.booklets["relapsed-cancer"], library, theme,
+                                   ("large-print", "press"), screen_apart=True)
+    assert {file.name for file in built.files} == {"relapsed-cancer-large-print.pdf",
+                                                   "relapsed-cancer-press.pdf"}
+    assert drawn == ["clinical-trials"]
+
+
 def test_a_template_that_shows_the_cover_of_no_booklet_is_an_error(tmp_path: Path) -> None:
     from test_hostile import write_booklets
 
