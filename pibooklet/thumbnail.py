@@ -9,8 +9,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import pypdfium2
-
 from .colour import PressConverter
 from .errors import BuildError
 from .intake import add_reads, recording_reads
@@ -127,6 +125,8 @@ def forget_thumbnails() -> None:
 
 def _rasterise(pdf: bytes) -> bytes:
     """Return the PDF's first page as an RGB PNG, THUMBNAIL_PIXELS wide."""
+    import pypdfium2  # here: the build's own process seldom draws a cover (0.02 s to load)
+
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
