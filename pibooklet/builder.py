@@ -311,6 +311,12 @@ def _ask_ahead(run: _Run, tasks: list[Task]) -> None:
         return
     if len(tasks) == 1 and not (tasks[0].bilingual or tasks[0].screen_apart):
         run.ahead.ask(tasks[0].slug)
+        if "screen" in tasks[0].editions:
+            # This process has nothing else to do until the child renders the HTML; the
+            # second child, forked after, has the stylesheets parsed too.
+            from .pipeline import parse_stylesheets_ahead
+
+            parse_stylesheets_ahead(run.report.library, run.theme)
         _draw_ahead(run, tasks[0].slug)
     else:
         run.ahead.close()

@@ -215,7 +215,7 @@ def _content_type(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def _weasyprint_problems() -> Iterator[list[str]]:
+def weasyprint_problems() -> Iterator[list[str]]:
     """Collect WeasyPrint's warnings and errors: in our own output any of them is a defect."""
     messages: list[str] = []
 
@@ -240,7 +240,7 @@ def _weasyprint_problems() -> Iterator[list[str]]:
 def lay_out(html: str | weasyprint.HTML, base: Path,
             fetcher: ConfinedFetcher) -> weasyprint.Document:
     """Lay out the HTML (text, or a parsed tree) into pages; any WeasyPrint warning fails."""
-    with _weasyprint_problems() as messages:
+    with weasyprint_problems() as messages:
         source = html if isinstance(html, weasyprint.HTML) else weasyprint.HTML(
             string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         document = source.render()
@@ -326,7 +326,7 @@ def write_pdf(document: weasyprint.Document, edition: dt.date, **options) -> byt
     """Return the PDF bytes; embedded font dates are set from the edition, not the clock."""
     epoch = int(dt.datetime.combine(edition, dt.time(), dt.UTC).timestamp())
     options.setdefault("pdf_identifier", False)
-    with _source_date_epoch(epoch), _weasyprint_problems() as messages:
+    with _source_date_epoch(epoch), weasyprint_problems() as messages:
         pdf = document.write_pdf(**options)
     if messages:
         raise BuildError("PDF problems:\n  " + "\n  ".join(dict.fromkeys(messages)))

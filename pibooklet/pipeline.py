@@ -63,8 +63,10 @@ from .render import (
     Theme,
     render_edition,
     render_office_instructions,
+    stylesheet_urls,
 )
 from .spec import print_specification, specification_json, specification_text
+from .stylesheets import parse_ahead
 from .thumbnail import CoverPictures, DrawnCovers
 from .translations import bilingual_slug
 from .verify import A4_POINTS, A5_POINTS, verify_booklet
@@ -249,6 +251,12 @@ def _fetcher(library: Library, theme: Theme, covers: CoverPictures | None = None
                             organisation.print.colour_profile.parent],
                            search_paths=(theme.template_dirs, theme.style_dirs),
                            covers=covers or CoverPictures(library, theme), **options)
+
+
+def parse_stylesheets_ahead(library: Library, theme: Theme, edition: str = "screen") -> None:
+    """Parse the stylesheets an edition's layout will name, while the build waits for its
+    HTML: the layout then takes copies (stylesheets.py)."""
+    parse_ahead(stylesheet_urls(theme, edition), _fetcher(library, theme))
 
 
 def _laid_out(booklet: Booklet, library: Library, theme: Theme, edition: str,

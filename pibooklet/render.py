@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
 from markupsafe import Markup, escape
 
 from .colour import cmyk_css
@@ -34,14 +34,13 @@ from .markup import MarkdownRenderer, cover_address
 from .messages import N_, translations_for
 from .messages import month_year as babel_month_year
 from .qr import qr_markup
-from .templates import (
-    TemplateProblem,
-    check_content_styles,
-    check_content_templates,
-    render_template,
-    sandboxed_environment,
-)
 from .translations import in_own_language
+
+if TYPE_CHECKING:
+    import jinja2
+
+# The template sandbox (templates.py, and Jinja2 with it) is loaded where a template is
+# rendered: the process that lays a booklet out seldom renders one (0.03 s to load).
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STYLESHEETS = ("page.css", "booklet.css", "components.css")
@@ -160,6 +159,8 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
 
     printed = tuple(_plain(markdown.render_inline(entry.title)) for entry in contents)
     environment.filters["contact_line"] = lambda line: _contact_line(line, library, markdown)
+    from .templates import render_template
+
     page = render_template(
         environment, MAIN_TEMPLATE,
         booklet=booklet,
@@ -177,9 +178,7 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
         font_faces=Markup(library.organisation.typefaces.font_face_css()),
         font_family=Markup(library.organisation.typefaces.css_family_list()),
         icon_rules=Markup(_icon_rules(booklet, library)),
-        stylesheets=[theme.stylesheet(name).as_uri() for name in STYLESHEETS
-                     + (PRESS_STYLESHEETS if press else ())
-                     + (LARGE_PRINT_STYLESHEETS if large_print else ())],
+        stylesheets=stylesheet_urls(theme, edition),
         press=press,
         large_print=large_print,
         body_size=library.organisation.large_print.body_size if large_print
@@ -194,10 +193,19 @@ def render_html(booklet: Booklet, library: Library, theme: Theme, notes_pages: i
     return RenderedBooklet(page, printed, descriptions)
 
 
+def stylesheet_urls(theme: Theme, edition: str) -> list[str]:
+    """Return the stylesheets an edition's HTML links to, in order."""
+    return [theme.stylesheet(name).as_uri() for name in STYLESHEETS
+            + (PRESS_STYLESHEETS if edition == "press" else ())
+            + (LARGE_PRINT_STYLESHEETS if edition == "large-print" else ())]
+
+
 def check_templates(theme: Theme, library: Library | None,
                     booklets: list[Booklet]) -> list[Problem]:
     """Check the content folder's own stylesheets, compile its own templates and render each
     booklet's editions with them; return every problem at its file's path:line."""
+    from .templates import TemplateProblem, check_content_styles, check_content_templates
+
     own = theme.template_dirs[:-1]  # the last folder is ours
     problems = [problem for folder in own for problem in check_content_templates(folder)]
     problems += [problem for folder in theme.style_dirs[:-1]
@@ -327,6 +335,8 @@ def _link_descriptions(page: str, contents: list[ContentsEntry], titles: tuple[s
 def render_office_instructions(booklet: Booklet, library: Library, theme: Theme,
                                pages: int, sheets: int, last_page: int) -> str:
     """Return the HTML of the sheet that tells a ward clerk how to print the office booklet."""
+    from .templates import render_template
+
     translations = translations_for(booklet.language, library.root)
     markdown = MarkdownRenderer(library.titles_for(booklet), translations=translations)
     return render_template(_environment(theme, markdown, translations, booklet.language),
@@ -360,6 +370,8 @@ def _environment(theme: Theme, markdown: MarkdownRenderer,
                  translations: gettext.NullTranslations, language: str) -> jinja2.Environment:
     """Return the sandbox every template renders in, ours and the content folder's alike,
     with the fixed words and month names of the booklet's language."""
+    from .templates import sandboxed_environment
+
     return sandboxed_environment(
         theme.template_dirs, PROJECT_ROOT / "templates",
         filters={"inline": lambda text: in_own_language(

@@ -17,6 +17,7 @@ or a layer) is never kept.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import io
@@ -64,6 +65,24 @@ def forget_stylesheets() -> None:
     """Drop every parsed stylesheet kept (for tests: the text is the key, so none is stale)."""
     with _LOCK:
         _KEPT.clear()
+
+
+def parse_ahead(urls: list[str], fetcher) -> None:
+    """Parse and keep the stylesheets a layout is about to name, while the process would
+    otherwise wait (for the booklet's HTML): the layout then takes copies. Any problem is left
+    for the layout to meet and report."""
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .layout import weasyprint_problems
+
+    with weasyprint_problems():  # a warning fails the layout, not this
+        for url in urls:
+            with contextlib.suppress(Exception):
+                parsed_stylesheet(url=url, url_fetcher=fetcher, media_type="print",
+                                  font_config=FontConfiguration(), counter_style=CounterStyle(),
+                                  color_profiles={}, page_rules=[], layers=[],
+                                  _check_mime_type=True)
 
 
 def parsed_stylesheet(guess=None, *, url=None, string=None, **options) -> weasyprint.CSS:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .errors import ContentError, Problem
 from .intake import read_content_text
@@ -36,17 +35,10 @@ class YamlList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that builds YamlMap and YamlList and rejects duplicate keys."""
-
-
 # libyaml parses the same YAML many times faster than PyYAML's pure-Python parser, with the
 # same events, nodes and marks. Its error messages are worded differently, so a file it finds
 # anything wrong with (or the shape limits refuse) is parsed again the pure-Python way, and
 # that parse gives the messages: libyaml only ever speeds up a file that is fine.
-_FAST = getattr(yaml, "__with_libyaml__", False)
-
-
 def _libyaml_agrees(text: str) -> bool:
     """Return whether libyaml is known to accept `text` only when PyYAML does: it also
     accepts tabs where PyYAML refuses them, '?' inside [...] or {...}, a comment touching a
@@ -59,11 +51,32 @@ def _libyaml_agrees(text: str) -> bool:
 _BLOCK_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
 
 
-class _FastLineLoader(yaml.CSafeLoader if _FAST else yaml.SafeLoader):
-    """_LineLoader's constructors on libyaml's parser."""
+@cache
+def _loaders() -> tuple[type, type | None]:
+    """Return the loader that builds YamlMap and YamlList and rejects duplicate keys, and the
+    same on libyaml's parser (None without libyaml). Made on first use: PyYAML takes 0.02 s
+    to load, and the process that lays a booklet out reads no YAML."""
+    import yaml
+
+    class LineLoader(yaml.SafeLoader):
+        """SafeLoader that builds YamlMap and YamlList and rejects duplicate keys."""
+
+    fast = getattr(yaml, "__with_libyaml__", False)
+
+    class FastLineLoader(yaml.CSafeLoader if fast else yaml.SafeLoader):
+        """LineLoader's constructors on libyaml's parser."""
+
+    for loader in (LineLoader, FastLineLoader):
+        loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+        loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+                               _construct_list)
+        loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
+    return LineLoader, FastLineLoader if fast else None
 
 
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode):
+def _construct_map(loader, node):
+    import yaml
+
     data = YamlMap()
     data.line = node.start_mark.line + 1
     data.key_lines = {}
@@ -84,7 +97,7 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode):
         data.key_lines[key] = key_node.start_mark.line + 1
 
 
-def _construct_list(loader: _LineLoader, node: yaml.SequenceNode):
+def _construct_list(loader, node):
     data = YamlList()
     data.line = node.start_mark.line + 1
     data.item_lines = [item.start_mark.line + 1 for item in node.value]
@@ -92,13 +105,10 @@ def _construct_list(loader: _LineLoader, node: yaml.SequenceNode):
     data.extend(loader.construct_object(item, deep=True) for item in node.value)
 
 
-for _loader in (_LineLoader, _FastLineLoader):
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
-
-
-def _construct_date(loader: _LineLoader, node: yaml.ScalarNode):
+def _construct_date(loader, node):
     """A date YAML recognises but the calendar lacks (2025-06-31) is an error at its line."""
+    import yaml
+
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as error:
@@ -107,14 +117,11 @@ def _construct_date(loader: _LineLoader, node: yaml.ScalarNode):
         ) from None
 
 
-for _loader in (_LineLoader, _FastLineLoader):
-    _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
-
-
-def _check_shape(text: str, path: Path, first_line: int,
-                 loader: type = yaml.SafeLoader) -> None:
+def _check_shape(text: str, path: Path, first_line: int, loader: type | None = None) -> None:
     """Refuse nesting, aliases or an expanded size past the limits, from the parser's events,
     before anything is built: twenty aliases, each doubling a long list, are a bomb too."""
+    import yaml
+
     depth = aliases = 0
     sizes: dict[str, int] = {}  # what each anchor expands to, in values
     open_collections: list[tuple[str | None, int]] = []  # anchor, values so far
@@ -124,7 +131,7 @@ def _check_shape(text: str, path: Path, first_line: int,
         return ContentError([Problem(path, first_line + event.start_mark.line,
                                      f"YAML: {message}")])
 
-    for event in yaml.parse(text, Loader=loader):
+    for event in yaml.parse(text, Loader=loader or yaml.SafeLoader):
         weight = 0
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
@@ -160,10 +167,13 @@ def _check_shape(text: str, path: Path, first_line: int,
 
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     """Parse YAML text found at `first_line` of `path`; syntax errors become ContentError."""
-    if _FAST and _libyaml_agrees(text):
+    import yaml
+
+    line_loader, fast_loader = _loaders()
+    if fast_loader and _libyaml_agrees(text):
         try:
             _check_shape(text, path, first_line, yaml.CSafeLoader)
-            data = yaml.load(text, Loader=_FastLineLoader)
+            data = yaml.load(text, Loader=fast_loader)
         except (yaml.YAMLError, ContentError, UnicodeError):
             pass  # parsed again below, for the pure-Python parser's message and line
         else:
@@ -172,7 +182,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
             return data
     try:
         _check_shape(text, path, first_line)
-        data = yaml.load(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=line_loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark else first_line

@@ -7,8 +7,10 @@ parser's states; a publications officer needs the line and the fix.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 _KEY = re.compile(r"^(\s*)(- )?[^\s:#'\"][^:#]*:(\s|$)")
 

@@ -124,3 +124,24 @@ def test_a_style_that_imports_a_stylesheet_reads_it_again_for_each_layout(
         document = lay_out(page, tmp_path, ConfinedFetcher([tmp_path]))
         widths.append(round(document.pages[0].width / 96 * 25.4))
     assert widths == [100, 120]  # a copy of the <style> would have kept the first import
+
+
+def test_a_stylesheet_parsed_ahead_is_the_one_the_layout_takes(tmp_path: Path,
+                                                               parses: list[str]) -> None:
+    folder = _font_folder(tmp_path)
+    sheet = (folder / "sheet.css").as_uri()
+    fresh = _pdf(folder)
+    stylesheets.forget_stylesheets()
+    stylesheets.parse_ahead([sheet], ConfinedFetcher([folder]))
+    assert parses.count(sheet) == 2  # the fresh layout's, then the one ahead
+    assert _pdf(folder) == fresh
+    assert parses.count(sheet) == 2  # the layout took a copy
+
+
+def test_a_stylesheet_parsed_ahead_leaves_its_problems_to_the_layout(
+        tmp_path: Path, parses: list[str]) -> None:
+    stylesheets.parse_ahead([(tmp_path / "missing.css").as_uri()], ConfinedFetcher([tmp_path]))
+    (tmp_path / "sheet.css").write_text("p { colour: red; }", encoding="utf-8")
+    stylesheets.parse_ahead([(tmp_path / "sheet.css").as_uri()], ConfinedFetcher([tmp_path]))
+    with pytest.raises(BuildError, match="colour"):
+        lay_out(_PAGE, tmp_path, ConfinedFetcher([tmp_path]))
