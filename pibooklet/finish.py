@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import pikepdf
@@ -87,19 +88,20 @@ def drop_links(pdf: Pdf) -> None:
 
 # While checks read a file, each page's or form's content as content_operations gave it, by
 # object: a press file's checks read each page three times (colours, overprint, resources).
-_READ_ONCE: dict[tuple[int, int], list[tuple[list, bytes]]] | None = None
+# A thread's own: another thread may be finishing another file meanwhile.
+_READING = threading.local()
 
 
 @contextlib.contextmanager
 def contents_read_once() -> Iterator[None]:
     """Within this block, content_operations parses each page's or form's content once, and
     gives the same list each time: for checks, which read a file and change nothing."""
-    global _READ_ONCE
-    outer, _READ_ONCE = _READ_ONCE, {}
+    outer = getattr(_READING, "once", None)
+    _READING.once = {}
     try:
         yield
     finally:
-        _READ_ONCE = outer
+        _READING.once = outer
 
 
 def content_operations(content) -> list[tuple[list, bytes]]:
@@ -110,14 +112,15 @@ def content_operations(content) -> list[tuple[list, bytes]]:
     if content is None or (isinstance(content, pikepdf.Page) and "/Contents" not in content.obj):
         return []
     key = (content.obj if isinstance(content, pikepdf.Page) else content).objgen
-    if _READ_ONCE is not None and key in _READ_ONCE:
-        return _READ_ONCE[key]
+    once = getattr(_READING, "once", None)
+    if once is not None and key in once:
+        return once[key]
     operations = [([instruction], INLINE_IMAGE)
                   if isinstance(instruction, pikepdf.ContentStreamInlineImage)
                   else (list(instruction.operands), instruction.operator.unparse())
                   for instruction in pikepdf.parse_content_stream(content)]
-    if _READ_ONCE is not None and key != (0, 0):  # a direct object has no identity to keep
-        _READ_ONCE[key] = operations
+    if once is not None and key != (0, 0):  # a direct object has no identity to keep
+        once[key] = operations
     return operations
 
 

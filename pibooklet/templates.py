@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -298,9 +299,12 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     compared at every load, so an edited template is compiled again.
     """
 
-    def __init__(self, most: int = 256):
-        self._most = most
-        self._code: dict[str, tuple[str, object]] = {}
+    def __init__(self, most_characters: int = 1024 * 1024):
+        # Compiled code takes some thirty times its source's size: a content folder's own
+        # templates, each up to its size limit, are kept up to a megabyte of source in all.
+        self._most = most_characters
+        self._code: dict[str, tuple[str, object, int]] = {}
+        self._lock = threading.Lock()
 
     def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
                    source: str) -> Bucket:
@@ -313,20 +317,26 @@ class _CompiledTemplates(jinja2.BytecodeCache):
                                    environment.autoescape, environment.newstyle_gettext,
                                    compiled_with)).encode()).hexdigest()
         bucket = Bucket(environment, key, self.get_source_checksum(source))
+        bucket.characters = len(source)
         self.load_bytecode(bucket)
         return bucket
 
     def load_bytecode(self, bucket: Bucket) -> None:
         """Give the bucket the code kept for it, if its source is the one compiled."""
-        checksum, code = self._code.get(bucket.key, (None, None))
+        checksum, code, _ = self._code.get(bucket.key, (None, None, 0))
         if checksum == bucket.checksum:
             bucket.code = code
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        """Keep the bucket's code (code objects are immutable: environments share them)."""
-        if len(self._code) >= self._most:
-            self._code.pop(next(iter(self._code)))
-        self._code[bucket.key] = bucket.checksum, bucket.code
+        """Keep the bucket's code (code objects are immutable: environments share them),
+        dropping the oldest kept past the size."""
+        if bucket.characters > self._most:
+            return
+        with self._lock:
+            self._code.pop(bucket.key, None)
+            self._code[bucket.key] = bucket.checksum, bucket.code, bucket.characters
+            while sum(size for _, _, size in self._code.values()) > self._most:
+                self._code.pop(next(iter(self._code)))
 
 
 _COMPILED = _CompiledTemplates()

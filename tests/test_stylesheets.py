@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from pibooklet import intake, stylesheets
 from pibooklet.errors import BuildError
 from pibooklet.fonts import load_typeface
-from pibooklet.layout import ConfinedFetcher, lay_out
+from pibooklet.layout import ConfinedFetcher, lay_out, write_pdf
 
 _PAGE = ('<!doctype html><html lang="en"><head><title>t</title>'
          '<link rel="stylesheet" href="sheet.css"></head>'
@@ -100,8 +101,46 @@ def test_a_stylesheets_warning_fails_every_layout_not_only_the_first(
         with pytest.raises(BuildError, match="layout problems") as raised:
             lay_out(_PAGE, tmp_path, ConfinedFetcher([tmp_path]))
         messages.append(str(raised.value))
-    assert len(parses) == 1
+    assert len(parses) == 2  # one that warned is not kept: it warns again, as it would
     assert messages[0] == messages[1] and "colour" in messages[0]
+
+
+def test_a_bad_var_value_fails_every_layout_not_only_the_first(tmp_path: Path,
+                                                               parses: list[str]) -> None:
+    # WeasyPrint checks a var() value when it computes styles, and marks it once it has
+    # warned: a copy of a kept stylesheet must bring values of its own.
+    (tmp_path / "sheet.css").write_text("p { --bad: 12px; color: var(--bad); "
+                                        "margin: var(--bad) var(--none); }", encoding="utf-8")
+    messages = []
+    for _ in range(3):
+        with pytest.raises(BuildError, match="problems") as raised:
+            write_pdf(lay_out(_PAGE, tmp_path, ConfinedFetcher([tmp_path])),
+                      dt.date(2026, 1, 1))
+        messages.append(str(raised.value))
+    assert len(parses) == 1  # nothing warned while it was parsed: it is kept
+    assert messages[0] == messages[1] == messages[2] and "color: 12px" in messages[0]
+
+
+def test_a_stylesheet_that_uses_layers_is_parsed_for_each_document(
+        tmp_path: Path, parses: list[str]) -> None:
+    # The layers' order is the document's: with "@layer a, b" named first in one document
+    # only, a kept copy of the next stylesheet would name layers the other document lacks.
+    (tmp_path / "sheet.css").write_text("@layer b { p { color: red; } }\n"
+                                        "@layer a { p { color: blue; } }", encoding="utf-8")
+    first = _PAGE.replace('<link rel="stylesheet"',
+                          '<style>@layer a, b;</style><link rel="stylesheet"')
+    for page in (first, _PAGE):
+        lay_out(page, tmp_path, ConfinedFetcher([tmp_path]))
+    assert parses.count((tmp_path / "sheet.css").as_uri()) == 2
+
+
+def test_a_long_stylesheet_is_not_kept(tmp_path: Path, parses: list[str]) -> None:
+    rules = "".join(f".a{number} {{ color: red; }}\n" for number in range(4000))
+    assert len(rules) > stylesheets.MAX_KEPT_STYLESHEET
+    (tmp_path / "sheet.css").write_text(rules, encoding="utf-8")
+    for _ in range(2):
+        lay_out(_PAGE, tmp_path, ConfinedFetcher([tmp_path]))
+    assert len(parses) == 2 and not stylesheets._KEPT
 
 
 def test_a_stylesheet_that_defines_a_counter_style_is_parsed_for_each_layout(

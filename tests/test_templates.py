@@ -58,3 +58,17 @@ def test_a_template_is_compiled_for_how_its_filters_are_called(tmp_path: Path,
         assert render_template(_environment(tmp_path, {"shout": shout}), "page.html",
                                who="ann") == "ANN"
     assert len(compiles) == 2
+
+
+def test_compiled_templates_are_kept_up_to_a_size(tmp_path: Path, compiles: list[str],
+                                                  monkeypatch) -> None:
+    monkeypatch.setattr(templates, "_COMPILED", templates._CompiledTemplates(50))
+    for name in ("a.html", "b.html"):
+        (tmp_path / name).write_text(f"{name} says {{{{ who }}}} ....................",
+                                     encoding="utf-8")
+    (tmp_path / "long.html").write_text("x" * 60, encoding="utf-8")
+    for name in ("a.html", "b.html", "a.html", "long.html", "long.html"):
+        render_template(_environment(tmp_path), name, who="Ann")
+    # Two are more than 50 characters: the first was dropped for the second; the long one
+    # is never kept.
+    assert compiles == ["a.html", "b.html", "a.html", "long.html", "long.html"]
