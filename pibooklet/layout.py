@@ -251,6 +251,17 @@ def lay_out(html: str | weasyprint.HTML, base: Path,
     return document
 
 
+@contextlib.contextmanager
+def styles_read() -> Iterator[None]:
+    """Fail, as a layout does, on any WeasyPrint warning logged within. A style is computed
+    when it is first read and warns once, so a check that reads styles the layout did not (a
+    text's colour) may be the one to meet a bad value; outside this, its warning is lost."""
+    with weasyprint_problems() as messages:
+        yield
+    if messages:
+        raise BuildError("layout problems:\n  " + "\n  ".join(dict.fromkeys(messages)))
+
+
 def keep_notes_for_saddle_stitch(document: weasyprint.Document,
                                  minimum: int) -> weasyprint.Document:
     """Keep at least `minimum` notes pages, and as many more as make the count a multiple of 4.

@@ -42,6 +42,7 @@ from .layout import (
     keep_notes_for_saddle_stitch,
     lay_out,
     overflowing_addresses,
+    styles_read,
     write_pdf,
 )
 from .messages import translations_for
@@ -324,11 +325,12 @@ def screen_layout(booklet: Booklet, library: Library, theme: Theme,
     """Return the screen edition laid out and checked as a build makes it, before its PDF is
     written: the rendered booklet, the document and its layout report; a problem raises
     BuildError or ContentError. `rendered`: see build_booklet; `covers`: see _fetcher."""
-    rendered, document = _laid_out(booklet, library, theme, "screen",
-                                   _fetcher(library, theme, covers), rendered)
-    report = analyse(document, "screen")
-    _refuse_off_page(report.faults, booklet, library, "screen")
-    _check_contrast(document, library)
+    with styles_read():
+        rendered, document = _laid_out(booklet, library, theme, "screen",
+                                       _fetcher(library, theme, covers), rendered)
+        report = analyse(document, "screen")
+        _refuse_off_page(report.faults, booklet, library, "screen")
+        _check_contrast(document, library)
     return rendered, document, report
 
 
@@ -346,17 +348,18 @@ def _screen_edition(booklet: Booklet, library: Library, theme: Theme,
 def _large_print_edition(booklet: Booklet, library: Library, theme: Theme,
                          covers: CoverPictures | None = None
                          ) -> tuple[bytes, int, LayoutReport]:
-    rendered, document = _laid_out(booklet, library, theme, "large-print",
-                                   _fetcher(library, theme, covers))
-    too_long = [f"{_where_written(address, booklet, library)}: {address} is "
-                f"{width:.0f} mm wide at {library.organisation.large_print.body_size} pt and "
-                f"runs {overrun:.0f} mm past the margin; an address must never be split, so "
-                "use a shorter one"
-                for address, width, overrun in overflowing_addresses(document)]
-    if too_long:
-        raise BuildError("\n  ".join(too_long))
-    report = analyse(document, "large-print")
-    _refuse_off_page(report.faults, booklet, library, "large-print")
+    with styles_read():
+        rendered, document = _laid_out(booklet, library, theme, "large-print",
+                                       _fetcher(library, theme, covers))
+        too_long = [f"{_where_written(address, booklet, library)}: {address} is "
+                    f"{width:.0f} mm wide at {library.organisation.large_print.body_size} pt "
+                    f"and runs {overrun:.0f} mm past the margin; an address must never be "
+                    "split, so use a shorter one"
+                    for address, width, overrun in overflowing_addresses(document)]
+        if too_long:
+            raise BuildError("\n  ".join(too_long))
+        report = analyse(document, "large-print")
+        _refuse_off_page(report.faults, booklet, library, "large-print")
     pages = len(document.pages)
     pdf = write_pdf(document, booklet.edition, pdf_variant="pdf/ua-1")
     del document  # its boxes are freed before the PDF is finished
@@ -392,12 +395,13 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int 
     fetcher = _fetcher(library, theme,
                        covers or CoverPictures(library, theme).in_press_colours(),
                        convert=convert_artwork(converter))
-    rendered, document = _laid_out(booklet, library, theme, "press", fetcher)
-    if pages is not None and len(document.pages) != pages:
-        raise BuildError(press_pages_differ(len(document.pages), pages))
-    press_pages = len(document.pages)
-    _refuse_off_page(off_page_faults(document), booklet, library, "press")
-    too_low = _check_resolution(booklet, document, fetcher.served, warnings)
+    with styles_read():
+        rendered, document = _laid_out(booklet, library, theme, "press", fetcher)
+        if pages is not None and len(document.pages) != pages:
+            raise BuildError(press_pages_differ(len(document.pages), pages))
+        press_pages = len(document.pages)
+        _refuse_off_page(off_page_faults(document), booklet, library, "press")
+        too_low = _check_resolution(booklet, document, fetcher.served, warnings)
     if too_low:
         raise BuildError("\n  ".join(too_low))
     seed = f"pibooklet:{booklet.slug}:{booklet.edition}:press"

@@ -1613,3 +1613,20 @@ def test_finding_12_a_full_disk_names_what_was_and_was_not_written(
     assert sorted(path.name for path in visible(output)) == ["aa-office-a4.pdf", "aa.pdf"]
     assert (output / "aa-office-a4.pdf").read_bytes() == b"%PDF-1.7 the previous edition"
     assert len(pypdf.PdfReader(output / "aa.pdf").pages) == 8
+
+
+@pytest.mark.parametrize("edition", ["screen", "large-print", "press"])
+def test_a_bad_var_value_in_a_content_stylesheet_fails_every_edition(
+        tmp_path: Path, capsys, edition: str) -> None:
+    # WeasyPrint checks a var() value only when the style is first read, and warns once:
+    # the screen edition's contrast check read the colour first, and the warning was lost.
+    root = write_booklets(tmp_path / "content", ("aa",))
+    (root / "styles").mkdir(exist_ok=True)
+    ours = (PROJECT / "styles" / "components.css").read_text(encoding="utf-8")
+    (root / "styles" / "components.css").write_text(
+        ours + "\n.cover h1 { --bad: 12px; color: var(--bad); }\n", encoding="utf-8")
+    output = tmp_path / "output"
+    code = main(["--content", str(root), "--output", str(output), "--outputs", edition,
+                 "--quiet", "--jobs", "1"])
+    assert code == 1 and not list(output.glob("*.pdf"))
+    assert "Ignored `color: 12px`" in capsys.readouterr().err
