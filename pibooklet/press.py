@@ -132,7 +132,7 @@ def name_output_condition(settings: PrintSettings):
 
 def verify_press(pdf: bytes) -> list[str]:
     """Return what a printer's preflight would reject in the press file."""
-    with pikepdf.open(io.BytesIO(pdf)) as document, contents_read_once():
+    with pikepdf.open(io.BytesIO(pdf)) as document:
         return _press_problems(document)
 
 
@@ -149,9 +149,12 @@ def _press_problems(pdf: Pdf) -> list[str]:
                 abs(float(got) - want) > 0.1 for got, want in zip(page.obj.BleedBox, expected,
                                                                   strict=True)):
             problems.append(f"page {number}: BleedBox is not 3 mm outside the TrimBox")
-        problems += [f"page {number}: {problem}" for problem in colour_problems(page)]
-        problems += [f"page {number}: {problem}" for problem in overprint_faults(page)]
-        problems += [f"page {number}: {problem}" for problem in _structure_problems(page)]
+        # Three checks read the page's content: parsed once, and let go with the page (a
+        # 300-page press file's, all kept to the end, raised the worker's peak by 65 MB).
+        with contents_read_once():
+            problems += [f"page {number}: {problem}" for problem in colour_problems(page)]
+            problems += [f"page {number}: {problem}" for problem in overprint_faults(page)]
+            problems += [f"page {number}: {problem}" for problem in _structure_problems(page)]
     if pdf.pdf_version < "1.6":
         problems.append(f"the header says %PDF-{pdf.pdf_version}; PDF/X-4 needs PDF 1.6 or "
                         "later")
