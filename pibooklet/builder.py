@@ -96,6 +96,7 @@ class _Run:
     fresh: set[str] = field(default_factory=set)  # the jobs up to date before this build
     ahead: object = None  # the check's child, rendering the lone booklet (overlap.Helper)
     drawer: object = None  # a child drawing the covers the lone booklet shows (the same)
+    answered: tuple | None = None  # what the check's child rendered for the lone booklet
 
 
 def build_library(args: argparse.Namespace, reporter: PlainReporter) -> int:
@@ -317,15 +318,19 @@ def _ask_ahead(run: _Run, tasks: list[Task]) -> None:
             from .pipeline import parse_stylesheets_ahead
 
             parse_stylesheets_ahead(run.report.library, run.theme)
-        _draw_ahead(run, tasks[0].slug)
+        # The child rendered the covers' HTML too: the second child only lays them out.
+        answer, run.ahead = run.ahead.answer(), None
+        run.answered = answer or (None, {}, {})
+        _draw_ahead(run, tasks[0].slug, run.answered[2])
     else:
         run.ahead.close()
         run.ahead = None
 
 
-def _draw_ahead(run: _Run, slug: str) -> None:
-    """Fork a child that draws the covers a booklet's "more from us" blocks show: it draws
-    them while this process parses and styles the booklet, before its layout asks for them
+def _draw_ahead(run: _Run, slug: str, sources: dict) -> None:
+    """Fork a child that draws the covers a booklet's "more from us" blocks show (from
+    `sources`, what each is drawn from, where the check's child rendered it): it draws them
+    while this process parses and styles the booklet, before its layout asks for them
     (thumbnail.CoverPictures)."""
     library = run.report.library
     shown = library.covers_in(library.booklets[slug])
@@ -335,7 +340,7 @@ def _draw_ahead(run: _Run, slug: str) -> None:
     from .overlap import Helper
 
     with contextlib.suppress(OSError):  # no process to spare: the layout draws them itself
-        run.drawer = Helper(lambda: thumbnail.draw_covers(library, run.theme, shown),
+        run.drawer = Helper(lambda: thumbnail.draw_covers(library, run.theme, shown, sources),
                             lambda request: None)
 
 
@@ -364,23 +369,30 @@ def _lone_booklet(run: _Run) -> str | None:
 
 
 def _render_ahead(run: _Run, slug: str):
-    """Return a booklet's screen HTML and the files read for it: in the check's child."""
-    from .render import render_edition
+    """Return a booklet's screen HTML and the files read for it, and what each cover it
+    shows is drawn from, with the files read for that (render.cover_to_draw): in the check's
+    child, whose templates are compiled by then."""
+    from .render import cover_to_draw, render_edition
 
     library = run.report.library
+    booklet = library.booklets[slug]
     with intake.recording_reads() as reads:
-        return render_edition(library.booklets[slug], library, run.theme, "screen"), reads
+        rendered = render_edition(booklet, library, run.theme, "screen")
+    covers = {}
+    for shown in library.covers_in(booklet):
+        with intake.recording_reads() as read_for_cover:
+            cover = cover_to_draw(library, run.theme, shown)
+        if cover is not None:
+            covers[shown] = cover, read_for_cover
+    return rendered, reads, covers
 
 
 def _rendered_ahead(run: _Run):
     """Return the screen HTML the check's child rendered for the lone task, or None."""
-    if run.ahead is None:
-        return None
-    answer, run.ahead = run.ahead.answer(), None
-    if answer is None:
-        return None
-    rendered, reads = answer
-    intake.add_reads(reads)  # the job's record names every file its HTML was made from
+    rendered, reads, _ = run.answered or (None, {}, {})
+    run.answered = None
+    if rendered is not None:
+        intake.add_reads(reads)  # the job's record names every file its HTML was made from
     return rendered
 
 

@@ -96,13 +96,21 @@ class CoverPictures:
         return png
 
 
-def draw_covers(library, theme, booklet_ids: list[str]) -> DrawnCovers:
+def draw_covers(library, theme, booklet_ids: list[str],
+                sources: dict[str, tuple[CoverToDraw, dict[Path, str]]] | None = None
+                ) -> DrawnCovers:
     """Draw the covers, each with the files read to draw it (for CoverPictures, or for a
-    layout in another process)."""
+    layout in another process); `sources`: what some are drawn from, rendered already, with
+    the files read for that."""
     drawn = {}
     for booklet_id in booklet_ids:
         with recording_reads() as reads:
-            png = _draw(library, theme, booklet_id)
+            if sources and booklet_id in sources:
+                cover, read_for_source = sources[booklet_id]
+                add_reads(read_for_source)
+                png = cover_thumbnail(cover)
+            else:
+                png = _draw(library, theme, booklet_id)
         drawn[booklet_id] = png, dict(reads)
     return drawn
 

@@ -153,18 +153,19 @@ def test_errors_found_by_the_child_are_the_errors_of_one_process(one_booklet, tm
 def test_a_more_from_us_cover_drawn_by_a_second_child_is_the_cover_drawn_here(
         drawer: str, tmp_path: Path, monkeypatch) -> None:
     # relapsed-cancer points to clinical-trials: its cover thumbnail is a layout of its own,
-    # drawn by a second child while the build lays the booklet out (or here, if it dies).
+    # drawn by a second child while the build lays the booklet out (or here, if it dies),
+    # from the HTML the check's child rendered, and recorded with the files read for it.
     content = Path(__file__).resolve().parent.parent / "content"
     drawn_by = tmp_path / "drawn-by"
     draw_covers = thumbnail.draw_covers
     build = os.getpid()
 
-    def recorded(library, theme, booklet_ids):
+    def recorded(library, theme, booklet_ids, sources=None):
         if os.getpid() != build:
-            drawn_by.write_text(json.dumps([os.getpid(), booklet_ids]))
+            drawn_by.write_text(json.dumps([os.getpid(), booklet_ids, sorted(sources or ())]))
             if drawer == "dies":
                 os._exit(3)
-        return draw_covers(library, theme, booklet_ids)
+        return draw_covers(library, theme, booklet_ids, sources)
 
     monkeypatch.setattr(thumbnail, "draw_covers", recorded)
     built = {}
@@ -174,8 +175,9 @@ def test_a_more_from_us_cover_drawn_by_a_second_child_is_the_cover_drawn_here(
                      str(tmp_path / jobs), "--jobs", jobs, "--outputs", "screen",
                      "--quiet"]) == 0
         built[jobs] = outputs_of(tmp_path / jobs)
-    pid, booklet_ids = json.loads(drawn_by.read_text())
-    assert pid != build and booklet_ids == ["clinical-trials"]
+    pid, booklet_ids, rendered = json.loads(drawn_by.read_text())
+    # The check's child rendered the cover's HTML: the second child only lays it out.
+    assert pid != build and booklet_ids == rendered == ["clinical-trials"]
     assert built["1"] == built["2"]
     # The job's record names the files the cover was drawn from, wherever it was drawn.
     serial, overlapped = _records(tmp_path / "1"), _records(tmp_path / "2")
