@@ -240,14 +240,12 @@ def weasyprint_problems() -> Iterator[list[str]]:
 def lay_out(html: str | weasyprint.HTML, base: Path,
             fetcher: ConfinedFetcher) -> weasyprint.Document:
     """Lay out the HTML (text, or a parsed tree) into pages; any WeasyPrint warning fails."""
-    with weasyprint_problems() as messages:
+    with styles_read():
         source = html if isinstance(html, weasyprint.HTML) else weasyprint.HTML(
             string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         document = source.render()
-    if fetcher.failure is not None:
-        raise fetcher.failure
-    if messages:
-        raise BuildError("layout problems:\n  " + "\n  ".join(dict.fromkeys(messages)))
+        if fetcher.failure is not None:  # before WeasyPrint's "failed to load" for it
+            raise fetcher.failure
     return document
 
 
