@@ -140,7 +140,7 @@ def build_booklet(booklet: Booklet, library: Library, theme: Theme,
     if "press" in outputs or "spec" in outputs:
         try:
             press, press_pages = _press_edition(booklet, library, theme, pages,
-                                                built.warnings, covers.in_press_colours())
+                                                built.warnings, covers)
         except (BuildError, ContentError) as error:
             built.failures.append(f"press file not made: {_reason(error)}")
             return built
@@ -388,13 +388,13 @@ def _press_edition(booklet: Booklet, library: Library, theme: Theme, pages: int 
                    warnings: list[str], covers: CoverPictures | None = None
                    ) -> tuple[bytes, int]:
     """Return the press file and its page count, which must be `pages` unless that is None
-    (the caller then checks it)."""
+    (the caller then checks it). `covers`: the booklet's cover pictures, which are given the
+    press file's colours here."""
     organisation = library.organisation
     converter = PressConverter(organisation.print.colour_profile,
                                tuple(organisation.colours.values()))
-    fetcher = _fetcher(library, theme,
-                       covers or CoverPictures(library, theme).in_press_colours(),
-                       convert=convert_artwork(converter))
+    covers = (covers or CoverPictures(library, theme)).in_press_colours(converter)
+    fetcher = _fetcher(library, theme, covers, convert=convert_artwork(converter))
     with styles_read():
         rendered, document = _laid_out(booklet, library, theme, "press", fetcher)
         if pages is not None and len(document.pages) != pages:

@@ -57,31 +57,28 @@ class CoverPictures:
     The press edition's are CMYK, through the printer's profile, as every photograph is.
     """
 
-    def __init__(self, library, theme, press: bool = False,
+    def __init__(self, library, theme,
                  drawn_elsewhere: Callable[[], DrawnCovers | None] | None = None):
-        self._library, self._theme, self._press = library, theme, press
+        self._library, self._theme = library, theme
         self._drawn_elsewhere = drawn_elsewhere
+        self._converter: PressConverter | None = None  # the press edition's
         self._pictures: dict[str, tuple[bytes, str]] = {}
         # Shared with in_press_colours(): a booklet's editions draw each cover once.
         self._drawings: DrawnCovers = {}
 
-    def in_press_colours(self) -> CoverPictures:
-        """Return the press edition's pictures of the same covers, drawn once for both."""
-        press = CoverPictures(self._library, self._theme, True, self._drawn_elsewhere)
-        press._drawings = self._drawings
+    def in_press_colours(self, converter: PressConverter) -> CoverPictures:
+        """Return the press edition's pictures of the same covers, drawn once for both and
+        converted as its photographs are."""
+        press = CoverPictures(self._library, self._theme, self._drawn_elsewhere)
+        press._drawings, press._converter = self._drawings, converter
         return press
 
     def __call__(self, booklet_id: str) -> tuple[bytes, str]:
         """Return the cover thumbnail's bytes and type; raise BuildError if it cannot be."""
         if booklet_id not in self._pictures:
             png = self._png(booklet_id)
-            if self._press:
-                organisation = self._library.organisation
-                converter = PressConverter(organisation.print.colour_profile,
-                                           tuple(organisation.colours.values()))
-                self._pictures[booklet_id] = converter.raster(png), "image/jpeg"
-            else:
-                self._pictures[booklet_id] = png, "image/png"
+            self._pictures[booklet_id] = (self._converter.raster(png), "image/jpeg") \
+                if self._converter else (png, "image/png")
         return self._pictures[booklet_id]
 
     def _png(self, booklet_id: str) -> bytes:
