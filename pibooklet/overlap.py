@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
-from .runner import die_with_parent, use_own_streams
+from .runner import die_with_parent, forking, use_own_streams
 
 #: What a build lays out and finishes with, slowest first: WeasyPrint is half a second cold.
 LAYOUT_MODULES = ("pibooklet.loader", "pibooklet.pipeline")
@@ -45,7 +45,8 @@ class Helper:
         results, results_writer = os.pipe()
         requests_reader, requests = os.pipe()
         build = os.getpid()
-        self._child = os.fork()
+        with forking():
+            self._child = os.fork()
         if self._child == 0:  # never returns
             os.close(results)
             os.close(requests)

@@ -66,6 +66,40 @@ def _call(task):
     return _WORK(task)
 
 
+@contextlib.contextmanager
+def forking() -> Iterator[None]:
+    """Hold back Ctrl-C while this process forks, and let it through once the fork is done.
+
+    Python runs its fork handlers (logging's, for one) in between, and an interrupt raised in
+    one of them is printed as ignored and lost: the build went on waiting for its workers.
+    A child that comes back through here ignores interrupts (the build ends it); one that
+    does not keeps the holding handler until it says what an interrupt does to it.
+    """
+    build = os.getpid()
+    caught: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    except ValueError:  # not the main thread, where no handler runs anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        if os.getpid() != build:
+            leave_interrupts_to_the_build()
+        else:
+            signal.signal(signal.SIGINT, previous)
+            if caught:
+                signal.raise_signal(signal.SIGINT)  # as it came, now that it can be seen
+
+
+def leave_interrupts_to_the_build() -> None:
+    """Ignore Ctrl-C in a forked process: the build ends it. A terminal sends the interrupt
+    to every process of the build, and a worker would otherwise print a traceback of its own.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def die_with_parent(parent: int) -> None:
     """Make this forked process die with `parent`, the build; exit now if it is gone.
 
@@ -94,8 +128,10 @@ def use_own_streams() -> None:
 
 
 def _start_worker() -> None:
-    """Prepare a new worker: it dies with the build, and writes to streams of its own."""
+    """Prepare a new worker: it dies with the build, is ended by it on an interrupt, and
+    writes to streams of its own."""
     die_with_parent(_BUILD)
+    leave_interrupts_to_the_build()
     use_own_streams()
 
 
@@ -132,7 +168,8 @@ def _in_pool(tasks: list, jobs: int, started: Callable, lost: Callable,
             while (index := next_ready()) is not None:
                 pending.remove(index)
                 started(tasks[index])
-                running[pool.submit(_call, tasks[index])] = index
+                with forking():  # a pool forks its workers at its first task
+                    running[pool.submit(_call, tasks[index])] = index
             done, _ = wait(running, return_when=FIRST_COMPLETED) if running else ((), ())
             broken = []
             for future in done:

@@ -1433,16 +1433,21 @@ run()
 """
 
 
-def test_finding_10_an_interrupt_exits_130_without_a_traceback(tmp_path: Path) -> None:
-    root = write_booklets(tmp_path / "content", ("aa",))
+@pytest.mark.parametrize("to_group", [False, True])  # kill -INT, or Ctrl-C on a terminal
+def test_finding_10_an_interrupt_exits_130_without_a_traceback(tmp_path: Path,
+                                                               to_group: bool) -> None:
+    root = write_booklets(tmp_path / "content", ("aa", "bb"))
     output = tmp_path / "output"
     child = subprocess.Popen([sys.executable, "-c", INTERRUPTED_RUN, "--content", str(root),
                               "--output", str(output)], cwd=PROJECT, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         lines = iter(child.stdout.readline, "")
         assert "building\n" in lines  # after the plan's line: the layout has begun
-        child.send_signal(signal.SIGINT)
+        if to_group:  # the build, its workers and the library check's child
+            os.killpg(child.pid, signal.SIGINT)
+        else:
+            child.send_signal(signal.SIGINT)
         _, error = child.communicate(timeout=60)
     finally:
         child.kill()
@@ -1451,6 +1456,40 @@ def test_finding_10_an_interrupt_exits_130_without_a_traceback(tmp_path: Path) -
                      "not written\n")
     assert list(output.iterdir()) == []
 
+
+
+INTERRUPTED_AT_A_FORK = """
+import os, signal, sys, time
+from pibooklet import pipeline
+from pibooklet.cli import run
+
+forks, interrupted_at = [], int(sys.argv.pop())
+
+def after_fork():  # Ctrl-C, pressed while the build forks its FORK-th process
+    forks.append(1)
+    if len(forks) == interrupted_at:
+        os.kill(os.getpid(), signal.SIGINT)
+
+def build_booklet(*args, **kwargs):
+    time.sleep(120)
+
+os.register_at_fork(after_in_parent=after_fork)
+pipeline.build_booklet = build_booklet
+run()
+"""
+
+
+@pytest.mark.parametrize("fork", [1, 2, 3])  # the library check's child, then each worker
+def test_finding_10_an_interrupt_while_forking_is_not_lost(tmp_path: Path, fork: int) -> None:
+    root = write_booklets(tmp_path / "content", ("aa",))
+    output = tmp_path / "output"
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_AT_A_FORK, "--content",
+                             str(root), "--output", str(output), str(fork)], cwd=PROJECT,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert (result.returncode, result.stderr) == (
+        130, "build.py: interrupted; every file written so far is whole, the rest were not "
+             "written\n")
+    assert list(output.glob("*")) == []  # no folder at all, if the check was interrupted
 
 # Finding 11: two builds writing one folder leave each other's temporary files alone.
 

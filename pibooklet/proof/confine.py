@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
+from ..runner import forking, leave_interrupts_to_the_build
 from . import ProofError
 
 T = TypeVar("T")
@@ -32,7 +33,8 @@ def run_confined(work: Callable[[], T], seconds: float, memory_bytes: int) -> T:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(work, sender, memory_bytes), daemon=True)
-    child.start()
+    with forking():
+        child.start()
     sender.close()
     try:
         if not receiver.poll(seconds):
@@ -65,6 +67,7 @@ def _child(work: Callable[[], T], sender, memory_bytes: int) -> None:
     """Run the work under the limits and send back (True, result) or (False, the error)."""
     with contextlib.suppress(OSError, AttributeError):  # Linux: die with the command
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    leave_interrupts_to_the_build()  # the command ends it
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     # A PDF built to exhaust the reader may abort PDFium itself: the parent reports it in one
