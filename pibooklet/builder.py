@@ -51,7 +51,7 @@ from .plan import (
     valid_until,
 )
 from .progress import PlainReporter
-from .runner import run_tasks
+from .runner import default_jobs, run_tasks
 
 T = TypeVar("T")
 
@@ -287,7 +287,7 @@ def _check(run: _Run) -> CheckRecord:
 def _while_loading(run: _Run, read: Callable[[_Run], T]) -> T:
     """Return read(run), which reads the library into the run: given a second core, in a
     forked child (kept as run.ahead) while this process loads the layout code (overlap.py)."""
-    if run.args.jobs < 2 or run.args.dry_run or not hasattr(os, "fork"):
+    if (run.args.jobs or default_jobs()) < 2 or run.args.dry_run or not hasattr(os, "fork"):
         return read(run)
     from .overlap import Helper
 
@@ -490,7 +490,7 @@ def _run_tasks(run: _Run, tasks: list[Task], plan: Plan) -> list[str]:
         halves = plan.facts[tasks[index].slug].halves if tasks[index].bilingual else ()
         return [earlier for earlier, task in enumerate(tasks[:index]) if task.slug in halves]
 
-    results = run_tasks(tasks, lambda task: _work(run, task), run.args.jobs, started,
+    results = run_tasks(tasks, lambda task: _work(run, task), _at_once(run, tasks), started,
                         lambda task: Outcome(problems=[Problem(
                             _manifest_of(run, task.slug), None,
                             f"the build of '{task.slug}' stopped: its worker process was "
@@ -582,6 +582,22 @@ def _check_press_pages(run: _Run, task: Task, outcome: Outcome, booklet: _Bookle
         outcome.files = [file for file in outcome.files if file.name not in made]
         outcome.failures.append(f"{display_path(_manifest_of(run, task.slug))}: press file not "
                                 f"made: {press_pages_differ(outcome.pages, screen)}")
+
+
+def _at_once(run: _Run, tasks: list[Task]) -> int:
+    """Return how many tasks run at once: --jobs, or by default one per core.
+
+    A lone booklet's tasks all run at once by default. They are unequal (large print is half
+    as long as the others), so with one worker each core shares them to the end; with two,
+    one core idled while the other made large print last. That cut relapsed-cancer's five
+    outputs from 5.84 to 5.36 s, clinical-trials' from 3.51 to 3.42 (median of 6, 2 cores).
+    """
+    if run.args.jobs:
+        return run.args.jobs
+    cores = default_jobs()
+    if cores > 1 and len({task.slug for task in tasks}) == 1:
+        return max(cores, len(tasks))
+    return cores
 
 
 class _Stopped(Exception):

@@ -92,9 +92,11 @@ def _parser(prog: str = "build.py", verb: str | None = None) -> argparse.Argumen
                                  "a commercial printer), office (SLUG-office-a4.pdf, A4 sheets to "
                                  "print duplex and fold), spec (SLUG-print-spec.txt and .json for "
                                  "ordering; makes the press file too) (default: all)")
-        parser.add_argument("-j", "--jobs", type=_positive, default=default_jobs(), metavar="N",
-                            help="how many booklets to build at once, each in its own process "
-                                 f"(default: the number of cores, here {default_jobs()})")
+        parser.add_argument("-j", "--jobs", type=_positive, metavar="N",
+                            help="how many tasks to run at once, each in its own process (a "
+                                 "booklet is up to three: screen and office, large print, "
+                                 "press and specification) (default: the number of cores, "
+                                 f"here {default_jobs()}; a lone booklet's tasks all at once)")
         parser.add_argument("--force", action="store_true",
                             help="build every chosen booklet again, trusting nothing the cache "
                                  "recorded")

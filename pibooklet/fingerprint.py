@@ -15,7 +15,6 @@ import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from importlib import metadata
 from pathlib import Path
 
 from . import __version__
@@ -155,13 +154,37 @@ def tool_digest(digests: Digests) -> str:
         for name, value in sorted(scan_folder(folder, digests).items()):
             if "__pycache__" not in name and not name.endswith(".pyc"):
                 digest.update(f"{folder.name}/{name} {value}\n".encode())
+    versions = installed_versions()
     for library in LIBRARIES:
-        try:
-            version = metadata.version(library)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{library} {version}\n".encode())
+        digest.update(f"{library} {versions.get(_project_key(library), '-')}\n".encode())
     return digest.hexdigest()
+
+
+def installed_versions() -> dict[str, str]:
+    """Return the version of each distribution installed on the path, by _project_key.
+
+    Read from the names of the metadata folders (NAME-VERSION.dist-info, or .egg-info), the
+    first on the path winning as for an import: importlib.metadata reads each one's METADATA
+    file and, with its own imports, cost every build some 30 ms before its second core had
+    work.
+    """
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # not a folder (a zip file), or gone
+            continue
+        for name in names:
+            stem, dot, kind = name.rpartition(".")
+            if dot and kind in ("dist-info", "egg-info"):
+                project, _, version = stem.partition("-")
+                found.setdefault(_project_key(project), version)
+    return found
+
+
+def _project_key(name: str) -> str:
+    """Return a distribution's name as its metadata folders spell it, in any case."""
+    return name.lower().replace("-", "_").replace(".", "_")
 
 
 def combine(*parts: object) -> str:

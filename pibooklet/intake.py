@@ -19,9 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from xml.parsers import expat
 
-import tinycss2
-from PIL import Image
-
 from .errors import ContentError, Problem
 from .limits import MAX_FILE_BYTES, MAX_IMAGE_MEGAPIXELS, MAX_SVG_ELEMENTS
 
@@ -168,6 +165,8 @@ def css_import_lines(css: str) -> list[int]:
     """Return the lines of a stylesheet's @import rules, escaped spellings included."""
     if not _MAYBE_IMPORT.search(css):
         return []  # most stylesheets: no need to parse them twice (the layout parses them too)
+    import tinycss2  # here: the build reads its first files before its second core has work
+
     return [rule.source_line for rule in tinycss2.parse_stylesheet(
         css, skip_comments=True, skip_whitespace=True)
         if rule.type == "at-rule" and rule.lower_at_keyword == "import"]
@@ -202,6 +201,8 @@ def image_data_problem(data: bytes, path: Path, name: str) -> str | None:
 
 
 def _raster_problem(data: bytes, name: str) -> str | None:
+    from PIL import Image  # here, as tinycss2 above
+
     try:
         with warnings.catch_warnings():  # a bomb is reported below, not warned of on stderr
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -225,6 +225,23 @@ def test_the_cache_is_invalidated_by_options_dates_our_code_and_outputs(
     assert stale() == {"aa:screen"}
 
 
+
+def test_a_librarys_version_is_read_from_its_metadata_folder_first_on_the_path(
+        tmp_path: Path, monkeypatch) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, names in ((first, ["Jinja2-3.1.6.dist-info", "weasyprint-70.0.dist-info"]),
+                          (second, ["jinja2-2.0.dist-info", "PyYAML-6.0.3-py3.11.egg-info",
+                                    "tinycss2-1.5.1.data"])):
+        for name in names:
+            (folder / name).mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(first), str(tmp_path / "gone"), str(second)])
+    versions = fingerprint.installed_versions()
+    assert versions == {"jinja2": "3.1.6", "weasyprint": "70.0", "pyyaml": "6.0.3-py3.11"}
+    digests = fingerprint.Digests(tmp_path / "digests.json")
+    before = fingerprint.tool_digest(digests)
+    (first / "weasyprint-70.0.dist-info").rename(first / "weasyprint-71.0.dist-info")
+    assert fingerprint.tool_digest(digests) != before  # an upgrade builds everything again
+
 def test_a_failing_booklet_among_many_fails_alone_with_its_own_message(
         tmp_path: Path, capsys) -> None:
     messages = {}
@@ -448,3 +465,34 @@ def test_a_bilingual_booklet_uses_its_halves_files_and_is_the_same(tmp_path: Pat
     assert main(["clinical-trials", "clinical-trials-cy", "clinical-trials-cy-en", *arguments,
                  "--output", str(together)]) == 0
     assert {name: data for name, data in outputs_of(together).items() if name in alone} == alone
+
+
+
+@pytest.mark.parametrize(("slugs", "jobs", "together"), [
+    (("aa",), [], 3),               # by default, a lone booklet's three tasks at once
+    (("aa",), ["--jobs", "2"], 2),  # as many as asked for, when asked
+    (("aa", "bb"), [], 2),          # a library: one task a core
+])
+def test_a_lone_booklets_tasks_run_together_by_default(
+        tmp_path: Path, monkeypatch, slugs: tuple[str, ...], jobs: list[str],
+        together: int) -> None:
+    from pibooklet import builder
+
+    monkeypatch.setattr(builder, "default_jobs", lambda: 2)  # a machine of two cores
+    spans, work = tmp_path / "spans", builder._work
+
+    def timed_work(run, task):  # in the workers, forked with it
+        started = time.monotonic()
+        outcome = work(run, task)
+        with spans.open("a", encoding="utf-8") as file:
+            file.write(f"{started} {time.monotonic()}\n")
+        return outcome
+
+    monkeypatch.setattr(builder, "_work", timed_work)
+    root = write_booklets(tmp_path / "content", slugs)
+    assert main(["--content", str(root), "--output", str(tmp_path / "output"), "--quiet",
+                 *jobs]) == 0
+    times = [tuple(map(float, line.split())) for line in spans.read_text().splitlines()]
+    assert len(times) == 3 * len(slugs)
+    assert max(sum(start <= moment < end for start, end in times)
+               for moment, _ in times) == together
