@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Time and peak memory for very large inputs: a 300-page booklet (screen edition and every
 output) and a 40-megapixel photograph, each in a fresh process. Peak memory is given for the
-build's own process and for its largest worker (a booklet's editions run in two workers).
+build's own process and for its largest worker (a lone booklet's three tasks run in three
+workers).
 
     python bench/bench_large.py
 """
