@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from . import loader  # noqa: F401 - first: it loads WeasyPrint faster
 
 # isort: split
 import weasyprint
+import weasyprint.images
 from weasyprint.formatting_structure import boxes
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -60,7 +62,27 @@ def _bounded_pages(*args, **kwargs):
         yield page
 
 
+class _PictureNamedByContent(weasyprint.images.RasterImage):
+    """A raster picture named in the PDF after its bytes, not after its address.
+
+    WeasyPrint names each picture after the address it was fetched from, and a file address
+    holds the folder the library is kept in: the same content, built in another checkout (a
+    CI runner, a shard on another machine), made a different PDF. The name still tells apart
+    what WeasyPrint keeps apart: other bytes, or the same bytes turned another way.
+    """
+
+    def __init__(self, pillow_image, image_id, image_data, filename=None, cache=None,
+                 orientation="none", options=None):
+        if isinstance(image_data, bytes):
+            named = hashlib.sha256(image_data)
+            named.update(repr(orientation).encode())
+            image_id = named.hexdigest()[:32]
+        super().__init__(pillow_image, image_id, image_data, filename, cache, orientation,
+                         weasyprint.DEFAULT_OPTIONS if options is None else options)
+
+
 weasyprint.layout.make_all_pages = _bounded_pages
+weasyprint.images.RasterImage = _PictureNamedByContent  # as get_image_from_uri makes them
 stylesheets.install()  # each stylesheet parsed once a process, not once a layout
 
 
