@@ -73,12 +73,14 @@ class _PictureNamedByContent(weasyprint.images.RasterImage):
 
     def __init__(self, pillow_image, image_id, image_data, filename=None, cache=None,
                  orientation="none", options=None):
+        address_id = image_id  # WeasyPrint's: a digest of the address (press.py finds by it)
         if isinstance(image_data, bytes):
             named = hashlib.sha256(image_data)
             named.update(repr(orientation).encode())
             image_id = named.hexdigest()[:32]
         super().__init__(pillow_image, image_id, image_data, filename, cache, orientation,
                          weasyprint.DEFAULT_OPTIONS if options is None else options)
+        self.address_id = address_id
 
 
 weasyprint.layout.make_all_pages = _bounded_pages

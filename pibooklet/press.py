@@ -69,10 +69,12 @@ def image_resolutions(document, served: dict[str, Path]) -> list[ImageResolution
     for page in document.pages:
         for box in page._page_box.descendants():  # WeasyPrint has no public box walker
             image = getattr(box, "replacement", None)
-            if isinstance(image, RasterImage) and image.id in by_id and box.width:
+            # The digest of its address (layout.py names it in the PDF after its bytes).
+            address = getattr(image, "address_id", None)
+            if isinstance(image, RasterImage) and address in by_id and box.width:
                 # CSS pixels are 1/96 inch; the lower of width and height governs.
                 ppi = min(image.width / (box.width / 96), image.height / (box.height / 96))
-                path = by_id[image.id]
+                path = by_id[address]
                 found[path] = min(ppi, found.get(path, ppi))
     return [ImageResolution(path, ppi) for path, ppi in sorted(found.items())]
 
