@@ -3,7 +3,11 @@
 
 import sys
 
-from pibooklet.cli import main
+try:
+    from pibooklet.cli import main
+except KeyboardInterrupt:  # Ctrl-C while Python loads the build: nothing was written yet
+    print("build.py: interrupted; nothing was written", file=sys.stderr)
+    sys.exit(130)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -176,7 +176,11 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
 
 def _run_verb(verb: str, module_name: str, argv: list[str], prog: str) -> int:
     """Parse and run a verb that has a module of its own; no traceback reaches the user."""
-    module = importlib.import_module(f".commands.{module_name}", __package__)
+    try:
+        module = importlib.import_module(f".commands.{module_name}", __package__)
+    except KeyboardInterrupt:  # Ctrl-C while the command loads
+        print(f"{prog} {verb}: interrupted", file=sys.stderr)
+        return 130
     parser = argparse.ArgumentParser(prog=f"{prog} {verb}", description=VERBS[verb][1])
     module.add_arguments(parser)
     args = parser.parse_args(argv)

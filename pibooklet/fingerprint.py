@@ -156,8 +156,20 @@ def tool_digest(digests: Digests) -> str:
                 digest.update(f"{folder.name}/{name} {value}\n".encode())
     versions = installed_versions()
     for library in LIBRARIES:
-        digest.update(f"{library} {versions.get(_project_key(library), '-')}\n".encode())
+        version = versions.get(_project_key(library)) or _version_read_from_metadata(library)
+        digest.update(f"{library} {version}\n".encode())
     return digest.hexdigest()
+
+
+def _version_read_from_metadata(library: str) -> str:
+    """Return a version the folder names do not tell (a source checkout's NAME.egg-info,
+    a zipped package) as importlib.metadata reads it, or "-" if it is not installed."""
+    from importlib import metadata  # only then: it costs 0.02 s to load
+
+    try:
+        return metadata.version(library) or "-"
+    except metadata.PackageNotFoundError:
+        return "-"
 
 
 def installed_versions() -> dict[str, str]:
@@ -178,7 +190,7 @@ def installed_versions() -> dict[str, str]:
             stem, dot, kind = name.rpartition(".")
             if dot and kind in ("dist-info", "egg-info"):
                 project, _, version = stem.partition("-")
-                found.setdefault(_project_key(project), version)
+                found.setdefault(_project_key(project), version)  # "" if not in the name
     return found
 
 

@@ -88,7 +88,8 @@ def forking() -> Iterator[None]:
         if os.getpid() != build:
             leave_interrupts_to_the_build()
         else:
-            signal.signal(signal.SIGINT, previous)
+            # None: a handler set outside Python, which cannot be put back; the default then.
+            signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
             if caught:
                 signal.raise_signal(signal.SIGINT)  # as it came, now that it can be seen
 

@@ -241,6 +241,15 @@ def test_a_librarys_version_is_read_from_its_metadata_folder_first_on_the_path(
     before = fingerprint.tool_digest(digests)
     (first / "weasyprint-70.0.dist-info").rename(first / "weasyprint-71.0.dist-info")
     assert fingerprint.tool_digest(digests) != before  # an upgrade builds everything again
+    # A source checkout's metadata folder has no version in its name: its file tells it.
+    for folder in first.glob("weasyprint-*"):
+        folder.rename(first / "weasyprint.egg-info")
+    info = first / "weasyprint.egg-info" / "PKG-INFO"
+    info.write_text("Metadata-Version: 2.1\nName: weasyprint\nVersion: 99.1\n")
+    assert fingerprint.installed_versions()["weasyprint"] == ""
+    checkout = fingerprint.tool_digest(digests)
+    info.write_text("Metadata-Version: 2.1\nName: weasyprint\nVersion: 99.2\n")
+    assert fingerprint.tool_digest(digests) != checkout
 
 def test_a_failing_booklet_among_many_fails_alone_with_its_own_message(
         tmp_path: Path, capsys) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdf
@@ -143,3 +145,30 @@ def test_build_py_runs_from_the_project_folder() -> None:
     result = subprocess.run([sys.executable, "build.py", "--version"], cwd=PROJECT,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and result.stdout.startswith("build.py ")
+
+
+def test_an_interrupt_while_a_command_loads_is_one_line(monkeypatch, capsys) -> None:
+    from pibooklet import cli
+
+    def interrupted(name, package=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.importlib, "import_module", interrupted)
+    assert cli.main(["diff", "a.pdf", "b.pdf"], prog="pibooklet") == 130
+    assert capsys.readouterr().err == "pibooklet diff: interrupted\n"
+
+
+def test_an_interrupt_while_build_py_loads_is_one_line() -> None:
+    # Ctrl-C before the build has loaded: the import raises it, as a signal would.
+    script = ("import builtins, runpy, sys\n"
+              "real = builtins.__import__\n"
+              "def interrupted(name, *args, **kwargs):\n"
+              "    if name == 'pibooklet.cli':\n"
+              "        raise KeyboardInterrupt\n"
+              "    return real(name, *args, **kwargs)\n"
+              "builtins.__import__ = interrupted\n"
+              "runpy.run_path('build.py', run_name='__main__')\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert (result.returncode, result.stderr) == (
+        130, "build.py: interrupted; nothing was written\n")
