@@ -8,20 +8,18 @@ command's own process never holds more than the report.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import faulthandler
 import multiprocessing
+import os
 import resource
-import signal
 import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..runner import forking, leave_interrupts_to_the_build
+from ..runner import die_with_parent, forking, leave_interrupts_to_the_build
 from . import ProofError
 
 T = TypeVar("T")
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class ComparisonCrashed(Exception):
@@ -32,7 +30,8 @@ def run_confined(work: Callable[[], T], seconds: float, memory_bytes: int) -> T:
     """Return work() run in a forked child limited to `seconds` and `memory_bytes`."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(work, sender, memory_bytes), daemon=True)
+    child = context.Process(target=_child, args=(work, sender, memory_bytes, os.getpid()),
+                            daemon=True)
     with forking():
         child.start()
     sender.close()
@@ -63,10 +62,9 @@ def run_confined(work: Callable[[], T], seconds: float, memory_bytes: int) -> T:
         child.join()
 
 
-def _child(work: Callable[[], T], sender, memory_bytes: int) -> None:
+def _child(work: Callable[[], T], sender, memory_bytes: int, command: int) -> None:
     """Run the work under the limits and send back (True, result) or (False, the error)."""
-    with contextlib.suppress(OSError, AttributeError):  # Linux: die with the command
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    die_with_parent(command)
     leave_interrupts_to_the_build()  # the command ends it
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
