@@ -381,23 +381,40 @@ def _counting_steps(files: set[str], watched: bool) -> Iterator[None]:
         return
     steps = 0
     deadline = time.monotonic() + MAX_TEMPLATE_SECONDS
+    tripped = False
 
     def local(frame, event, argument):
-        nonlocal steps
+        nonlocal steps, tripped
         steps += 1
-        if steps > MAX_TEMPLATE_STEPS or time.monotonic() > deadline:
+        if tripped or steps > MAX_TEMPLATE_STEPS or time.monotonic() > deadline:
+            # Raising unsets the tracer. Where the raise is swallowed (a generator closed
+            # inside the template, "Exception ignored"), the template would then run on
+            # unwatched: a random template ran for 428 s. The next call puts it back.
+            tripped = True
+            sys.setprofile(rearm)
             raise _StepLimit()
         return local
 
     def watch(frame, event, argument):
         return local if frame.f_code.co_filename in files else None
 
-    previous = sys.gettrace()
+    def rearm(frame, event, argument):
+        if sys.gettrace() is None:
+            sys.settrace(watch)
+
+    def unraisable(report) -> None:  # the limit, swallowed on purpose: no traceback
+        if not isinstance(report.exc_value, _StepLimit):
+            previous_hook(report)
+
+    previous, previous_profile = sys.gettrace(), sys.getprofile()
+    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
     sys.settrace(watch)
     try:
         yield
     finally:
+        sys.setprofile(previous_profile)
         sys.settrace(previous)
+        sys.unraisablehook = previous_hook
 
 
 def render_template(environment: jinja2.Environment, name: str, **variables) -> str:
